@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# npm run bench [name ...]: runs the named benchmarks (physics, ingest, model, live, replay), or all of them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+names=("$@")
+[ ${#names[@]} -gt 0 ] || names=(physics model replay ingest live)
+for name in "${names[@]}"; do
+  echo "== bench:$name"
+  npm run --silent "bench:$name"
+done
