@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   plugins: [
     swc.vite({
+      swcrc: false,
       module: { type: 'es6' },
       jsc: {
         parser: { syntax: 'typescript', decorators: true },

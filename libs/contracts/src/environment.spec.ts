@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { EnvironmentError, parseEnvironment } from './environment.js';
+
+describe('parseEnvironment', () => {
+  it('fills the embedded defaults', () => {
+    const env = parseEnvironment({});
+    expect(env).toMatchObject({
+      SANDGLASS_HTTP_PORT: 3000,
+      SANDGLASS_MQTT_PORT: 1883,
+      SANDGLASS_DATA_DIR: './data',
+    });
+    expect(env.SANDGLASS_MQTT_URL).toBeUndefined();
+    expect(env.SANDGLASS_INFLUX_URL).toBeUndefined();
+  });
+
+  it('names each invalid variable', () => {
+    try {
+      parseEnvironment({
+        SANDGLASS_HTTP_PORT: 'eighty',
+        SANDGLASS_INFLUX_URL: 'mqtt://x:1',
+        SANDGLASS_DEMO: 'yes',
+      });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(EnvironmentError);
+      const message = (error as Error).message;
+      for (const name of ['SANDGLASS_HTTP_PORT', 'SANDGLASS_INFLUX_URL', 'SANDGLASS_DEMO']) {
+        expect(message).toContain(name);
+      }
+    }
+  });
+
+  it('splits the rig list of a scaled-out ingest', () => {
+    expect(parseEnvironment({ SANDGLASS_INGEST_RIGS: 'rig-1, rig-2' }).SANDGLASS_INGEST_RIGS).toEqual([
+      'rig-1',
+      'rig-2',
+    ]);
+  });
+});

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { ID_PATTERN } from './topics.js';
+
+const port = z.coerce.number().int().min(0).max(65_535);
+const flag = z.enum(['0', '1']).transform((s) => s === '1');
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .url()
+    .refine((s) => protocols.includes(new URL(s).protocol), {
+      message: `must start with ${protocols.join(' or ')}//`,
+    });
+
+/** Every environment variable Sandglass reads (DESIGN.md "Command line and environment"). All optional. */
+export const EnvironmentSchema = z.object({
+  SANDGLASS_HTTP_PORT: port.default(3000),
+  /** Address the HTTP server binds to. */
+  SANDGLASS_HTTP_HOST: z.string().min(1).default('0.0.0.0'),
+  /** An external broker; unset = the embedded Aedes broker. */
+  SANDGLASS_MQTT_URL: url(['mqtt:', 'mqtts:', 'tcp:', 'ws:', 'wss:']).optional(),
+  SANDGLASS_MQTT_USERNAME: z.string().optional(),
+  SANDGLASS_MQTT_PASSWORD: z.string().optional(),
+  /** Embedded broker port; if taken, the next free port (printed). */
+  SANDGLASS_MQTT_PORT: port.default(1883),
+  /** InfluxDB 1.x HTTP API; unset = the embedded store. */
+  SANDGLASS_INFLUX_URL: url(['http:', 'https:']).optional(),
+  SANDGLASS_INFLUX_DB: z
+    .string()
+    .regex(/^[A-Za-z0-9_]{1,64}$/)
+    .default('sandglass'),
+  SANDGLASS_INFLUX_USERNAME: z.string().optional(),
+  SANDGLASS_INFLUX_PASSWORD: z.string().optional(),
+  SANDGLASS_DATA_DIR: z.string().min(1).default('./data'),
+  SANDGLASS_DEMO: flag.default(false),
+  /** Stable MQTT client id of an ingest process (its persistent session). */
+  SANDGLASS_INGEST_CLIENT_ID: z.string().regex(ID_PATTERN).default('sandglass-ingest'),
+  /** Comma-separated rig ids this ingest process takes (scale-out); unset = every rig. */
+  SANDGLASS_INGEST_RIGS: z
+    .string()
+    .optional()
+    .transform((s) => (s ? s.split(',').map((r) => r.trim()) : undefined))
+    .pipe(z.array(z.string().regex(ID_PATTERN)).optional()),
+  /** Largest write-ahead log before ingest stops accepting (MiB). */
+  SANDGLASS_WAL_MAX_MB: z.coerce.number().positive().default(1024),
+  SANDGLASS_LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+});
+export type Environment = z.infer<typeof EnvironmentSchema>;
+
+/** Thrown at start-up when an environment variable is invalid; the message names the variable. */
+export class EnvironmentError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid environment:\n  ${problems.join('\n  ')}`);
+    this.name = 'EnvironmentError';
+  }
+}
+
+/** Validates the environment; empty strings count as unset. */
+export function parseEnvironment(env: Record<string, string | undefined> = process.env): Environment {
+  const relevant: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (key.startsWith('SANDGLASS_') && value !== undefined && value !== '') relevant[key] = value;
+  }
+  const result = EnvironmentSchema.safeParse(relevant);
+  if (result.success) return result.data;
+  throw new EnvironmentError(
+    result.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? 'environment');
+      return `${name}=${JSON.stringify(relevant[name] ?? '')}: ${issue.message}`;
+    }),
+  );
+}

@@ -1,0 +1,176 @@
+import { z } from 'zod';
+
+/** Data-time bounds of DESIGN.md: timestamps before 2000 or after 2100 are rejected. */
+export const TS_MIN_MS = Date.UTC(2000, 0, 1);
+export const TS_MAX_MS = Date.UTC(2100, 0, 1);
+/** Largest telemetry payload and array accepted; larger ones are rejected whole as `too-large`. */
+export const MAX_PAYLOAD_BYTES = 1024 * 1024;
+export const MAX_SAMPLES_PER_MESSAGE = 10_000;
+
+/** Physical plausibility limits of each field (lab units). Values outside are `out-of-range`. */
+export const SAMPLE_LIMITS = {
+  v: { min: -1000, max: 1000 },
+  i: { min: -10_000, max: 10_000 },
+  t: { min: -100, max: 1000 },
+  p: { min: 0, max: 10_000 },
+} as const;
+
+const limited = (key: keyof typeof SAMPLE_LIMITS) =>
+  z.number().min(SAMPLE_LIMITS[key].min).max(SAMPLE_LIMITS[key].max);
+const counter = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+/**
+ * One telemetry sample: `ts` epoch ms of data time (fractional allowed), `v` volts, `i` amperes
+ * (positive = charge = Li plated on the negative electrode), optional `t` °C, `p` stack pressure MPa,
+ * `seq` per-cell counter, `cycle` and `step` from the cycler.
+ */
+export const SampleSchema = z.object({
+  ts: z.number().min(TS_MIN_MS).max(TS_MAX_MS),
+  v: limited('v'),
+  i: limited('i'),
+  t: limited('t').optional(),
+  p: limited('p').optional(),
+  seq: counter.optional(),
+  cycle: counter.optional(),
+  step: counter.optional(),
+});
+export type Sample = z.infer<typeof SampleSchema>;
+
+/** The closed list of reasons a telemetry message or sample is rejected for. */
+export const REJECT_REASONS = [
+  'bad-json',
+  'not-object',
+  'missing-field',
+  'not-finite',
+  'out-of-range',
+  'bad-type',
+  'too-large',
+  'bad-topic',
+  'ts-out-of-range',
+  'empty',
+] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
+
+export type SampleCheck =
+  { ok: true; sample: Sample } | { ok: false; reason: RejectReason; field?: string; detail: string };
+
+const REQUIRED = ['ts', 'v', 'i'] as const;
+const OPTIONAL_NUMBERS = ['t', 'p'] as const;
+const OPTIONAL_COUNTERS = ['seq', 'cycle', 'step'] as const;
+
+function fail(reason: RejectReason, field: string | undefined, detail: string): SampleCheck {
+  return field === undefined ? { ok: false, reason, detail } : { ok: false, reason, field, detail };
+}
+
+function checkNumber(field: string, value: unknown): SampleCheck | undefined {
+  if (typeof value !== 'number')
+    return fail('bad-type', field, `${field} must be a number, got ${typeof value}`);
+  if (!Number.isFinite(value)) return fail('not-finite', field, `${field} is not finite`);
+  return undefined;
+}
+
+/**
+ * Validates one decoded sample without throwing. Hand-written (not `SampleSchema.safeParse`) because it
+ * runs for every sample on the ingest hot path and must name a reason code; a property test keeps it in
+ * agreement with SampleSchema. Unknown fields are dropped.
+ */
+export function checkSample(value: unknown): SampleCheck {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return fail('not-object', undefined, 'a sample must be a JSON object');
+  }
+  const raw = value as Record<string, unknown>;
+  for (const field of REQUIRED) {
+    if (raw[field] === undefined || raw[field] === null)
+      return fail('missing-field', field, `${field} is missing`);
+    const bad = checkNumber(field, raw[field]);
+    if (bad) return bad;
+  }
+  const ts = raw.ts as number;
+  if (ts < TS_MIN_MS || ts > TS_MAX_MS) {
+    return fail('ts-out-of-range', 'ts', 'ts must be epoch milliseconds between 2000 and 2100');
+  }
+  const sample: Sample = { ts, v: raw.v as number, i: raw.i as number };
+  for (const field of ['v', 'i'] as const) {
+    const { min, max } = SAMPLE_LIMITS[field];
+    if (sample[field] < min || sample[field] > max) {
+      return fail('out-of-range', field, `${field} must be within [${min}, ${max}]`);
+    }
+  }
+  for (const field of OPTIONAL_NUMBERS) {
+    const x = raw[field];
+    if (x === undefined || x === null) continue;
+    const bad = checkNumber(field, x);
+    if (bad) return bad;
+    const { min, max } = SAMPLE_LIMITS[field];
+    if ((x as number) < min || (x as number) > max) {
+      return fail('out-of-range', field, `${field} must be within [${min}, ${max}]`);
+    }
+    sample[field] = x as number;
+  }
+  for (const field of OPTIONAL_COUNTERS) {
+    const x = raw[field];
+    if (x === undefined || x === null) continue;
+    const bad = checkNumber(field, x);
+    if (bad) return bad;
+    if (!Number.isSafeInteger(x) || (x as number) < 0) {
+      return fail('out-of-range', field, `${field} must be a non-negative integer`);
+    }
+    sample[field] = x as number;
+  }
+  return { ok: true, sample };
+}
+
+export interface SampleRejection {
+  /** Position in the message's array (0 for a single object). */
+  index: number;
+  reason: RejectReason;
+  detail: string;
+}
+
+export type TelemetryDecode =
+  | { ok: true; samples: Sample[]; rejected: SampleRejection[] }
+  | { ok: false; reason: RejectReason; detail: string };
+
+/**
+ * Decodes a telemetry payload (one sample object or an array of them). Never throws. A message that
+ * cannot be read at all is rejected whole; in an array, good samples are kept and each bad one is
+ * reported with its index.
+ */
+export function decodeTelemetry(payload: Uint8Array | string): TelemetryDecode {
+  const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
+  if (size > MAX_PAYLOAD_BYTES) {
+    return {
+      ok: false,
+      reason: 'too-large',
+      detail: `payload of ${size} bytes exceeds ${MAX_PAYLOAD_BYTES}`,
+    };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8'));
+  } catch {
+    return { ok: false, reason: 'bad-json', detail: 'payload is not valid JSON' };
+  }
+  if (!Array.isArray(parsed)) {
+    const check = checkSample(parsed);
+    return check.ok
+      ? { ok: true, samples: [check.sample], rejected: [] }
+      : { ok: false, reason: check.reason, detail: check.detail };
+  }
+  if (parsed.length === 0) return { ok: false, reason: 'empty', detail: 'empty sample array' };
+  if (parsed.length > MAX_SAMPLES_PER_MESSAGE) {
+    return {
+      ok: false,
+      reason: 'too-large',
+      detail: `${parsed.length} samples exceed ${MAX_SAMPLES_PER_MESSAGE} per message`,
+    };
+  }
+  const samples: Sample[] = [];
+  const rejected: SampleRejection[] = [];
+  for (let index = 0; index < parsed.length; index++) {
+    const check = checkSample(parsed[index]);
+    if (check.ok) samples.push(check.sample);
+    else rejected.push({ index, reason: check.reason, detail: check.detail });
+  }
+  return { ok: true, samples, rejected };
+}
