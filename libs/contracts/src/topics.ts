@@ -1,7 +1,11 @@
 /** MQTT topics of DESIGN.md: `sandglass/v1/{rigId}/{cellId}/{channel}`. */
 
 export const TOPIC_ROOT = 'sandglass/v1';
-export const CHANNELS = ['telemetry', 'state', 'alerts', 'rejected'] as const;
+/**
+ * `config` is an addition to DESIGN.md's table: the api publishes a cell's configuration there (QoS 1,
+ * retained) after storing it, so every ingest process applies it live.
+ */
+export const CHANNELS = ['telemetry', 'state', 'alerts', 'rejected', 'config'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 /** rigId and cellId: 1–64 of [A-Za-z0-9_.-]. */
@@ -32,6 +36,7 @@ export const telemetryTopic = (rigId: string, cellId: string): string =>
 export const stateTopic = (rigId: string, cellId: string): string => buildTopic(rigId, cellId, 'state');
 export const alertsTopic = (rigId: string, cellId: string): string => buildTopic(rigId, cellId, 'alerts');
 export const rejectedTopic = (rigId: string, cellId: string): string => buildTopic(rigId, cellId, 'rejected');
+export const configTopic = (rigId: string, cellId: string): string => buildTopic(rigId, cellId, 'config');
 
 /** Subscription filter for one channel of every cell, or of one rig's cells. */
 export function channelFilter(channel: Channel, rigId = '+'): string {
