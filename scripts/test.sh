@@ -8,4 +8,5 @@ if [ "${SANDGLASS_SKIP_SERVICES:-0}" != 1 ]; then
   eval "$(bash scripts/services.sh up | sed 's/^/export /')"
   [ "$was_up" = 1 ] || trap 'bash scripts/services.sh down' EXIT
 fi
+npm run --silent build
 npx vitest run "$@"
