@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { TokenRegistry, generateToken, hashToken, roleAllows } from './tokens.js';
+import { mayPublish, maySubscribe } from './topic-rules.js';
+
+describe('TokenRegistry', () => {
+  const operator = generateToken();
+  const registry = new TokenRegistry([
+    { name: 'alice', role: 'operator', sha256: hashToken(operator) },
+    { name: 'rig-01', role: 'rig', sha256: hashToken('rig-secret') },
+  ]);
+
+  it('authenticates by hash only', () => {
+    expect(registry.authenticate(operator)).toEqual({ name: 'alice', role: 'operator' });
+    expect(registry.authenticate('rig-secret')).toEqual({ name: 'rig-01', role: 'rig' });
+    expect(registry.authenticate(operator + 'x')).toBeUndefined();
+    expect(registry.authenticate(undefined)).toBeUndefined();
+  });
+
+  it('parses a tokens file and refuses plain tokens or bad rig names', () => {
+    const file = JSON.stringify({ tokens: [{ name: 'v', role: 'viewer', sha256: hashToken('t') }] });
+    expect(TokenRegistry.fromJson(file).authenticate('t')?.role).toBe('viewer');
+    expect(() =>
+      TokenRegistry.fromJson(JSON.stringify({ tokens: [{ name: 'v', role: 'viewer', sha256: 't' }] })),
+    ).toThrow();
+    expect(() =>
+      TokenRegistry.fromJson(
+        JSON.stringify({ tokens: [{ name: 'rig 1', role: 'rig', sha256: hashToken('t') }] }),
+      ),
+    ).toThrow(/rig id/);
+  });
+});
+
+describe('roles and topic rules', () => {
+  it('orders roles viewer < operator < admin; rigs have no API rights', () => {
+    expect(roleAllows('viewer', 'viewer')).toBe(true);
+    expect(roleAllows('viewer', 'operator')).toBe(false);
+    expect(roleAllows('operator', 'operator')).toBe(true);
+    expect(roleAllows('operator', 'admin')).toBe(false);
+    expect(roleAllows('admin', 'operator')).toBe(true);
+    expect(roleAllows('rig', 'viewer')).toBe(false);
+  });
+
+  it('lets a rig publish only under its own rig id', () => {
+    const rig = { name: 'rig-01', role: 'rig' } as const;
+    expect(mayPublish(rig, 'sandglass/v1/rig-01/ch-1/telemetry')).toBe(true);
+    expect(mayPublish(rig, 'sandglass/v1/rig-02/ch-1/telemetry')).toBe(false);
+    expect(mayPublish(rig, 'sandglass/v1/rig-011/ch-1/telemetry')).toBe(false);
+    expect(mayPublish(rig, 'other/topic')).toBe(false);
+    expect(maySubscribe(rig, 'sandglass/v1/+/+/alerts')).toBe(false);
+    expect(maySubscribe(rig, 'sandglass/v1/rig-01/+/alerts')).toBe(true);
+    expect(mayPublish({ name: 'ingest', role: 'service' }, 'sandglass/v1/rig-02/c/alerts')).toBe(true);
+    expect(mayPublish({ name: 'bob', role: 'viewer' }, 'sandglass/v1/rig-02/c/telemetry')).toBe(false);
+  });
+});
