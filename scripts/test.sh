@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm test: installs and starts the real servers the suite needs, runs every test, stops the servers.
+# npm test: installs and starts the real servers the suite needs, builds, runs every test, stops the servers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${SANDGLASS_SKIP_SERVICES:-0}" != 1 ]; then
@@ -9,4 +9,12 @@ if [ "${SANDGLASS_SKIP_SERVICES:-0}" != 1 ]; then
   [ "$was_up" = 1 ] || trap 'bash scripts/services.sh down' EXIT
 fi
 npm run --silent build
-npx vitest run "$@"
+mkdir -p test-results
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json "$@" || status=$?
+# A plain closing line any CI can read.
+node -e '
+  const r = JSON.parse(require("fs").readFileSync("test-results/vitest.json", "utf8"));
+  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+' 2>/dev/null || true
+exit "$status"
