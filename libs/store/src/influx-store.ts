@@ -1,0 +1,369 @@
+import type {
+  AlertEvent,
+  AlertsQuery,
+  CellConfig,
+  StateMessage,
+  TelemetryPoint,
+  TelemetryQuery,
+} from '#contracts';
+import { TS_MAX_MS, TS_MIN_MS, durationToMs } from '#contracts';
+import { encodeAlert, encodeConfig, encodeSamples, encodeState, msToMicros } from './line-protocol.js';
+import { StoreError } from './store-error.js';
+import type { CellKey, CellSample, StoredCell, TelemetryStore } from './telemetry-store.js';
+
+export interface InfluxStoreOptions {
+  /** Base URL of the InfluxDB 1.x HTTP API, e.g. http://127.0.0.1:8086 */
+  url: string;
+  database: string;
+  username?: string;
+  password?: string;
+  /** Lines per write request; InfluxData recommends 5,000–10,000. */
+  linesPerRequest?: number;
+  /** Per-request timeout. */
+  timeout_ms?: number;
+  /** Clock for the config write time (tests may pin it). */
+  now?: () => number;
+}
+
+interface InfluxSeries {
+  name?: string;
+  tags?: Record<string, string>;
+  columns: string[];
+  values?: unknown[][];
+}
+interface InfluxResult {
+  statement_id?: number;
+  series?: InfluxSeries[];
+  error?: string;
+}
+
+const MAX_LINES_PER_REQUEST = 10_000;
+
+/** Quotes an InfluxQL string literal. */
+function literal(value: string): string {
+  return "'" + value.replace(/\\/g, '\\\\').replace(/'/g, "\\'") + "'";
+}
+
+/** An epoch-ms time as an InfluxQL nanosecond integer literal (exact: microseconds followed by 000). */
+function timeLiteral(ts_ms: number): string {
+  return msToMicros(ts_ms) + '000';
+}
+
+function cellWhere(cell: CellKey): string {
+  return `rig = ${literal(cell.rigId)} AND cell = ${literal(cell.cellId)}`;
+}
+
+function num(x: unknown): number | null {
+  return typeof x === 'number' ? x : null;
+}
+
+/**
+ * TelemetryStore on InfluxDB through its 1.x HTTP API — line protocol `POST /write` and InfluxQL
+ * `/query` — which InfluxDB 1.x, 2.x (v1 compatibility endpoints) and 3.x all speak. Queries stay in the
+ * plain subset they share: SELECT with tag and time conditions, `GROUP BY time(..)` with mean(), last()
+ * per tag; no subqueries, continuous queries or Flux.
+ *
+ * It talks HTTP with Node's built-in fetch (undici, keep-alive by default) instead of a client library:
+ * the 1.x client `influx` (5.x) was last released in 2020 and is unmaintained, and
+ * `@influxdata/influxdb-client` speaks the 2.x API (Flux, buckets, tokens), not the 1.x one. The
+ * protocol needed here is two endpoints, and owning the encoder keeps the write path fast.
+ *
+ * Writes throw StoreError; retrying is the caller's job (ingest's write-ahead log). Writes are
+ * idempotent: a point with the same series and timestamp overwrites the earlier one.
+ */
+export class InfluxStore implements TelemetryStore {
+  private readonly base: string;
+  private readonly headers: Record<string, string>;
+  private readonly linesPerRequest: number;
+  private readonly timeout_ms: number;
+  private readonly now: () => number;
+
+  constructor(private readonly options: InfluxStoreOptions) {
+    this.base = options.url.replace(/\/+$/, '');
+    this.headers = {};
+    if (options.username !== undefined || options.password !== undefined) {
+      const token = Buffer.from(`${options.username ?? ''}:${options.password ?? ''}`).toString('base64');
+      this.headers.authorization = `Basic ${token}`;
+    }
+    this.linesPerRequest = Math.min(options.linesPerRequest ?? MAX_LINES_PER_REQUEST, MAX_LINES_PER_REQUEST);
+    this.timeout_ms = options.timeout_ms ?? 30_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  get database(): string {
+    return this.options.database;
+  }
+
+  /**
+   * Checks InfluxDB answers, then creates the database. CREATE DATABASE is best effort: InfluxDB 2.x
+   * (v1 compatibility) and 3.x do not support it — 3.x creates databases on first write, 2.x needs a
+   * DBRP mapping made by its operator — so a refused statement is not an error here.
+   */
+  async open(): Promise<void> {
+    if (!(await this.ping())) {
+      throw new StoreError(`InfluxDB at ${this.base} does not answer /ping`, true);
+    }
+    await this.createDatabase().catch((error: unknown) => {
+      if (error instanceof StoreError && error.retryable) throw error;
+      if (error instanceof StoreError && (error.status === 401 || error.status === 403)) throw error;
+    });
+  }
+
+  async close(): Promise<void> {
+    // fetch's keep-alive sockets belong to undici's global pool and close themselves when idle.
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      const res = await fetch(`${this.base}/ping`, {
+        headers: this.headers,
+        signal: AbortSignal.timeout(Math.min(this.timeout_ms, 5000)),
+      });
+      await res.arrayBuffer();
+      return res.status === 204 || res.status === 200;
+    } catch {
+      return false;
+    }
+  }
+
+  async writeSamples(samples: readonly CellSample[]): Promise<void> {
+    for (let start = 0; start < samples.length; start += this.linesPerRequest) {
+      const end = Math.min(start + this.linesPerRequest, samples.length);
+      await this.write(encodeSamples(samples, start, end));
+    }
+  }
+
+  async writeStates(states: readonly StateMessage[]): Promise<void> {
+    await this.writeLines(states, encodeState);
+  }
+
+  async writeAlerts(alerts: readonly AlertEvent[]): Promise<void> {
+    await this.writeLines(alerts, encodeAlert);
+  }
+
+  async putCellConfig(config: CellConfig): Promise<void> {
+    await this.write(encodeConfig(config, this.now()));
+  }
+
+  async getCellConfig(cell: CellKey): Promise<CellConfig | null> {
+    const [result] = await this.query(`SELECT last(json) AS json FROM cell_config WHERE ${cellWhere(cell)}`);
+    const json = result?.series?.[0]?.values?.[0]?.[1];
+    return typeof json === 'string' ? (JSON.parse(json) as CellConfig) : null;
+  }
+
+  async listCellConfigs(): Promise<CellConfig[]> {
+    const [result] = await this.query('SELECT last(json) AS json FROM cell_config GROUP BY rig, cell');
+    const configs: CellConfig[] = [];
+    for (const series of result?.series ?? []) {
+      const json = series.values?.[0]?.[1];
+      if (typeof json === 'string') configs.push(JSON.parse(json) as CellConfig);
+    }
+    return configs.sort(byCell);
+  }
+
+  async listCells(): Promise<StoredCell[]> {
+    const [states, configs] = await this.query(
+      'SELECT last(json) AS json FROM cell_state GROUP BY rig, cell; ' +
+        'SELECT last(json) AS json FROM cell_config GROUP BY rig, cell',
+    );
+    const cells = new Map<string, StoredCell>();
+    for (const series of configs?.series ?? []) {
+      const rigId = series.tags?.rig;
+      const cellId = series.tags?.cell;
+      if (rigId === undefined || cellId === undefined) continue;
+      cells.set(`${rigId}/${cellId}`, { rigId, cellId, configured: true, state: null });
+    }
+    for (const series of states?.series ?? []) {
+      const rigId = series.tags?.rig;
+      const cellId = series.tags?.cell;
+      const json = series.values?.[0]?.[1];
+      if (rigId === undefined || cellId === undefined || typeof json !== 'string') continue;
+      const key = `${rigId}/${cellId}`;
+      const state = JSON.parse(json) as StateMessage;
+      cells.set(key, { rigId, cellId, configured: cells.get(key)?.configured ?? false, state });
+    }
+    return [...cells.values()].sort(byCell);
+  }
+
+  async queryTelemetry(cell: CellKey, query: TelemetryQuery): Promise<TelemetryPoint[]> {
+    const from = timeLiteral(query.from ?? TS_MIN_MS);
+    const to = timeLiteral(query.to ?? TS_MAX_MS);
+    const where = `${cellWhere(cell)} AND time >= ${from} AND time <= ${to}`;
+    const sql =
+      query.every === undefined
+        ? `SELECT v, i, t, p FROM telemetry WHERE ${where} ORDER BY time ASC LIMIT ${query.limit}`
+        : `SELECT mean(v) AS v, mean(i) AS i, mean(t) AS t, mean(p) AS p FROM telemetry WHERE ${where} ` +
+          `GROUP BY time(${durationToMs(query.every) * 1000}u) fill(none) ORDER BY time ASC LIMIT ${query.limit}`;
+    const [result] = await this.query(sql);
+    const series = result?.series?.[0];
+    if (!series?.values) return [];
+    const col = (name: string) => series.columns.indexOf(name);
+    const [cv, ci, ct, cp] = [col('v'), col('i'), col('t'), col('p')];
+    return series.values.map((row) => {
+      const point: TelemetryPoint = { ts: (row[0] as number) / 1000, v: num(row[cv]), i: num(row[ci]) };
+      const t = num(row[ct]);
+      const p = num(row[cp]);
+      if (t !== null) point.t = t;
+      if (p !== null) point.p = p;
+      return point;
+    });
+  }
+
+  async queryAlerts(query: AlertsQuery): Promise<AlertEvent[]> {
+    const conditions: string[] = [];
+    if (query.rigId !== undefined) conditions.push(`rig = ${literal(query.rigId)}`);
+    if (query.cellId !== undefined) conditions.push(`cell = ${literal(query.cellId)}`);
+    // An alert whose latest event is at or after `since` has that event among those after `since`.
+    if (query.since !== undefined) conditions.push(`time >= ${timeLiteral(query.since)}`);
+    const where = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
+    const [result] = await this.query(`SELECT last(json) AS json FROM alert${where} GROUP BY id`);
+    const alerts: AlertEvent[] = [];
+    for (const series of result?.series ?? []) {
+      const json = series.values?.[0]?.[1];
+      if (typeof json !== 'string') continue;
+      const alert = JSON.parse(json) as AlertEvent;
+      if (query.state === undefined || alert.state === query.state) alerts.push(alert);
+    }
+    alerts.sort((a, b) => b.ts - a.ts || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return alerts.slice(0, query.limit);
+  }
+
+  async countSamples(cell: CellKey): Promise<number> {
+    const [result] = await this.query(`SELECT count(v) FROM telemetry WHERE ${cellWhere(cell)}`);
+    return num(result?.series?.[0]?.values?.[0]?.[1]) ?? 0;
+  }
+
+  private async writeLines<T>(items: readonly T[], encode: (item: T) => string): Promise<void> {
+    for (let start = 0; start < items.length; start += this.linesPerRequest) {
+      let body = '';
+      const end = Math.min(start + this.linesPerRequest, items.length);
+      for (let k = start; k < end; k++) body += encode(items[k]!);
+      await this.write(body);
+    }
+  }
+
+  private async createDatabase(): Promise<void> {
+    await this.request('/query', { q: `CREATE DATABASE "${this.database.replace(/"/g, '')}"` }, 'POST');
+  }
+
+  /**
+   * POSTs line protocol. A database missing on the server (wiped, or InfluxDB restarted empty) is
+   * created and the write tried once more, so a store opened while InfluxDB was down recovers alone.
+   */
+  private async write(body: string): Promise<void> {
+    if (body.length === 0) return;
+    try {
+      await this.post(body);
+    } catch (error) {
+      if (!(error instanceof StoreError) || error.status !== 404) throw error;
+      await this.createDatabase();
+      await this.post(body);
+    }
+  }
+
+  private async post(body: string): Promise<void> {
+    const params = new URLSearchParams({ db: this.database, precision: 'u' });
+    let res: Response;
+    try {
+      res = await fetch(`${this.base}/write?${params}`, {
+        method: 'POST',
+        headers: { ...this.headers, 'content-type': 'text/plain; charset=utf-8' },
+        body,
+        signal: AbortSignal.timeout(this.timeout_ms),
+      });
+    } catch (error) {
+      throw new StoreError(`InfluxDB write failed: ${errorText(error)}`, true, undefined, { cause: error });
+    }
+    if (res.status === 204 || res.status === 200) {
+      await res.arrayBuffer();
+      return;
+    }
+    throw await httpError('write', res);
+  }
+
+  /** Runs InfluxQL (several statements may be separated by `;`) and returns one result per statement. */
+  private async query(q: string): Promise<InfluxResult[]> {
+    const body = (await this.request('/query', { q, epoch: 'u' }, 'GET')) as { results?: InfluxResult[] };
+    const results = body.results ?? [];
+    for (const result of results) {
+      // InfluxDB answers "database not found" for reads of a database nothing was written to yet.
+      if (result.error && !/database not found/.test(result.error)) {
+        throw new StoreError(`InfluxDB query failed: ${result.error}`, false);
+      }
+    }
+    return results;
+  }
+
+  private async request(
+    path: string,
+    params: Record<string, string>,
+    method: 'GET' | 'POST',
+  ): Promise<unknown> {
+    const search = new URLSearchParams({ db: this.database, ...params });
+    let res: Response;
+    try {
+      res =
+        method === 'GET'
+          ? await fetch(`${this.base}${path}?${search}`, {
+              headers: this.headers,
+              signal: AbortSignal.timeout(this.timeout_ms),
+            })
+          : await fetch(`${this.base}${path}`, {
+              method: 'POST',
+              headers: { ...this.headers, 'content-type': 'application/x-www-form-urlencoded' },
+              body: search.toString(),
+              signal: AbortSignal.timeout(this.timeout_ms),
+            });
+    } catch (error) {
+      throw new StoreError(`InfluxDB query failed: ${errorText(error)}`, true, undefined, { cause: error });
+    }
+    if (res.status !== 200) throw await httpError('query', res);
+    const body = (await res.json()) as { error?: string; results?: InfluxResult[] };
+    if (body.error) throw new StoreError(`InfluxDB ${path} failed: ${body.error}`, false, res.status);
+    if (method === 'POST') {
+      const error = body.results?.find((r) => r.error)?.error;
+      if (error) throw new StoreError(`InfluxDB ${path} failed: ${error}`, false, res.status);
+    }
+    return body;
+  }
+}
+
+function byCell(a: CellKey, b: CellKey): number {
+  return a.rigId < b.rigId
+    ? -1
+    : a.rigId > b.rigId
+      ? 1
+      : a.cellId < b.cellId
+        ? -1
+        : a.cellId > b.cellId
+          ? 1
+          : 0;
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = (error as { cause?: unknown }).cause;
+    return cause instanceof Error ? `${error.message} (${cause.message})` : error.message;
+  }
+  return String(error);
+}
+
+async function httpError(what: string, res: Response): Promise<StoreError> {
+  let detail = '';
+  try {
+    const text = await res.text();
+    try {
+      detail = (JSON.parse(text) as { error?: string }).error ?? text;
+    } catch {
+      detail = text;
+    }
+  } catch {
+    // the body is only for the message
+  }
+  const retryable = res.status >= 500 || res.status === 429 || res.status === 408;
+  return new StoreError(
+    `InfluxDB ${what} failed with HTTP ${res.status}: ${detail.slice(0, 500)}`,
+    retryable,
+    res.status,
+  );
+}

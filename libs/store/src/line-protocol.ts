@@ -1,0 +1,139 @@
+import type { AlertEvent, CellConfig, StateMessage } from '#contracts';
+import type { CellSample } from './telemetry-store.js';
+
+/*
+ * InfluxDB line protocol (https://docs.influxdata.com/influxdb/v1/write_protocols/line_protocol_reference/),
+ * written at precision `u` (microseconds): sample `ts` is fractional epoch ms, so sub-millisecond samples get
+ * distinct timestamps and a replayed sample lands on the same point and overwrites it.
+ */
+
+export const MEASUREMENT = {
+  telemetry: 'telemetry',
+  state: 'cell_state',
+  alert: 'alert',
+  config: 'cell_config',
+} as const;
+
+const TAG_SPECIAL = /[,= \\\n]/;
+const STRING_SPECIAL = /["\\]/;
+
+/** Escapes a tag key or value: commas, equals signs, spaces and backslashes get a backslash. */
+export function escapeTag(value: string): string {
+  if (!TAG_SPECIAL.test(value)) return value;
+  // Newlines cannot be escaped in line protocol; they would end the line, so they become spaces.
+  return value.replace(/[,= \\]/g, '\\$&').replace(/\n/g, '\\ ');
+}
+
+/** Quotes a string field value, escaping double quotes and backslashes. */
+export function quoteString(value: string): string {
+  return STRING_SPECIAL.test(value) ? `"${value.replace(/["\\]/g, '\\$&')}"` : `"${value}"`;
+}
+
+/** Epoch ms (fractional allowed) to integer epoch microseconds, the timestamps this store writes. */
+export function msToMicros(ts_ms: number): number {
+  return Math.round(ts_ms * 1000);
+}
+
+/**
+ * Encodes samples as `telemetry` lines, one per sample, each ending in a newline. Optional fields are
+ * written only when present; seq, cycle and step are integers (`i` suffix), the rest floats.
+ * A hot path: plain concatenation, and the tag prefix is reused while consecutive samples share a cell.
+ */
+export function encodeSamples(samples: readonly CellSample[], start = 0, end = samples.length): string {
+  let body = '';
+  let rig: string | undefined;
+  let cell: string | undefined;
+  let prefix = '';
+  for (let k = start; k < end; k++) {
+    const s = samples[k]!;
+    if (s.rigId !== rig || s.cellId !== cell) {
+      rig = s.rigId;
+      cell = s.cellId;
+      prefix = 'telemetry,cell=' + escapeTag(cell) + ',rig=' + escapeTag(rig) + ' v=';
+    }
+    let line = prefix + s.v + ',i=' + s.i;
+    if (s.t !== undefined) line += ',t=' + s.t;
+    if (s.p !== undefined) line += ',p=' + s.p;
+    if (s.seq !== undefined) line += ',seq=' + s.seq + 'i';
+    if (s.cycle !== undefined) line += ',cycle=' + s.cycle + 'i';
+    if (s.step !== undefined) line += ',step=' + s.step + 'i';
+    body += line + ' ' + Math.round(s.ts * 1000) + '\n';
+  }
+  return body;
+}
+
+function floatField(name: string, value: number | null | undefined): string {
+  return typeof value === 'number' && Number.isFinite(value) ? ',' + name + '=' + value : '';
+}
+
+/**
+ * Encodes a `cell_state` line: the whole state as a JSON string field (what reads return) plus risk,
+ * v, i, t, p and the main estimates as their own fields so they can be queried and charted.
+ */
+export function encodeState(state: StateMessage): string {
+  const e = state.estimates;
+  return (
+    'cell_state,cell=' +
+    escapeTag(state.cellId) +
+    ',rig=' +
+    escapeTag(state.rigId) +
+    ' json=' +
+    quoteString(JSON.stringify(state)) +
+    ',risk=' +
+    quoteString(state.risk) +
+    floatField('v', state.v) +
+    floatField('i', state.i) +
+    floatField('t', state.t) +
+    floatField('p', state.p) +
+    floatField('depletionFraction', e.depletionFraction) +
+    floatField('timeToDepletion_s', e.timeToDepletion_s) +
+    floatField('jOverJstar', e.jOverJstar) +
+    floatField('contactFraction', e.contactFraction) +
+    floatField('shortResistance_ohm', e.shortResistance_ohm) +
+    ' ' +
+    msToMicros(state.ts) +
+    '\n'
+  );
+}
+
+/**
+ * Encodes an `alert` line. The alert id is a tag, so each alert is its own series and an event is the
+ * point at its data time: the same event written twice overwrites itself, and the latest point of a
+ * series is the alert's current state.
+ */
+export function encodeAlert(alert: AlertEvent): string {
+  return (
+    'alert,cell=' +
+    escapeTag(alert.cellId) +
+    ',id=' +
+    escapeTag(alert.id) +
+    ',kind=' +
+    escapeTag(alert.kind) +
+    ',rig=' +
+    escapeTag(alert.rigId) +
+    ' json=' +
+    quoteString(JSON.stringify(alert)) +
+    ',state=' +
+    quoteString(alert.state) +
+    ',severity=' +
+    quoteString(alert.severity) +
+    ' ' +
+    msToMicros(alert.ts) +
+    '\n'
+  );
+}
+
+/** Encodes a `cell_config` line at `writtenAt_ms`; the latest point of a cell is its configuration. */
+export function encodeConfig(config: CellConfig, writtenAt_ms: number): string {
+  return (
+    'cell_config,cell=' +
+    escapeTag(config.cellId) +
+    ',rig=' +
+    escapeTag(config.rigId) +
+    ' json=' +
+    quoteString(JSON.stringify(config)) +
+    ' ' +
+    msToMicros(writtenAt_ms) +
+    '\n'
+  );
+}
