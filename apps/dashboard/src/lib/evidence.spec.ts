@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { camelToWords, evidenceEntryToWords, evidenceToWords } from './evidence.js';
+
+describe('evidenceToWords', () => {
+  it('phrases the design example with numbers and units, known fields in a fixed order', () => {
+    expect(evidenceToWords({ jOverJstar: 1.8, timeToDepletion_s: 240, depletionFraction: 0.78 })).toEqual([
+      'Li⁺ at the plating electrode is 78 % depleted',
+      'full depletion expected in 4 min',
+      'current density is 1.80× the critical current J*',
+    ]);
+  });
+
+  it('converts SI evidence to lab units', () => {
+    expect(evidenceEntryToWords('currentDensity_A_m2', 4)).toBe('current density 0.400 mA/cm²');
+    expect(evidenceEntryToWords('areaSpecificResistance_ohm_m2', 0.003)).toBe(
+      'area-specific resistance 30.0 Ω·cm²',
+    );
+    expect(evidenceEntryToWords('strippingChargeAboveCsc_C_m2', 36_000)).toBe('1.000 mAh/cm² stripped above the CSC');
+    expect(evidenceEntryToWords('shortResistance_ohm', 12)).toBe('short resistance about 12.0 Ω');
+  });
+
+  it('reads the unit of unknown fields from their name', () => {
+    expect(evidenceEntryToWords('voltageStep_mV', 25)).toBe('voltage step 25.0 mV');
+    expect(evidenceEntryToWords('stackPressure_MPa', 0.62)).toBe('stack pressure 0.62 MPa');
+    expect(evidenceEntryToWords('temperatureRise_K', 0.5)).toBe('temperature rise 0.50 K');
+    expect(evidenceEntryToWords('gap_s', 600)).toBe('gap 10 min');
+    expect(evidenceEntryToWords('noiseFraction', 0.12)).toBe('noise fraction 12 %');
+    expect(evidenceEntryToWords('resistanceOverMax', 0.4)).toBe('resistance over max 0.400×');
+    expect(evidenceEntryToWords('oddCount', 3)).toBe('odd count 3');
+    expect(evidenceEntryToWords('flux_mol_m2_s', 0.00012)).toBe('flux 0.00012 mol/m2/s');
+  });
+
+  it('shows strings and missing values plainly', () => {
+    expect(evidenceEntryToWords('modelVersion', 'cnn-3')).toBe('model version: cnn-3');
+    expect(evidenceEntryToWords('shortResistance_ohm', null)).toBe('short resistance: not available');
+    expect(evidenceEntryToWords('timeToDepletion_s', Infinity)).toBe('no depletion expected at this current');
+  });
+
+  it('splits camel case including acronyms', () => {
+    expect(camelToWords('jOverJstar')).toBe('j over jstar');
+    expect(camelToWords('strippingCurrentOverCSCRatio')).toBe('stripping current over csc ratio');
+  });
+});

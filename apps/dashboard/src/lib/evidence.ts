@@ -1,0 +1,107 @@
+import type { AlertKind, AlertSource, Evidence } from '#contracts';
+import {
+  formatAreaResistance,
+  formatCurrentDensity,
+  formatDuration,
+  formatFixed,
+  formatPercent,
+  formatRatio,
+  formatSi,
+} from './format.js';
+
+/** What each alert kind means, in the words a lab engineer uses. */
+export const KIND_LABEL: Record<AlertKind, string> = {
+  'sand-depletion': "Li⁺ depletion (Sand's time)",
+  'void-growth': 'Void growth at the Li interface',
+  'soft-short': 'Soft short',
+  'hard-short': 'Hard short',
+  pressure: 'Stack pressure',
+  thermal: 'Temperature',
+  'data-gap': 'Data gap',
+};
+
+export const SOURCE_LABEL: Record<AlertSource, string> = {
+  physics: 'physics detector',
+  model: 'model',
+  both: 'physics detector and model',
+};
+
+/** 1 mAh/cm² = 3.6 C/cm² = 36 000 C/m². */
+const C_M2_PER_MAH_CM2 = 36_000;
+
+type Phrase = (value: number) => string;
+
+/** Known evidence fields, phrased as a sentence fragment with the number and its unit. */
+const KNOWN: Record<string, Phrase> = {
+  depletionFraction: (x) => `Li⁺ at the plating electrode is ${formatPercent(x)} depleted`,
+  timeToDepletion_s: (x) =>
+    Number.isFinite(x) ? `full depletion expected in ${formatDuration(x)}` : 'no depletion expected at this current',
+  jOverJstar: (x) => `current density is ${formatRatio(x)} the critical current J*`,
+  currentDensity_A_m2: (x) => `current density ${formatCurrentDensity(x)}`,
+  strippingCurrentOverCsc: (x) => `stripping current is ${formatRatio(x)} the critical stripping current (CSC)`,
+  strippingChargeAboveCsc_C_m2: (x) =>
+    `${formatFixed(x / C_M2_PER_MAH_CM2, 'mAh/cm²', 3)} stripped above the CSC`,
+  contactFraction: (x) => `interface contact at ${formatPercent(x)} of the original area`,
+  areaSpecificResistance_ohm_m2: (x) => `area-specific resistance ${formatAreaResistance(x)}`,
+  shortResistance_ohm: (x) => `short resistance about ${formatSi(x, 'Ω')}`,
+  probability: (x) => `model probability ${formatPercent(x)}`,
+};
+
+/** Unit suffixes of evidence names (DESIGN.md: names carry their unit) and how to show a value in it. */
+const UNITS: Record<string, Phrase> = {
+  s: (x) => formatDuration(x),
+  ms: (x) => formatDuration(x / 1000),
+  V: (x) => formatSi(x, 'V'),
+  mV: (x) => formatSi(x / 1000, 'V'),
+  A: (x) => formatSi(x, 'A'),
+  mA: (x) => formatSi(x / 1000, 'A'),
+  ohm: (x) => formatSi(x, 'Ω'),
+  A_m2: (x) => formatCurrentDensity(x),
+  mA_cm2: (x) => formatCurrentDensity(x * 10),
+  ohm_m2: (x) => formatAreaResistance(x),
+  ohm_cm2: (x) => formatAreaResistance(x / 1e4),
+  C: (x) => formatFixed(x, '°C', 1),
+  K: (x) => formatFixed(x, 'K', 2),
+  MPa: (x) => formatFixed(x, 'MPa', 2),
+  C_m2: (x) => formatFixed(x / C_M2_PER_MAH_CM2, 'mAh/cm²', 3),
+  Hz: (x) => formatSi(x, 'Hz'),
+  V_s: (x) => formatSi(x, 'V/s'),
+};
+
+/** `timeToDepletion` → "time to depletion". */
+export function camelToWords(name: string): string {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .toLowerCase();
+}
+
+/** One evidence field in plain words with its number and unit. */
+export function evidenceEntryToWords(name: string, value: number | string | null): string {
+  if (value === null) return `${camelToWords(name.split('_')[0] ?? name)}: not available`;
+  if (typeof value === 'string') return `${camelToWords(name)}: ${value}`;
+  const known = KNOWN[name];
+  if (known) return known(value);
+  const underscore = name.indexOf('_');
+  const base = underscore < 0 ? name : name.slice(0, underscore);
+  const unit = underscore < 0 ? '' : name.slice(underscore + 1);
+  const words = camelToWords(base);
+  const inUnit = UNITS[unit];
+  if (inUnit) return `${words} ${inUnit(value)}`;
+  if (/Fraction$|Probability$/.test(base)) return `${words} ${formatPercent(value)}`;
+  if (/Over[A-Z]/.test(base)) return `${words} ${formatRatio(value)}`;
+  const suffix = unit ? ` ${unit.replace(/_/g, '/')}` : '';
+  return `${words} ${Number(value.toPrecision(3))}${suffix}`;
+}
+
+/** All evidence of an alert as plain phrases, known fields first in a fixed order. */
+export function evidenceToWords(evidence: Evidence): string[] {
+  const names = Object.keys(evidence);
+  const order = Object.keys(KNOWN);
+  names.sort((a, b) => {
+    const ia = order.indexOf(a);
+    const ib = order.indexOf(b);
+    return (ia < 0 ? order.length : ia) - (ib < 0 ? order.length : ib) || a.localeCompare(b);
+  });
+  return names.map((name) => evidenceEntryToWords(name, evidence[name] ?? null));
+}

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { parseRoute, routeHref, type Route } from './route.js';
+
+describe('parseRoute', () => {
+  it('reads every view', () => {
+    expect(parseRoute('')).toEqual({ view: 'overview' });
+    expect(parseRoute('#/')).toEqual({ view: 'overview' });
+    expect(parseRoute('#/alerts')).toEqual({ view: 'alerts' });
+    expect(parseRoute('#/replays/')).toEqual({ view: 'replays' });
+    expect(parseRoute('#/cell/rig-01/ch.3')).toEqual({ view: 'cell', rigId: 'rig-01', cellId: 'ch.3' });
+    expect(parseRoute('#/cell/rig-01/ch_3/config')).toEqual({ view: 'config', rigId: 'rig-01', cellId: 'ch_3' });
+  });
+
+  it('says not-found for anything else', () => {
+    expect(parseRoute('#/cell/rig-01')).toEqual({ view: 'not-found', hash: '#/cell/rig-01' });
+    expect(parseRoute('#/nope')).toEqual({ view: 'not-found', hash: '#/nope' });
+  });
+
+  it('round-trips through routeHref', () => {
+    const routes: Route[] = [
+      { view: 'overview' },
+      { view: 'alerts' },
+      { view: 'replays' },
+      { view: 'cell', rigId: 'r', cellId: 'c' },
+      { view: 'config', rigId: 'r', cellId: 'c' },
+    ];
+    for (const route of routes) expect(parseRoute(routeHref(route))).toEqual(route);
+  });
+});
