@@ -1,0 +1,146 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AlertEvent } from '#contracts';
+import type { CellSample } from '#store';
+import { WalDrainer, type DrainSink } from './wal-drainer.js';
+import { WriteAheadLog } from './write-ahead-log.js';
+
+const T0 = Date.UTC(2026, 0, 1);
+
+/** In-memory store that can be switched off, like an InfluxDB that went away. */
+class FakeSink implements DrainSink {
+  samples: CellSample[] = [];
+  alerts: AlertEvent[] = [];
+  down = false;
+  failures = 0;
+  writeSamples(samples: readonly CellSample[]): Promise<void> {
+    if (this.down) {
+      this.failures++;
+      return Promise.reject(new Error('store down'));
+    }
+    this.samples.push(...samples);
+    return Promise.resolve();
+  }
+  writeAlerts(alerts: readonly AlertEvent[]): Promise<void> {
+    if (this.down) return Promise.reject(new Error('store down'));
+    this.alerts.push(...alerts);
+    return Promise.resolve();
+  }
+}
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let k = 0; k < 1000; k++) {
+    if (condition()) return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('WalDrainer', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sandglass-drain-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const append = (wal: WriteAheadLog, from: number, to: number, cellId = 'a'): void => {
+    for (let k = from; k < to; k++) wal.appendSamples('rig', cellId, [{ ts: T0 + k, v: 1, i: 0.1, seq: k }]);
+    wal.flush();
+  };
+
+  it('stores everything in order in batches and commits the checkpoint', async () => {
+    const wal = new WriteAheadLog({ dir, maxBytes: 1 << 20, segmentBytes: 4096, fsyncInterval_ms: 0 });
+    wal.open();
+    const sink = new FakeSink();
+    const batches: number[] = [];
+    const drainer = new WalDrainer(wal, sink, { maxBatchSamples: 100 }, { stored: (n) => batches.push(n) });
+    drainer.start();
+    append(wal, 0, 450);
+    drainer.notify();
+    await until(() => sink.samples.length === 450, 'all samples stored');
+    expect(sink.samples.map((s) => s.seq)).toEqual(Array.from({ length: 450 }, (_, k) => k));
+    expect(sink.samples[0]).toMatchObject({ rigId: 'rig', cellId: 'a', ts: T0, v: 1, i: 0.1 });
+    expect(Math.max(...batches)).toBeLessThanOrEqual(100);
+    expect(wal.unstoredBytes).toBe(0);
+    await drainer.stop();
+    wal.close();
+  });
+
+  it('keeps the log while the store is down and stores each sample exactly once when it returns', async () => {
+    const wal = new WriteAheadLog({ dir, maxBytes: 1 << 20, fsyncInterval_ms: 0 });
+    wal.open();
+    const sink = new FakeSink();
+    sink.down = true;
+    const drainer = new WalDrainer(wal, sink, { maxBatchSamples: 50, retryMin_ms: 1, retryMax_ms: 4 });
+    drainer.start();
+    append(wal, 0, 200);
+    drainer.notify();
+    await until(() => sink.failures >= 3, 'retries');
+    expect(drainer.storeFailing).toBe(true);
+    expect(wal.unstoredBytes).toBeGreaterThan(0);
+    append(wal, 200, 300);
+    sink.down = false;
+    await until(() => sink.samples.length >= 300, 'catch-up');
+    expect(sink.samples.map((s) => s.seq)).toEqual(Array.from({ length: 300 }, (_, k) => k));
+    expect(drainer.storeFailing).toBe(false);
+    await drainer.stop();
+    wal.close();
+  });
+
+  it('replays what was not stored after a restart', async () => {
+    const wal = new WriteAheadLog({ dir, maxBytes: 1 << 20, fsyncInterval_ms: 0 });
+    wal.open();
+    const sink = new FakeSink();
+    const drainer = new WalDrainer(wal, sink, { maxBatchSamples: 1000 });
+    drainer.start();
+    append(wal, 0, 100);
+    drainer.notify();
+    await until(() => sink.samples.length === 100, 'first part');
+    sink.down = true;
+    append(wal, 100, 180, 'b');
+    drainer.notify();
+    await until(() => sink.failures > 0, 'a failed write');
+    await drainer.stop();
+    wal.close();
+
+    const again = new WriteAheadLog({ dir, maxBytes: 1 << 20, fsyncInterval_ms: 0 });
+    again.open();
+    const fresh = new FakeSink();
+    const replayer = new WalDrainer(again, fresh);
+    replayer.start();
+    await until(() => fresh.samples.length === 80, 'replay');
+    expect(fresh.samples.map((s) => s.seq)).toEqual(Array.from({ length: 80 }, (_, k) => 100 + k));
+    expect(fresh.samples.every((s) => s.cellId === 'b')).toBe(true);
+    await replayer.stop();
+    again.close();
+  });
+
+  it('stores alert records with writeAlerts', async () => {
+    const wal = new WriteAheadLog({ dir, maxBytes: 1 << 20, fsyncInterval_ms: 0 });
+    wal.open();
+    const sink = new FakeSink();
+    const drainer = new WalDrainer(wal, sink);
+    drainer.start();
+    const alert: AlertEvent = {
+      id: 'x',
+      ts: T0,
+      rigId: 'rig',
+      cellId: 'a',
+      kind: 'thermal',
+      severity: 'warning',
+      state: 'raised',
+      source: 'physics',
+      message: 'hot',
+      evidence: {},
+    };
+    wal.appendAlert(alert);
+    wal.flush();
+    drainer.notify();
+    await until(() => sink.alerts.length === 1, 'alert stored');
+    expect(sink.alerts[0]).toEqual(alert);
+    await drainer.stop();
+    wal.close();
+  });
+});

@@ -1,0 +1,163 @@
+import type { AlertEvent } from '#contracts';
+import type { CellSample, TelemetryStore } from '#store';
+import type { WalPosition, WriteAheadLog } from './write-ahead-log.js';
+
+export type DrainSink = Pick<TelemetryStore, 'writeSamples' | 'writeAlerts'>;
+
+export interface DrainerOptions {
+  /** Samples per store write. */
+  maxBatchSamples?: number;
+  /** How long a small batch waits for more samples before it is written anyway (ms). */
+  maxBatchDelay_ms?: number;
+  /** First and largest wait between retries while the store fails (ms). */
+  retryMin_ms?: number;
+  retryMax_ms?: number;
+}
+
+export interface DrainerEvents {
+  /** A batch was stored: its sample count and how long the store took (s). */
+  stored?: (samples: number, alerts: number, seconds: number) => void;
+  /** A store write failed; it will be retried after `retryIn_ms`. */
+  failed?: (error: unknown, retryIn_ms: number) => void;
+  /** The store answered again after failures. */
+  recovered?: () => void;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Moves the write-ahead log into the store, in order, in batches (by size and time), committing the
+ * checkpoint after each stored batch. While the store fails it retries the same batch with exponential
+ * backoff; the log meanwhile grows (the intake stops acknowledging when it is full). Replays after a
+ * restart are this same loop starting from the checkpoint; the store's idempotent writes make a batch
+ * stored twice (a crash between store and checkpoint) harmless.
+ */
+export class WalDrainer {
+  private position: WalPosition;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private readonly maxBatchSamples: number;
+  private readonly maxBatchDelay_ms: number;
+  private readonly retryMin_ms: number;
+  private readonly retryMax_ms: number;
+  private failing = false;
+  /** Samples and alerts stored since start. */
+  storedSamples = 0;
+  storedAlerts = 0;
+  lastError: unknown;
+  private stopSignal: (() => void) | undefined;
+  private readonly stopped = new Promise<void>((resolve) => (this.stopSignal = resolve));
+
+  constructor(
+    private readonly wal: WriteAheadLog,
+    private readonly sink: DrainSink,
+    options: DrainerOptions = {},
+    private readonly events: DrainerEvents = {},
+  ) {
+    this.position = wal.committed;
+    this.maxBatchSamples = options.maxBatchSamples ?? 5000;
+    this.maxBatchDelay_ms = options.maxBatchDelay_ms ?? 10;
+    this.retryMin_ms = options.retryMin_ms ?? 100;
+    this.retryMax_ms = options.retryMax_ms ?? 5000;
+  }
+
+  /** True while the last store write failed. */
+  get storeFailing(): boolean {
+    return this.failing;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Tells the drainer that new records were flushed to the log. */
+  notify(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  /**
+   * Stops the loop. With `drainFor_ms`, first keeps storing until the log is empty or the time is up
+   * (graceful shutdown); whatever is left is replayed at the next start.
+   */
+  async stop(drainFor_ms = 0): Promise<void> {
+    if (!this.running) return;
+    if (drainFor_ms > 0) {
+      const deadline = Date.now() + drainFor_ms;
+      while (Date.now() < deadline && this.wal.unstoredBytes > 0 && !this.failing) {
+        this.notify();
+        await sleep(10);
+      }
+    }
+    this.running = false;
+    this.stopSignal?.();
+    this.notify();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    let delay_ms = this.retryMin_ms;
+    while (this.running) {
+      let batch = this.wal.read(this.position, this.maxBatchSamples);
+      if (batch.records.length === 0) {
+        await this.waitForData(1000);
+        continue;
+      }
+      if (batch.sampleCount < this.maxBatchSamples && this.maxBatchDelay_ms > 0) {
+        // A small batch waits a moment for more: fewer, larger store writes at the same latency budget.
+        await sleep(this.maxBatchDelay_ms);
+        batch = this.wal.read(this.position, this.maxBatchSamples);
+      }
+      const samples: CellSample[] = [];
+      const alerts: AlertEvent[] = [];
+      for (const record of batch.records) {
+        if (record.type === 'alert') {
+          alerts.push(record.alert);
+          continue;
+        }
+        const { rigId, cellId } = record;
+        for (const s of record.samples) samples.push({ rigId, cellId, ...s });
+      }
+      for (;;) {
+        const started = performance.now();
+        try {
+          if (samples.length > 0) await this.sink.writeSamples(samples);
+          if (alerts.length > 0) await this.sink.writeAlerts(alerts);
+          this.events.stored?.(samples.length, alerts.length, (performance.now() - started) / 1000);
+          break;
+        } catch (error) {
+          this.lastError = error;
+          this.failing = true;
+          this.events.failed?.(error, delay_ms);
+          await Promise.race([sleep(delay_ms), this.stopped]);
+          if (!this.running) return;
+          delay_ms = Math.min(this.retryMax_ms, delay_ms * 2);
+        }
+      }
+      if (this.failing) this.events.recovered?.();
+      this.failing = false;
+      delay_ms = this.retryMin_ms;
+      this.storedSamples += samples.length;
+      this.storedAlerts += alerts.length;
+      this.position = batch.end;
+      this.wal.commit(batch.end);
+    }
+  }
+
+  private waitForData(timeout_ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wake = undefined;
+        resolve();
+      }, timeout_ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}

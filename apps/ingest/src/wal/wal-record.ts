@@ -1,0 +1,132 @@
+import { crc32 } from 'node:zlib';
+import type { AlertEvent, Sample } from '#contracts';
+
+/**
+ * Binary write-ahead-log records, little endian:
+ *   u32 bodyLength | u32 crc32(body) | body
+ * body of a samples record (one accepted MQTT message):
+ *   u8 type=1 | u8 rigLength | rig | u8 cellLength | cell | u32 count | count × 8 float64
+ *   (ts, v, i, t, p, seq, cycle, step; NaN = absent)
+ * body of an alert record: u8 type=2 | UTF-8 JSON of the AlertEvent.
+ * Binary rather than JSON lines because encoding is on the path before the PUBACK: eight doubles per
+ * sample cost less than JSON.stringify, and the CRC lets a reader find a torn last record after a crash.
+ */
+export const RECORD_HEADER_BYTES = 8;
+export const SAMPLE_FIELDS = 8;
+const SAMPLE_BYTES = SAMPLE_FIELDS * 8;
+const TYPE_SAMPLES = 1;
+const TYPE_ALERT = 2;
+/** Largest body a reader accepts; anything longer is a torn or corrupt length field. */
+export const MAX_RECORD_BODY_BYTES = 16 * 1024 * 1024;
+
+export interface SamplesRecord {
+  type: 'samples';
+  rigId: string;
+  cellId: string;
+  samples: Sample[];
+}
+
+export interface AlertRecord {
+  type: 'alert';
+  alert: AlertEvent;
+}
+
+export type WalRecord = SamplesRecord | AlertRecord;
+
+const OPTIONAL_FIELDS = ['t', 'p', 'seq', 'cycle', 'step'] as const;
+
+/** Encodes one accepted message's samples for one cell. */
+export function encodeSamples(rigId: string, cellId: string, samples: readonly Sample[]): Buffer {
+  // Ids are [A-Za-z0-9_.-]{1,64} (validated from the topic), so one byte per character.
+  const bodyLength = 1 + 1 + rigId.length + 1 + cellId.length + 4 + samples.length * SAMPLE_BYTES;
+  const buf = Buffer.allocUnsafe(RECORD_HEADER_BYTES + bodyLength);
+  let o = RECORD_HEADER_BYTES;
+  buf[o++] = TYPE_SAMPLES;
+  buf[o++] = rigId.length;
+  o += buf.write(rigId, o, 'latin1');
+  buf[o++] = cellId.length;
+  o += buf.write(cellId, o, 'latin1');
+  buf.writeUInt32LE(samples.length, o);
+  o += 4;
+  for (const s of samples) {
+    buf.writeDoubleLE(s.ts, o);
+    buf.writeDoubleLE(s.v, o + 8);
+    buf.writeDoubleLE(s.i, o + 16);
+    buf.writeDoubleLE(s.t ?? NaN, o + 24);
+    buf.writeDoubleLE(s.p ?? NaN, o + 32);
+    buf.writeDoubleLE(s.seq ?? NaN, o + 40);
+    buf.writeDoubleLE(s.cycle ?? NaN, o + 48);
+    buf.writeDoubleLE(s.step ?? NaN, o + 56);
+    o += SAMPLE_BYTES;
+  }
+  return seal(buf);
+}
+
+export function encodeAlert(alert: AlertEvent): Buffer {
+  const json = JSON.stringify(alert);
+  const bodyLength = 1 + Buffer.byteLength(json);
+  const buf = Buffer.allocUnsafe(RECORD_HEADER_BYTES + bodyLength);
+  buf[RECORD_HEADER_BYTES] = TYPE_ALERT;
+  buf.write(json, RECORD_HEADER_BYTES + 1, 'utf8');
+  return seal(buf);
+}
+
+function seal(buf: Buffer): Buffer {
+  const body = buf.subarray(RECORD_HEADER_BYTES);
+  buf.writeUInt32LE(body.length, 0);
+  buf.writeUInt32LE(crc32(body), 4);
+  return buf;
+}
+
+export type ReadResult =
+  | { kind: 'record'; record: WalRecord; length: number }
+  /** Not enough bytes in the buffer for the whole record (read more, or it is torn at end of file). */
+  | { kind: 'incomplete'; needed: number }
+  /** Length or checksum wrong: a torn or corrupt record. Nothing after it in the segment is trusted. */
+  | { kind: 'corrupt'; detail: string };
+
+/** Reads the record starting at `offset` of `buf` (which ends at `end`). */
+export function readRecord(buf: Buffer, offset: number, end: number): ReadResult {
+  if (end - offset < RECORD_HEADER_BYTES) return { kind: 'incomplete', needed: RECORD_HEADER_BYTES };
+  const bodyLength = buf.readUInt32LE(offset);
+  if (bodyLength < 2 || bodyLength > MAX_RECORD_BODY_BYTES) {
+    return { kind: 'corrupt', detail: `record length ${bodyLength} out of range` };
+  }
+  const total = RECORD_HEADER_BYTES + bodyLength;
+  if (end - offset < total) return { kind: 'incomplete', needed: total };
+  const body = buf.subarray(offset + RECORD_HEADER_BYTES, offset + total);
+  if (crc32(body) !== buf.readUInt32LE(offset + 4)) return { kind: 'corrupt', detail: 'checksum mismatch' };
+  const record = decodeBody(body);
+  return record ? { kind: 'record', record, length: total } : { kind: 'corrupt', detail: 'unknown body' };
+}
+
+function decodeBody(body: Buffer): WalRecord | undefined {
+  if (body[0] === TYPE_ALERT) {
+    try {
+      return { type: 'alert', alert: JSON.parse(body.toString('utf8', 1)) as AlertEvent };
+    } catch {
+      return undefined;
+    }
+  }
+  if (body[0] !== TYPE_SAMPLES) return undefined;
+  let o = 1;
+  const rigLength = body[o++] ?? 0;
+  const rigId = body.toString('latin1', o, o + rigLength);
+  o += rigLength;
+  const cellLength = body[o++] ?? 0;
+  const cellId = body.toString('latin1', o, o + cellLength);
+  o += cellLength;
+  const count = body.readUInt32LE(o);
+  o += 4;
+  if (o + count * SAMPLE_BYTES !== body.length) return undefined;
+  const samples: Sample[] = new Array<Sample>(count);
+  for (let k = 0; k < count; k++, o += SAMPLE_BYTES) {
+    const sample: Sample = { ts: body.readDoubleLE(o), v: body.readDoubleLE(o + 8), i: body.readDoubleLE(o + 16) };
+    for (let f = 0; f < OPTIONAL_FIELDS.length; f++) {
+      const x = body.readDoubleLE(o + 24 + f * 8);
+      if (!Number.isNaN(x)) sample[OPTIONAL_FIELDS[f]!] = x;
+    }
+    samples[k] = sample;
+  }
+  return { type: 'samples', rigId, cellId, samples };
+}
