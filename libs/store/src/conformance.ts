@@ -177,7 +177,7 @@ export function describeTelemetryStoreConformance(name: string, target: Conforma
       const a1 = alert(rigId, 'c1', 'a1', BASE_MS + 1000, 'raised');
       const a1cleared = { ...a1, ts: BASE_MS + 5000, state: 'cleared' as const, message: 'cleared' };
       const a2 = alert(rigId, 'c1', 'a2', BASE_MS + 3000, 'raised');
-      const a3 = alert(rigId, 'c2', 'a3', BASE_MS + 4000, 'raised');
+      const a3 = alert(rigId, 'c2', 'a3 x,y=z\\w', BASE_MS + 4000, 'raised');
       const a3acked = { ...a3, ts: BASE_MS + 4500, state: 'acknowledged' as const, acknowledgedBy: 'ana' };
       await store.writeAlerts([a1, a2, a3]);
       await store.writeAlerts([a1cleared, a3acked, a1]);

@@ -1,1 +1,6 @@
 export * from './telemetry-store.js';
+export * from './store-error.js';
+export * from './line-protocol.js';
+export * from './influx-store.js';
+export * from './embedded-store.js';
+export * from './storage.module.js';
