@@ -13,8 +13,6 @@ export interface PublishOptions {
   speed: ReplaySpeed;
   /** Data time (epoch ms) given to the first row. */
   start_ms: number;
-  /** Constant current (A) for files that recorded none; replaces the recorded current when given. */
-  currentA?: number;
   /** Start again from the first row when the run ends; data time keeps going forward. */
   loop?: boolean;
   /** Most samples in one message. */
@@ -117,9 +115,11 @@ export class ReplayPublisher {
     const send = async (samples: Sample[]) => {
       while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
       if (failure) throw failure;
-      const sent = this.target.publishAsync(topic, JSON.stringify(samples), { qos: 1 }).then(
-        () => inFlight.delete(sent),
-        (error: unknown) => {
+      const sent: Promise<unknown> = this.target.publishAsync(topic, JSON.stringify(samples), { qos: 1 }).then(
+        (): void => {
+          inFlight.delete(sent);
+        },
+        (error: unknown): void => {
           inFlight.delete(sent);
           failure ??= error;
         },
@@ -199,7 +199,7 @@ export class ReplayPublisher {
     const sample: Sample = {
       ts: this.options.start_ms + dataTime_s * 1000,
       v: row.v,
-      i: this.options.currentA ?? row.i,
+      i: row.i,
       seq,
     };
     if (row.t !== undefined) sample.t = row.t;
