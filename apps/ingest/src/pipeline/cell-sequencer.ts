@@ -1,0 +1,83 @@
+import type { Sample } from '#contracts';
+
+export interface SequencerOptions {
+  /** A sample this far (ms of data time) behind the newest one starts a new run. */
+  newRunBackward_ms?: number;
+  /** How many recent `seq` values are remembered for duplicate detection. */
+  seqWindow?: number;
+}
+
+/**
+ * What to do with one sample:
+ * - `next`: in order (or the first one), goes to the store and the detector;
+ * - `late`: a little behind the newest sample (reordering), stored but not fed to the detector, whose
+ *   state only moves forward in data time;
+ * - `new-run`: far behind the newest sample, so the cell's data restarted (a new test, a replay from the
+ *   start): stored, the detector is reset, the run counter goes up;
+ * - `duplicate`: a `seq` seen recently in this run: dropped.
+ */
+export type Admission = 'next' | 'late' | 'new-run' | 'duplicate';
+
+export const DEFAULT_NEW_RUN_BACKWARD_MS = 5 * 60 * 1000;
+const DEFAULT_SEQ_WINDOW = 4096;
+
+/** Per-cell ordering and duplicate rules of DESIGN.md ("a repeated seq is dropped", …). Pure, no I/O. */
+export class CellSequencer {
+  /** Runs started since this process first saw the cell (0 for the first). */
+  run = 0;
+  /** Newest data time admitted in this run (ms). */
+  newestTs = -Infinity;
+  private readonly newRunBackward_ms: number;
+  private readonly seqWindow: number;
+  private readonly seen = new Set<number>();
+  private readonly ring: number[] = [];
+  private ringNext = 0;
+  private maxSeq = -1;
+
+  constructor(options: SequencerOptions = {}) {
+    this.newRunBackward_ms = options.newRunBackward_ms ?? DEFAULT_NEW_RUN_BACKWARD_MS;
+    this.seqWindow = options.seqWindow ?? DEFAULT_SEQ_WINDOW;
+  }
+
+  admit(sample: Sample): Admission {
+    let admission: Admission = 'next';
+    if (sample.ts < this.newestTs - this.newRunBackward_ms) {
+      this.startRun();
+      admission = 'new-run';
+    } else if (sample.seq !== undefined && this.seen.has(sample.seq)) {
+      return 'duplicate';
+    } else if (sample.ts < this.newestTs) {
+      admission = 'late';
+    }
+    if (sample.seq !== undefined) this.remember(sample.seq);
+    if (sample.ts > this.newestTs) this.newestTs = sample.ts;
+    return admission;
+  }
+
+  private startRun(): void {
+    this.run++;
+    this.newestTs = -Infinity;
+    this.forgetSeqs();
+  }
+
+  private forgetSeqs(): void {
+    this.seen.clear();
+    this.ring.length = 0;
+    this.ringNext = 0;
+    this.maxSeq = -1;
+  }
+
+  private remember(seq: number): void {
+    // A counter that fell far below its maximum was reset by the cycler: old values mean nothing now.
+    if (seq < this.maxSeq - this.seqWindow) this.forgetSeqs();
+    if (seq > this.maxSeq) this.maxSeq = seq;
+    if (this.ring.length < this.seqWindow) {
+      this.ring.push(seq);
+    } else {
+      this.seen.delete(this.ring[this.ringNext]!);
+      this.ring[this.ringNext] = seq;
+      this.ringNext = (this.ringNext + 1) % this.seqWindow;
+    }
+    this.seen.add(seq);
+  }
+}

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { defaultCellConfig, type CellConfig, type Sample } from '#contracts';
+import type { Detector, DetectorResult } from '../detection/detector.js';
+import { CellTracker } from './cell-tracker.js';
+
+const T0 = Date.UTC(2026, 0, 1);
+
+/** A detector that warns while the current is above a threshold, and remembers what it saw. */
+class ThresholdDetector implements Detector {
+  seen: number[] = [];
+  constructor(readonly limit_A: number) {}
+  update(sample: Sample): DetectorResult {
+    this.seen.push(sample.ts);
+    const high = sample.i > this.limit_A;
+    return {
+      estimates: { currentDensity_A_m2: sample.i * 1e4 },
+      findings: [
+        {
+          kind: 'sand-depletion',
+          level: high ? 'warning' : 'ok',
+          message: high ? 'current above limit' : 'current fine',
+          evidence: { current_A: sample.i },
+        },
+      ],
+    };
+  }
+}
+
+function tracker() {
+  const detectors: ThresholdDetector[] = [];
+  const factory = (config: CellConfig) => {
+    const d = new ThresholdDetector(config.thresholds.limit_A ?? 1);
+    detectors.push(d);
+    return d;
+  };
+  const t = new CellTracker('rig', 'c1', defaultCellConfig('rig', 'c1'), factory, {
+    alerts: { clearHold_ms: 0, clearHoldSamples: 1 },
+  });
+  return { t, detectors };
+}
+
+const at = (s: number, i = 0.5, seq = s): Sample => ({ ts: T0 + s * 1000, v: 0.01, i, seq });
+const run = (t: CellTracker, samples: Sample[]) => t.detect(t.admit(samples));
+
+describe('CellTracker', () => {
+  it('drops duplicates before they reach the detector and counts accepted samples', () => {
+    const { t, detectors } = tracker();
+    const admitted = t.admit([at(0), at(1), at(1), at(2)]);
+    expect(admitted.duplicates).toBe(1);
+    expect(admitted.samples).toHaveLength(3);
+    t.detect(admitted);
+    expect(detectors[0]!.seen).toEqual([T0, T0 + 1000, T0 + 2000]);
+    expect(t.samples).toBe(3);
+  });
+
+  it('keeps late samples out of the detector', () => {
+    const { t, detectors } = tracker();
+    run(t, [at(0), at(2), at(1), at(3)]);
+    expect(detectors[0]!.seen).toEqual([T0, T0 + 2000, T0 + 3000]);
+  });
+
+  it('resets the detector on a new run and counts the run in the state', () => {
+    const { t, detectors } = tracker();
+    run(t, Array.from({ length: 600 }, (_, s) => at(s)));
+    const out = run(t, [at(0, 0.5, 0)]);
+    expect(out.newRuns).toBe(1);
+    expect(detectors).toHaveLength(2);
+    expect(detectors[1]!.seen).toEqual([T0]);
+    expect(out.state).toMatchObject({ run: 1, ts: T0 });
+  });
+
+  it('publishes state at most once per second of data time', () => {
+    const { t } = tracker();
+    const states = Array.from({ length: 50 }, (_, k) => ({ ts: T0 + k * 100, v: 0.01, i: 0.5 })).map(
+      (s) => run(t, [s]).state?.ts,
+    );
+    const published = states.filter((ts) => ts !== undefined);
+    expect(published).toEqual([T0, T0 + 1000, T0 + 2000, T0 + 3000, T0 + 4000]);
+  });
+
+  it('raises and clears alerts from detector findings with levels in the state', () => {
+    const { t } = tracker();
+    const high = run(t, [at(0, 0.5), at(1, 2)]);
+    expect(high.alerts).toMatchObject([{ kind: 'sand-depletion', state: 'raised', ts: T0 + 1000 }]);
+    expect(high.state).toMatchObject({ risk: 'warning', levels: { 'sand-depletion': 'warning' }, i: 2 });
+    const low = run(t, [at(2, 0.5)]);
+    expect(low.alerts).toMatchObject([{ state: 'cleared', ts: T0 + 2000 }]);
+  });
+
+  it('applies a configuration change live', () => {
+    const { t } = tracker();
+    expect(run(t, [at(0, 2)]).alerts).toHaveLength(1);
+    t.configure({ ...defaultCellConfig('rig', 'c1'), thresholds: { limit_A: 5 } });
+    expect(run(t, [at(1, 2)]).alerts).toMatchObject([{ state: 'cleared' }]);
+  });
+});

@@ -1,0 +1,189 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  configTopic,
+  defaultCellConfig,
+  telemetryTopic,
+  type AlertEvent,
+  type CellConfig,
+  type RejectedMessage,
+  type Sample,
+  type StateMessage,
+} from '#contracts';
+import type { DetectorResult } from '../detection/detector.js';
+import { WriteAheadLog } from '../wal/write-ahead-log.js';
+import { TelemetryIntake, type IngestOutput } from './telemetry-intake.js';
+
+const T0 = Date.UTC(2026, 0, 1);
+
+class Outputs implements IngestOutput {
+  states: StateMessage[] = [];
+  alerts: AlertEvent[] = [];
+  rejected: { rigId: string; cellId: string; message: RejectedMessage }[] = [];
+  publishState(state: StateMessage): void {
+    this.states.push(state);
+  }
+  publishAlert(alert: AlertEvent): void {
+    this.alerts.push(alert);
+  }
+  publishRejected(rigId: string, cellId: string, message: RejectedMessage): void {
+    this.rejected.push({ rigId, cellId, message });
+  }
+}
+
+const logger = { warnings: [] as string[], warn(m: string) { this.warnings.push(m); }, error() {}, log() {} };
+
+/** Warns while i is above the cell's `limit_A` threshold (default 1 A). */
+const factory = (config: CellConfig) => ({
+  update: (s: Sample): DetectorResult => ({
+    estimates: {},
+    findings:
+      s.i > (config.thresholds.limit_A ?? 1)
+        ? [{ kind: 'sand-depletion' as const, level: 'warning' as const, message: 'high', evidence: { i: s.i } }]
+        : [],
+  }),
+});
+
+describe('TelemetryIntake', () => {
+  let dir: string;
+  let wal: WriteAheadLog;
+  let out: Outputs;
+  let now: number;
+  let intake: TelemetryIntake;
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sandglass-intake-'));
+    wal = new WriteAheadLog({ dir, maxBytes: 1 << 24, fsyncInterval_ms: 0 });
+    wal.open();
+    out = new Outputs();
+    now = 1_000_000;
+    logger.warnings = [];
+    intake = new TelemetryIntake(wal, out, factory, logger, {
+      now: () => now,
+      tracker: { alerts: { clearHold_ms: 0, clearHoldSamples: 1 } },
+    });
+  });
+  afterEach(() => {
+    wal.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const send = (rig: string, cell: string, payload: unknown) => {
+    const buf = Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload));
+    const work = intake.accept(telemetryTopic(rig, cell), buf);
+    if (work) intake.detect(work);
+    wal.flush();
+  };
+  const walSamples = () => {
+    const found: { cellId: string; seq: number | undefined }[] = [];
+    let pos = { segment: 0, offset: 0 };
+    for (;;) {
+      const { records, end } = wal.read(pos, 10_000);
+      if (records.length === 0) return found;
+      for (const r of records)
+        if (r.type === 'samples') for (const s of r.samples) found.push({ cellId: r.cellId, seq: s.seq });
+      pos = end;
+    }
+  };
+  const good = (seq: number, i = 0.1) => ({ ts: T0 + seq * 100, v: 0.01, i, seq });
+
+  it('keeps good samples of mixed arrays and rejects each bad class with its reason', () => {
+    send('rig', 'a', [good(1), { ts: T0, v: 'x', i: 0 }, good(2), { ts: T0, i: 0 }, good(3)]);
+    send('rig', 'b', 'not json');
+    send('rig', 'b', []);
+    send('rig', 'b', 42);
+    send('rig', 'b', { ts: 5, v: 0, i: 0 });
+    send('rig', 'b', { ts: T0, v: 1e9, i: 0 });
+    send('rig', 'b', good(7));
+    expect(walSamples()).toEqual([
+      { cellId: 'a', seq: 1 },
+      { cellId: 'a', seq: 2 },
+      { cellId: 'a', seq: 3 },
+      { cellId: 'b', seq: 7 },
+    ]);
+    expect(Object.fromEntries(intake.counters.rejected)).toEqual({
+      'bad-type': 1,
+      'missing-field': 1,
+      'bad-json': 1,
+      empty: 1,
+      'not-object': 1,
+      'ts-out-of-range': 1,
+      'out-of-range': 1,
+    });
+    expect(out.rejected[0]).toEqual({
+      rigId: 'rig',
+      cellId: 'a',
+      message: expect.objectContaining({ reason: 'bad-type', index: 1, receivedAt: now }) as unknown,
+    });
+    expect(out.rejected.find((r) => r.message.reason === 'bad-json')?.message.payload).toBe('not json');
+    expect(intake.counters.samplesAccepted).toBe(4);
+  });
+
+  it('cuts the payload of a rejection to 1 KiB', () => {
+    send('rig', 'a', 'x'.repeat(5000));
+    expect(out.rejected[0]!.message.payload).toHaveLength(1024);
+  });
+
+  it('rate-limits rejection messages per cell but counts all, and the flood does not touch other cells', () => {
+    for (let k = 0; k < 500; k++) send('rig', 'flood', '{');
+    send('rig', 'quiet', '{');
+    send('rig', 'quiet', good(1));
+    expect(intake.counters.rejected.get('bad-json')).toBe(501);
+    expect(out.rejected.filter((r) => r.cellId === 'flood')).toHaveLength(20);
+    expect(out.rejected.filter((r) => r.cellId === 'quiet')).toHaveLength(1);
+    expect(walSamples()).toEqual([{ cellId: 'quiet', seq: 1 }]);
+  });
+
+  it('drops duplicate seqs before the WAL', () => {
+    send('rig', 'a', [good(1), good(2)]);
+    send('rig', 'a', [good(2), good(3)]);
+    expect(walSamples().map((s) => s.seq)).toEqual([1, 2, 3]);
+    expect(intake.counters.duplicates).toBe(1);
+  });
+
+  it('warns once for an unconfigured cell, applies a configuration live', () => {
+    send('rig', 'a', good(1, 2));
+    send('rig', 'a', good(2, 2));
+    expect(logger.warnings.filter((w) => /default configuration/.test(w))).toHaveLength(1);
+    expect(out.alerts.map((a) => a.state)).toEqual(['raised']);
+    const config = { ...defaultCellConfig('rig', 'a'), thresholds: { limit_A: 5 } };
+    intake.applyConfig(configTopic('rig', 'a'), Buffer.from(JSON.stringify(config)));
+    send('rig', 'a', good(3, 2));
+    expect(out.alerts.map((a) => a.state)).toEqual(['raised', 'cleared']);
+    // Alerts go to the WAL too, so they are stored even if the process dies right after.
+    const { records } = wal.read({ segment: 0, offset: 0 }, 100_000);
+    expect(records.filter((r) => r.type === 'alert')).toHaveLength(2);
+  });
+
+  it('ignores a configuration for another cell than its topic', () => {
+    const config = { ...defaultCellConfig('rig', 'b'), thresholds: { limit_A: 5 } };
+    intake.applyConfig(configTopic('rig', 'a'), Buffer.from(JSON.stringify(config)));
+    expect(logger.warnings.some((w) => /invalid configuration/.test(w))).toBe(true);
+  });
+
+  it('restores open alerts and records acknowledgements from the api', () => {
+    send('rig', 'a', good(1, 2));
+    const [raised] = out.alerts;
+    const other = new TelemetryIntake(wal, new Outputs(), factory, logger);
+    other.restoreAlerts([raised!]);
+    other.applyAlert(Buffer.from(JSON.stringify({ ...raised!, state: 'acknowledged', acknowledgedBy: 'op' })));
+    // The ack arrived before the cell's first sample in this process: restored alerts still get it.
+    other.accept(telemetryTopic('rig', 'a'), Buffer.from(JSON.stringify(good(2, 2))));
+    expect(other.cell('rig', 'a')!.alerts.openAlerts).toMatchObject([
+      { id: raised!.id, state: 'acknowledged', acknowledgedBy: 'op' },
+    ]);
+  });
+
+  it('publishes state at most once per second of data time per cell', () => {
+    for (let k = 0; k < 30; k++) send('rig', 'a', good(k));
+    expect(out.states.map((s) => s.ts - T0)).toEqual([0, 1000, 2000]);
+    expect(out.states[2]).toMatchObject({ rigId: 'rig', cellId: 'a', samples: 21, run: 0, risk: 'ok' });
+  });
+
+  it('counts a message on a topic that is not a telemetry topic as bad-topic', () => {
+    intake.accept('sandglass/v1/bad id/x/telemetry', Buffer.from('{}'));
+    expect(intake.counters.rejected.get('bad-topic')).toBe(1);
+  });
+});

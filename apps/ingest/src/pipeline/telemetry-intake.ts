@@ -1,0 +1,253 @@
+import {
+  AlertEventSchema,
+  CellConfigSchema,
+  decodeTelemetry,
+  defaultCellConfig,
+  parseTopic,
+  payloadExcerpt,
+  type AlertEvent,
+  type CellConfig,
+  type RejectReason,
+  type RejectedMessage,
+  type StateMessage,
+} from '#contracts';
+import type { DetectorFactory } from '../detection/detector.js';
+import type { WriteAheadLog } from '../wal/write-ahead-log.js';
+import { CellTracker, type Admitted, type CellTrackerOptions } from './cell-tracker.js';
+import { KeyedRateLimiter } from './rate-limiter.js';
+
+/** Where the pipeline's outputs go (MQTT in production, arrays in tests). Must not block. */
+export interface IngestOutput {
+  publishState(state: StateMessage): void;
+  publishAlert(alert: AlertEvent): void;
+  publishRejected(rigId: string, cellId: string, message: RejectedMessage): void;
+}
+
+export interface IngestLogger {
+  warn(message: string): void;
+  error(message: string): void;
+  log(message: string): void;
+}
+
+export interface TelemetryIntakeOptions {
+  tracker?: CellTrackerOptions;
+  /** Rejection messages published per cell and second (all are counted). */
+  rejectedPerSecond?: number;
+  rejectedBurst?: number;
+  now?: () => number;
+}
+
+/** Counters read by the metrics endpoint at scrape time (plain numbers: no work on the hot path). */
+export class IngestCounters {
+  messagesReceived = 0;
+  samplesAccepted = 0;
+  duplicates = 0;
+  newRuns = 0;
+  alertsRaised = 0;
+  readonly rejected = new Map<RejectReason, number>();
+  rejectedPublished = 0;
+  detectorErrors = 0;
+
+  reject(reason: RejectReason, n = 1): void {
+    this.rejected.set(reason, (this.rejected.get(reason) ?? 0) + n);
+  }
+}
+
+/** Work left for after the acknowledgement: detection on the admitted samples of one message. */
+export interface PendingDetection {
+  cell: CellTracker;
+  admitted: Admitted;
+}
+
+/**
+ * The ingest core, framework- and broker-free. `accept` is the part before the PUBACK (decode, validate,
+ * per-cell admission, WAL append — all synchronous, nothing waits on the network); `detect` runs after
+ * it. Configuration and acknowledgement messages from the api are applied through `applyConfig` and
+ * `applyAlert`.
+ */
+export class TelemetryIntake {
+  readonly counters = new IngestCounters();
+  private readonly cells = new Map<string, CellTracker>();
+  private readonly configs = new Map<string, CellConfig>();
+  private readonly restoredAlerts = new Map<string, AlertEvent[]>();
+  private readonly rejections: KeyedRateLimiter;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly wal: WriteAheadLog,
+    private readonly output: IngestOutput,
+    private readonly detectorFactory: DetectorFactory,
+    private readonly logger: IngestLogger,
+    private readonly options: TelemetryIntakeOptions = {},
+  ) {
+    this.rejections = new KeyedRateLimiter(options.rejectedPerSecond ?? 5, options.rejectedBurst ?? 20);
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Configurations known at start (from the store). */
+  loadConfigs(configs: readonly CellConfig[]): void {
+    for (const config of configs) this.configs.set(`${config.rigId}/${config.cellId}`, config);
+  }
+
+  /** Open alerts from the store, handed to each cell's alert engine when the cell shows up. */
+  restoreAlerts(alerts: readonly AlertEvent[]): void {
+    for (const alert of alerts) {
+      if (alert.state === 'cleared') continue;
+      const key = `${alert.rigId}/${alert.cellId}`;
+      const cell = this.cells.get(key);
+      if (cell) cell.alerts.restore([alert]);
+      else this.restoredAlerts.set(key, [...(this.restoredAlerts.get(key) ?? []), alert]);
+    }
+  }
+
+  get cellCount(): number {
+    return this.cells.size;
+  }
+
+  /** Per-cell accepted sample counts (metrics). */
+  *cellSampleCounts(): Iterable<[string, string, number]> {
+    for (const cell of this.cells.values()) yield [cell.rigId, cell.cellId, cell.samples];
+  }
+
+  cell(rigId: string, cellId: string): CellTracker | undefined {
+    return this.cells.get(`${rigId}/${cellId}`);
+  }
+
+  /**
+   * Decodes and validates a telemetry message, admits its samples and appends them to the WAL (in
+   * memory until the caller's `wal.flush()`). Rejections are counted and published, rate-limited per
+   * cell. Returns the detection work to run after the acknowledgement.
+   */
+  accept(topic: string, payload: Buffer): PendingDetection | undefined {
+    this.counters.messagesReceived++;
+    const address = parseTopic(topic);
+    if (!address || address.channel !== 'telemetry') {
+      this.counters.reject('bad-topic');
+      return undefined;
+    }
+    const { rigId, cellId } = address;
+    const decoded = decodeTelemetry(payload);
+    if (!decoded.ok) {
+      this.reject(rigId, cellId, payload, decoded.reason, decoded.detail, undefined);
+      return undefined;
+    }
+    for (const r of decoded.rejected) this.reject(rigId, cellId, payload, r.reason, r.detail, r.index);
+    if (decoded.samples.length === 0) return undefined;
+    const cell = this.cellFor(rigId, cellId);
+    const admitted = cell.admit(decoded.samples);
+    this.counters.duplicates += admitted.duplicates;
+    if (admitted.samples.length === 0) return undefined;
+    this.wal.appendSamples(rigId, cellId, admitted.samples);
+    this.counters.samplesAccepted += admitted.samples.length;
+    return { cell, admitted };
+  }
+
+  /** Detection, alerts and state for an accepted message; alerts go to the WAL, then out. */
+  detect(work: PendingDetection): void {
+    let output;
+    try {
+      output = work.cell.detect(work.admitted);
+    } catch (error) {
+      // A detector bug must not stop the stream: the samples are already in the WAL.
+      if (this.counters.detectorErrors++ === 0) {
+        this.logger.error(`detector failed on ${work.cell.rigId}/${work.cell.cellId}: ${String(error)}`);
+      }
+      return;
+    }
+    if (output.newRuns > 0) {
+      this.counters.newRuns += output.newRuns;
+      this.logger.log(
+        `${work.cell.rigId}/${work.cell.cellId}: data time jumped back, new run ${work.cell.sequencer.run}`,
+      );
+    }
+    for (const alert of output.alerts) {
+      if (alert.state === 'raised') this.counters.alertsRaised++;
+      this.wal.appendAlert(alert);
+      this.output.publishAlert(alert);
+    }
+    if (output.state) this.output.publishState(output.state);
+  }
+
+  /** A retained `…/config` message: validated and applied live. */
+  applyConfig(topic: string, payload: Buffer): void {
+    const address = parseTopic(topic);
+    if (!address || payload.length === 0) return;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(payload.toString('utf8'));
+    } catch {
+      this.logger.warn(`ignoring unreadable configuration on ${topic}`);
+      return;
+    }
+    const result = CellConfigSchema.safeParse(parsed);
+    if (!result.success || result.data.rigId !== address.rigId || result.data.cellId !== address.cellId) {
+      this.logger.warn(`ignoring invalid configuration on ${topic}`);
+      return;
+    }
+    const key = `${address.rigId}/${address.cellId}`;
+    this.configs.set(key, result.data);
+    this.cells.get(key)?.configure(result.data);
+  }
+
+  /** An `…/alerts` message: acknowledgements by the api are recorded on the open alert. */
+  applyAlert(payload: Buffer): void {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(payload.toString('utf8'));
+    } catch {
+      return;
+    }
+    const result = AlertEventSchema.safeParse(parsed);
+    if (!result.success || result.data.state !== 'acknowledged') return;
+    const ack = result.data;
+    const key = `${ack.rigId}/${ack.cellId}`;
+    const cell = this.cells.get(key);
+    if (cell) {
+      cell.alerts.acknowledge(ack);
+      return;
+    }
+    const restored = this.restoredAlerts.get(key);
+    if (restored) {
+      this.restoredAlerts.set(
+        key,
+        restored.map((a) => (a.id === ack.id ? { ...a, state: 'acknowledged', acknowledgedBy: ack.acknowledgedBy } : a)),
+      );
+    }
+  }
+
+  private cellFor(rigId: string, cellId: string): CellTracker {
+    const key = `${rigId}/${cellId}`;
+    let cell = this.cells.get(key);
+    if (cell) return cell;
+    let config = this.configs.get(key);
+    if (!config) {
+      config = defaultCellConfig(rigId, cellId);
+      this.logger.warn(`${key}: no configuration stored, monitoring with the default configuration`);
+    }
+    cell = new CellTracker(rigId, cellId, config, this.detectorFactory, this.options.tracker);
+    const restored = this.restoredAlerts.get(key);
+    if (restored) {
+      cell.alerts.restore(restored);
+      this.restoredAlerts.delete(key);
+    }
+    this.cells.set(key, cell);
+    return cell;
+  }
+
+  private reject(
+    rigId: string,
+    cellId: string,
+    payload: Buffer,
+    reason: RejectReason,
+    detail: string,
+    index: number | undefined,
+  ): void {
+    this.counters.reject(reason);
+    const now = this.now();
+    if (!this.rejections.take(`${rigId}/${cellId}`, now)) return;
+    this.counters.rejectedPublished++;
+    const message: RejectedMessage = { reason, detail, receivedAt: now, payload: payloadExcerpt(payload) };
+    if (index !== undefined) message.index = index;
+    this.output.publishRejected(rigId, cellId, message);
+  }
+}
