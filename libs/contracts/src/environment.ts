@@ -40,6 +40,8 @@ export const EnvironmentSchema = z.object({
     .optional()
     .transform((s) => (s ? s.split(',').map((r) => r.trim()) : undefined))
     .pipe(z.array(z.string().regex(ID_PATTERN)).optional()),
+  /** HTTP port of a standalone ingest process (`GET /health`, `GET /metrics`); 0 = any free port. */
+  SANDGLASS_INGEST_HTTP_PORT: port.default(3001),
   /** Largest write-ahead log before ingest stops accepting (MiB). */
   SANDGLASS_WAL_MAX_MB: z.coerce.number().positive().default(1024),
   SANDGLASS_LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
