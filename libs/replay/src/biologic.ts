@@ -41,7 +41,7 @@ export function readBiologic(source: ReplaySource, options: ReaderOptions = {}):
         throw new ReaderError('biologic', lineNo, `no '${name}' column to read as ${mapping.as}`);
       const target = mapping.as === 'temperature' ? slot.temperature : slot.pressure;
       wanted[target] = column;
-      conversions[target] = { scale: mapping.scale ?? 1, offset: mapping.offset ?? 0 };
+      conversions[target] = { scale: mapping.scale ?? 1, divide: 1, offset: mapping.offset ?? 0 };
       summary.columns[mapping.as] = name;
       summary.notes.push(`${name} read as ${mapping.as}`);
     }

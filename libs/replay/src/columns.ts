@@ -1,6 +1,7 @@
 import { countSkip, type LineParser } from './drive.js';
 import {
   conversionFor,
+  convert,
   findColumn,
   findColumnMatching,
   parseDateTime_ms,
@@ -171,7 +172,7 @@ export class ColumnParser implements LineParser {
   private required(fieldSlot: number, lineNo: number, what: string): number {
     const value = this.number(fieldSlot, lineNo, what);
     const conversion = this.plan!.conversions[fieldSlot];
-    return conversion === undefined ? value : value * conversion.scale + conversion.offset;
+    return conversion === undefined ? value : convert(value, conversion);
   }
 
   private number(fieldSlot: number, lineNo: number, what: string): number {

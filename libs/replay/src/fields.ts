@@ -160,44 +160,54 @@ export function unitOf(name: string): string | undefined {
   return undefined;
 }
 
-/** Linear conversion into Sandglass units: value × scale + offset. */
+/**
+ * Linear conversion into Sandglass units: value × scale / divide + offset. Sub-unit prefixes divide
+ * (by 1000, not × 0.001) so a written `-0.57072818 mA` reads as exactly `-0.00057072818 A`.
+ */
 export interface UnitConversion {
   scale: number;
+  divide: number;
   offset: number;
+}
+
+export function convert(value: number, conversion: UnitConversion): number {
+  return conversion.divide === 1
+    ? value * conversion.scale + conversion.offset
+    : (value * conversion.scale) / conversion.divide + conversion.offset;
 }
 
 const conversions: Record<Exclude<SampleField, 'cycle' | 'step'>, Record<string, UnitConversion>> = {
   time: {
-    s: { scale: 1, offset: 0 },
-    sec: { scale: 1, offset: 0 },
-    ms: { scale: 1e-3, offset: 0 },
-    min: { scale: 60, offset: 0 },
-    h: { scale: 3600, offset: 0 },
-    hr: { scale: 3600, offset: 0 },
+    s: { scale: 1, divide: 1, offset: 0 },
+    sec: { scale: 1, divide: 1, offset: 0 },
+    ms: { scale: 1, divide: 1000, offset: 0 },
+    min: { scale: 60, divide: 1, offset: 0 },
+    h: { scale: 3600, divide: 1, offset: 0 },
+    hr: { scale: 3600, divide: 1, offset: 0 },
   },
-  voltage: { v: { scale: 1, offset: 0 }, mv: { scale: 1e-3, offset: 0 } },
+  voltage: { v: { scale: 1, divide: 1, offset: 0 }, mv: { scale: 1, divide: 1000, offset: 0 } },
   current: {
-    a: { scale: 1, offset: 0 },
-    ma: { scale: 1e-3, offset: 0 },
-    ua: { scale: 1e-6, offset: 0 },
-    µa: { scale: 1e-6, offset: 0 },
-    μa: { scale: 1e-6, offset: 0 },
-    na: { scale: 1e-9, offset: 0 },
+    a: { scale: 1, divide: 1, offset: 0 },
+    ma: { scale: 1, divide: 1000, offset: 0 },
+    ua: { scale: 1, divide: 1e6, offset: 0 },
+    µa: { scale: 1, divide: 1e6, offset: 0 },
+    μa: { scale: 1, divide: 1e6, offset: 0 },
+    na: { scale: 1, divide: 1e9, offset: 0 },
   },
   temperature: {
-    c: { scale: 1, offset: 0 },
-    '°c': { scale: 1, offset: 0 },
-    ºc: { scale: 1, offset: 0 },
-    '℃': { scale: 1, offset: 0 },
-    degc: { scale: 1, offset: 0 },
-    k: { scale: 1, offset: -273.15 },
+    c: { scale: 1, divide: 1, offset: 0 },
+    '°c': { scale: 1, divide: 1, offset: 0 },
+    ºc: { scale: 1, divide: 1, offset: 0 },
+    '℃': { scale: 1, divide: 1, offset: 0 },
+    degc: { scale: 1, divide: 1, offset: 0 },
+    k: { scale: 1, divide: 1, offset: -273.15 },
   },
   pressure: {
-    mpa: { scale: 1, offset: 0 },
-    kpa: { scale: 1e-3, offset: 0 },
-    pa: { scale: 1e-6, offset: 0 },
-    bar: { scale: 0.1, offset: 0 },
-    psi: { scale: 0.006894757, offset: 0 },
+    mpa: { scale: 1, divide: 1, offset: 0 },
+    kpa: { scale: 1, divide: 1000, offset: 0 },
+    pa: { scale: 1, divide: 1e6, offset: 0 },
+    bar: { scale: 1, divide: 10, offset: 0 },
+    psi: { scale: 0.006894757, divide: 1, offset: 0 },
   },
 };
 

@@ -139,7 +139,7 @@ export function readGenericCsv(source: ReplaySource, options: GenericCsvOptions)
       const unit = ref.unit ?? (named && conversionFor(field, named) ? named : defaultUnits[field]);
       const conversion = conversionFor(field, unit)!;
       conversions[slot[field]] = ref.invert
-        ? { scale: -conversion.scale, offset: -conversion.offset }
+        ? { ...conversion, scale: -conversion.scale, offset: -conversion.offset }
         : conversion;
     }
     return {

@@ -14,3 +14,14 @@ export {
 } from './generic-csv.js';
 export { sniffFormat, type SniffResult } from './sniff.js';
 export { openReplay, readerFor, type OpenReplayOptions, type OpenedReplay } from './read.js';
+export * from './writers.js';
+export { syntheticRun, seededRandom, type SyntheticRunOptions } from './synthetic-run.js';
+export {
+  ReplayPublisher,
+  inBatches,
+  type PublishOptions,
+  type PublishProgress,
+  type PublisherState,
+  type TelemetryPublishTarget,
+} from './publisher.js';
+export { createReplayJob, type ReplayJob, type ReplayJobOptions } from './job.js';

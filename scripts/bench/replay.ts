@@ -1,0 +1,60 @@
+// npm run bench:replay — rows/s parsed by each replay reader on the real fixtures (../shared/fixtures),
+// the largest one first. Each file is read from disk repeatedly for at least a second per format.
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openReplay, type OpenReplayOptions } from '../../libs/replay/src/index.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const fixtures = path.resolve(repoRoot, '../shared/fixtures');
+
+const files: { file: string; options: OpenReplayOptions }[] = [
+  { file: 'biologic/mb.mpt', options: {} },
+  { file: 'biologic/bcd.issue_241.mpt', options: {} },
+  { file: 'arbin/arbin_example.csv', options: {} },
+  { file: 'maccor/maccor_002.txt', options: {} },
+  { file: 'neware/neware_uio.csv', options: {} },
+  { file: 'generic/Q30_S001_1C.csv', options: { map: 'time=1,current=2,voltage=3,temperature=5' } },
+];
+
+async function rowsPerSecond(
+  file: string,
+  options: OpenReplayOptions,
+): Promise<{ rows: number; rate: number }> {
+  let rows = 0;
+  let rounds = 0;
+  const started = performance.now();
+  while (performance.now() - started < 1000 || rounds < 3) {
+    const { reader } = await openReplay(file, options);
+    for await (const _batch of reader) {
+      // Parsing is the work being measured.
+    }
+    rows += reader.summary.rows;
+    rounds++;
+  }
+  return { rows: rows / rounds, rate: rows / ((performance.now() - started) / 1000) };
+}
+
+async function main(): Promise<void> {
+  const present: { file: string; options: OpenReplayOptions; bytes: number }[] = [];
+  for (const entry of files) {
+    const file = path.join(fixtures, entry.file);
+    const bytes = await stat(file).then(
+      (s) => s.size,
+      () => -1,
+    );
+    if (bytes < 0) console.log(`skip ${entry.file}: not found under ${fixtures}`);
+    else present.push({ ...entry, file, bytes });
+  }
+  present.sort((a, b) => b.bytes - a.bytes);
+  for (const [k, entry] of present.entries()) {
+    const { rows, rate } = await rowsPerSecond(entry.file, entry.options);
+    const label = `${path.relative(fixtures, entry.file)}${k === 0 ? ' (largest)' : ''}`;
+    const mb = (entry.bytes / 1e6).toFixed(2);
+    console.log(
+      `replay parse ${label.padEnd(40)} ${mb} MB ${rows} rows ${Math.round(rate).toLocaleString('en')} rows/s`,
+    );
+  }
+}
+
+await main();
