@@ -1,0 +1,96 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  type CellConfig,
+  type CellConfigBody,
+  type CellSummary,
+  type TelemetryPoint,
+  type TelemetryQuery,
+  configTopic,
+  defaultCellConfig,
+} from '#contracts';
+import { TELEMETRY_STORE, type TelemetryStore } from '#store';
+import { NotFoundError, UnavailableError } from '../common/domain-errors.js';
+import { LiveFeed } from '../live/live-feed.service.js';
+import { MQTT_BUS, type MqttBus } from '../mqtt/mqtt-bus.js';
+import { type DerivedNumbers, deriveNumbers } from './derived.js';
+
+/** `GET|PUT /api/cells/{rigId}/{cellId}/config` response. */
+export interface CellConfigView {
+  config: CellConfig;
+  /** False when the cell has no stored configuration and `config` is the default it is monitored with. */
+  configured: boolean;
+  derived: DerivedNumbers;
+}
+
+@Injectable()
+export class CellsService {
+  private readonly logger = new Logger('CellsService');
+
+  constructor(
+    @Inject(TELEMETRY_STORE) private readonly store: TelemetryStore,
+    @Inject(MQTT_BUS) private readonly bus: MqttBus,
+    @Inject(LiveFeed) private readonly feed: LiveFeed,
+  ) {}
+
+  /** Known cells (stored, configured, or seen live) with their latest state, by rig then cell. */
+  async list(): Promise<CellSummary[]> {
+    const cells = new Map<string, CellSummary>();
+    for (const cell of await this.store.listCells()) {
+      cells.set(`${cell.rigId}/${cell.cellId}`, {
+        rigId: cell.rigId,
+        cellId: cell.cellId,
+        configured: cell.configured,
+        state: cell.state,
+      });
+    }
+    // The live stream is at least as recent as the store (ingest writes states in batches).
+    for (const state of this.feed.latestStates()) {
+      const key = `${state.rigId}/${state.cellId}`;
+      const known = cells.get(key);
+      if (known?.state && known.state.run === state.run && known.state.ts > state.ts) continue;
+      cells.set(key, {
+        rigId: state.rigId,
+        cellId: state.cellId,
+        configured: known?.configured ?? false,
+        state,
+      });
+    }
+    return [...cells.values()].sort((a, b) =>
+      a.rigId === b.rigId ? a.cellId.localeCompare(b.cellId) : a.rigId.localeCompare(b.rigId),
+    );
+  }
+
+  async get(rigId: string, cellId: string): Promise<CellSummary> {
+    const cell = (await this.list()).find((c) => c.rigId === rigId && c.cellId === cellId);
+    if (!cell) throw new NotFoundError(`unknown cell ${rigId}/${cellId}`);
+    return cell;
+  }
+
+  async getConfig(rigId: string, cellId: string): Promise<CellConfigView> {
+    const stored = await this.store.getCellConfig({ rigId, cellId });
+    const config = stored ?? defaultCellConfig(rigId, cellId);
+    return {
+      config,
+      configured: stored !== null,
+      derived: deriveNumbers(config, this.feed.latestState(rigId, cellId)),
+    };
+  }
+
+  /**
+   * Stores the configuration, then publishes it retained on the cell's config topic (QoS 1) so every
+   * ingest process applies it live, including one that starts later.
+   */
+  async putConfig(rigId: string, cellId: string, body: CellConfigBody): Promise<CellConfigView> {
+    const config: CellConfig = { ...body, rigId, cellId };
+    // Refuse before storing rather than store a configuration ingest would not hear about.
+    if (!this.bus.connected()) throw new UnavailableError('broker unavailable; configuration not changed');
+    await this.store.putCellConfig(config);
+    await this.bus.publish(configTopic(rigId, cellId), JSON.stringify(config), { qos: 1, retain: true });
+    this.logger.log(`configured ${rigId}/${cellId}`);
+    return { config, configured: true, derived: deriveNumbers(config, this.feed.latestState(rigId, cellId)) };
+  }
+
+  async telemetry(rigId: string, cellId: string, query: TelemetryQuery): Promise<TelemetryPoint[]> {
+    return this.store.queryTelemetry({ rigId, cellId }, query);
+  }
+}

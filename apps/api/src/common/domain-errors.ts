@@ -1,0 +1,54 @@
+/**
+ * Errors services throw. They carry no HTTP knowledge: the one global filter (api-exception.filter.ts)
+ * maps each kind to a status code.
+ */
+export abstract class DomainError extends Error {
+  abstract readonly kind: 'invalid' | 'not-found' | 'conflict' | 'unavailable' | 'not-implemented';
+}
+
+/** A request that does not match its schema; `issues` name each problem (`path: message`). */
+export class InvalidRequestError extends DomainError {
+  readonly kind = 'invalid';
+  constructor(
+    message: string,
+    readonly issues: string[],
+  ) {
+    super(message);
+    this.name = 'InvalidRequestError';
+  }
+}
+
+export class NotFoundError extends DomainError {
+  readonly kind = 'not-found';
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotFoundError';
+  }
+}
+
+/** The request is valid but conflicts with the present state (e.g. acknowledging a cleared alert). */
+export class ConflictError extends DomainError {
+  readonly kind = 'conflict';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConflictError';
+  }
+}
+
+/** A dependency (store, broker) is down; the request may succeed later. */
+export class UnavailableError extends DomainError {
+  readonly kind = 'unavailable';
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnavailableError';
+  }
+}
+
+/** A capability this process was started without (e.g. no replay runner registered). */
+export class NotImplementedError extends DomainError {
+  readonly kind = 'not-implemented';
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotImplementedError';
+  }
+}

@@ -1,0 +1,119 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import {
+  type AlertEvent,
+  AlertEventSchema,
+  type Channel,
+  type StateMessage,
+  StateMessageSchema,
+  channelFilter,
+  parseTopic,
+} from '#contracts';
+import { ApiMetrics } from '../health/api-metrics.js';
+import { MQTT_BUS, type MqttBus } from '../mqtt/mqtt-bus.js';
+
+export interface LiveListener {
+  state?(state: StateMessage): void;
+  alert?(alert: AlertEvent): void;
+}
+
+const cellKey = (rigId: string, cellId: string): string => `${rigId}/${cellId}`;
+
+/**
+ * What the api learns from MQTT: `…/state` (QoS 0) and `…/alerts` (QoS 1) of every cell. Validates each
+ * message against the contracts, keeps the latest state per cell and hands messages to listeners (the
+ * socket.io gateway). Handlers are thin: parse, check, hand on; a bad message is counted and dropped.
+ */
+@Injectable()
+export class LiveFeed implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('LiveFeed');
+  private readonly latest = new Map<string, StateMessage>();
+  private readonly listeners = new Set<LiveListener>();
+  private readonly unsubscribes: Array<() => void> = [];
+  private subscribed: Promise<void> = Promise.resolve();
+
+  constructor(
+    @Inject(MQTT_BUS) private readonly bus: MqttBus,
+    @Inject(ApiMetrics) private readonly metrics: ApiMetrics,
+  ) {}
+
+  onModuleInit(): void {
+    // Not awaited: the api starts (and reports itself degraded) while the broker is unreachable.
+    this.subscribed = Promise.all([
+      this.bus.subscribe(channelFilter('state'), 0, (topic, payload) => this.onState(topic, payload)),
+      this.bus.subscribe(channelFilter('alerts'), 1, (topic, payload) => this.onAlert(topic, payload)),
+    ]).then((undo) => {
+      this.unsubscribes.push(...undo);
+    });
+    this.subscribed.catch((error: Error) => this.logger.error(`subscribing failed: ${error.message}`));
+  }
+
+  onModuleDestroy(): void {
+    for (const undo of this.unsubscribes.splice(0)) undo();
+    this.listeners.clear();
+  }
+
+  /** Resolves once the broker granted the state and alerts subscriptions. */
+  ready(): Promise<void> {
+    return this.subscribed;
+  }
+
+  listen(listener: LiveListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  latestState(rigId: string, cellId: string): StateMessage | undefined {
+    return this.latest.get(cellKey(rigId, cellId));
+  }
+
+  latestStates(): StateMessage[] {
+    return [...this.latest.values()];
+  }
+
+  /** Entry point of `…/state` messages (public for tests with a fake bus). */
+  onState(topic: string, payload: Buffer): void {
+    const state = this.decode(topic, payload, 'state', StateMessageSchema);
+    if (!state) return;
+    const key = cellKey(state.rigId, state.cellId);
+    const previous = this.latest.get(key);
+    // A late QoS 0 frame must not replace a newer one; a new run (data time jumped back) does.
+    if (previous && previous.run === state.run && previous.ts > state.ts) return;
+    this.latest.set(key, state);
+    for (const listener of this.listeners) listener.state?.(state);
+  }
+
+  /** Entry point of `…/alerts` messages (public for tests with a fake bus). */
+  onAlert(topic: string, payload: Buffer): void {
+    const alert = this.decode(topic, payload, 'alerts', AlertEventSchema);
+    if (!alert) return;
+    for (const listener of this.listeners) listener.alert?.(alert);
+  }
+
+  private decode<T extends { rigId: string; cellId: string }>(
+    topic: string,
+    payload: Buffer,
+    channel: Channel,
+    schema: { safeParse(value: unknown): { success: true; data: T } | { success: false } },
+  ): T | undefined {
+    const address = parseTopic(topic);
+    let value: unknown;
+    try {
+      value = JSON.parse(payload.toString('utf8'));
+    } catch {
+      value = undefined;
+    }
+    const result = schema.safeParse(value);
+    const ok =
+      address !== undefined &&
+      address.channel === channel &&
+      result.success &&
+      result.data.rigId === address.rigId &&
+      result.data.cellId === address.cellId;
+    this.metrics.mqttMessages.inc({ channel, outcome: ok ? 'accepted' : 'invalid' });
+    if (!ok || !result.success) {
+      this.logger.debug(`dropped an invalid message on ${topic}`);
+      return undefined;
+    }
+    return result.data;
+  }
+}

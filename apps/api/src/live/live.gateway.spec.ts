@@ -1,0 +1,213 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { type AlertEvent, type StateMessage, alertsTopic, stateTopic } from '#contracts';
+import { ApiMetrics } from '../health/api-metrics.js';
+import { InProcessBus } from '../testing/in-process-bus.js';
+import { LiveFeed } from './live-feed.service.js';
+import { LiveGateway, type LiveNamespace, type LiveSocket, roomsOf } from './live.gateway.js';
+
+interface Received {
+  event: string;
+  data: unknown;
+  volatile: boolean;
+}
+
+/** A socket.io socket's room membership and what reached it. */
+class FakeSocket {
+  readonly rooms = new Set<string>();
+  readonly received: Received[] = [];
+  join(room: string): void {
+    this.rooms.add(room);
+  }
+  leave(room: string): void {
+    this.rooms.delete(room);
+  }
+  emit(event: string, data: unknown): boolean {
+    this.received.push({ event, data, volatile: false });
+    return true;
+  }
+  of(event: string): unknown[] {
+    return this.received.filter((r) => r.event === event).map((r) => r.data);
+  }
+}
+
+/** Delivers like a socket.io namespace: once per socket in any of the target rooms. */
+class FakeNamespace {
+  readonly sockets: FakeSocket[] = [];
+  to(rooms: string | string[]) {
+    const targets = new Set(Array.isArray(rooms) ? rooms : [rooms]);
+    const deliver = (volatile: boolean) => (event: string, data: unknown) => {
+      for (const socket of this.sockets) {
+        if ([...socket.rooms].some((room) => targets.has(room)))
+          socket.received.push({ event, data, volatile });
+      }
+      return true;
+    };
+    return { emit: deliver(false), volatile: { emit: deliver(true) } };
+  }
+  emit(event: string, data: unknown): boolean {
+    for (const socket of this.sockets) socket.received.push({ event, data, volatile: false });
+    return true;
+  }
+}
+
+const BASE_MS = Date.UTC(2026, 0, 1);
+
+function state(rigId: string, cellId: string, ts = BASE_MS, run = 0): StateMessage {
+  return { rigId, cellId, ts, v: 0.01, i: 0.001, risk: 'ok', levels: {}, estimates: {}, samples: 1, run };
+}
+
+function alert(rigId: string, cellId: string): AlertEvent {
+  return {
+    id: `${rigId}-${cellId}-sand`,
+    ts: BASE_MS,
+    rigId,
+    cellId,
+    kind: 'sand-depletion',
+    severity: 'warning',
+    state: 'raised',
+    source: 'physics',
+    message: 'Li+ depletion',
+    evidence: { jOverJstar: 1.8 },
+  };
+}
+
+describe('LiveGateway rooms', () => {
+  let bus: InProcessBus;
+  let feed: LiveFeed;
+  let gateway: LiveGateway;
+  let namespace: FakeNamespace;
+
+  const connect = async (...subscriptions: unknown[]): Promise<FakeSocket> => {
+    const socket = new FakeSocket();
+    namespace.sockets.push(socket);
+    for (const subscription of subscriptions) {
+      expect(await gateway.subscribe(socket as unknown as LiveSocket, subscription)).toEqual({ ok: true });
+    }
+    return socket;
+  };
+  const publishState = (s: StateMessage) =>
+    bus.publish(stateTopic(s.rigId, s.cellId), JSON.stringify(s), { qos: 0 });
+  const publishAlert = (a: AlertEvent) =>
+    bus.publish(alertsTopic(a.rigId, a.cellId), JSON.stringify(a), { qos: 1 });
+
+  beforeEach(async () => {
+    bus = new InProcessBus();
+    const metrics = new ApiMetrics();
+    feed = new LiveFeed(bus, metrics);
+    feed.onModuleInit();
+    await feed.ready();
+    gateway = new LiveGateway(feed, metrics);
+    namespace = new FakeNamespace();
+    gateway.server = namespace as unknown as LiveNamespace;
+    gateway.afterInit();
+  });
+
+  it('maps a cell to the everything, rig and cell rooms', () => {
+    expect(roomsOf('rig-01', 'ch-03')).toEqual(['all', 'rig:rig-01', 'cell:rig-01/ch-03']);
+  });
+
+  it('delivers state and alerts only to sockets subscribed to them, once each', async () => {
+    const everything = await connect({});
+    const rig1 = await connect({ rigId: 'rig-01' });
+    const cell13 = await connect({ rigId: 'rig-01', cellId: 'ch-03' });
+    const both = await connect({ rigId: 'rig-01' }, { rigId: 'rig-01', cellId: 'ch-03' });
+    const none = await connect();
+
+    await publishState(state('rig-01', 'ch-03'));
+    await publishState(state('rig-01', 'ch-04'));
+    await publishState(state('rig-02', 'ch-03'));
+    await publishAlert(alert('rig-02', 'ch-03'));
+    await publishAlert(alert('rig-01', 'ch-03'));
+
+    const cells = (socket: FakeSocket) =>
+      socket.of('state').map((s) => `${(s as StateMessage).rigId}/${(s as StateMessage).cellId}`);
+    expect(cells(everything)).toEqual(['rig-01/ch-03', 'rig-01/ch-04', 'rig-02/ch-03']);
+    expect(cells(rig1)).toEqual(['rig-01/ch-03', 'rig-01/ch-04']);
+    expect(cells(cell13)).toEqual(['rig-01/ch-03']);
+    expect(cells(both)).toEqual(['rig-01/ch-03', 'rig-01/ch-04']);
+    expect(none.received).toEqual([]);
+    expect(everything.of('alert')).toHaveLength(2);
+    expect(rig1.of('alert')).toEqual([alert('rig-01', 'ch-03')]);
+    expect(cell13.of('alert')).toEqual([alert('rig-01', 'ch-03')]);
+  });
+
+  it('sends state volatile (droppable for a slow client) and alerts reliably', async () => {
+    const socket = await connect({});
+    await publishState(state('rig-01', 'ch-03'));
+    await publishAlert(alert('rig-01', 'ch-03'));
+    expect(socket.received.map((r) => [r.event, r.volatile])).toEqual([
+      ['state', true],
+      ['alert', false],
+    ]);
+  });
+
+  it('stops delivering after unsubscribe', async () => {
+    const socket = await connect({ rigId: 'rig-01' });
+    await publishState(state('rig-01', 'ch-03', BASE_MS));
+    expect(await gateway.unsubscribe(socket as unknown as LiveSocket, { rigId: 'rig-01' })).toEqual({
+      ok: true,
+    });
+    await publishState(state('rig-01', 'ch-03', BASE_MS + 1000));
+    expect(socket.of('state')).toHaveLength(1);
+  });
+
+  it('answers a bad subscription with what is wrong and joins nothing', async () => {
+    const socket = new FakeSocket();
+    const reply = await gateway.subscribe(socket as unknown as LiveSocket, { cellId: 'ch-03' });
+    expect(reply).toEqual({ ok: false, error: 'cellId: cellId needs rigId' });
+    const badId = await gateway.subscribe(socket as unknown as LiveSocket, { rigId: 'rig 01' });
+    expect(badId.ok).toBe(false);
+    expect(badId.error).toMatch(/^rigId: /);
+    expect(socket.rooms.size).toBe(0);
+  });
+
+  it('sends a snapshot of the latest matching states on subscribe', async () => {
+    await publishState(state('rig-01', 'ch-03', BASE_MS));
+    await publishState(state('rig-01', 'ch-03', BASE_MS + 1000));
+    await publishState(state('rig-02', 'ch-01', BASE_MS));
+    const socket = await connect({ rigId: 'rig-01' });
+    expect(socket.of('state')).toEqual([state('rig-01', 'ch-03', BASE_MS + 1000)]);
+  });
+
+  it('drops invalid messages, messages whose ids disagree with the topic, and late frames', async () => {
+    const socket = await connect({});
+    await bus.publish(stateTopic('rig-01', 'ch-03'), '{not json', { qos: 0 });
+    await bus.publish(stateTopic('rig-01', 'ch-03'), JSON.stringify({ rigId: 'rig-01' }), { qos: 0 });
+    await bus.publish(stateTopic('rig-01', 'ch-03'), JSON.stringify(state('rig-01', 'ch-99')), { qos: 0 });
+    await bus.publish(
+      alertsTopic('rig-01', 'ch-03'),
+      JSON.stringify({ ...alert('rig-01', 'ch-03'), kind: 'x' }),
+      {
+        qos: 1,
+      },
+    );
+    await publishState(state('rig-01', 'ch-03', BASE_MS + 2000));
+    await publishState(state('rig-01', 'ch-03', BASE_MS + 1000));
+    // A new run (data time jumped back) replaces the old one.
+    await publishState(state('rig-01', 'ch-03', BASE_MS, 1));
+    expect(socket.of('state')).toEqual([
+      state('rig-01', 'ch-03', BASE_MS + 2000),
+      state('rig-01', 'ch-03', BASE_MS, 1),
+    ]);
+    expect(socket.of('alert')).toEqual([]);
+  });
+
+  it('sends replay progress to every client', async () => {
+    const subscribed = await connect({ rigId: 'rig-01' });
+    const idle = await connect();
+    const status = {
+      id: 'r1',
+      rigId: 'rig-01',
+      cellId: 'ch-03',
+      source: 'simulator:healthy',
+      state: 'running' as const,
+      speed: 60,
+      rowsPublished: 10,
+      rowsTotal: null,
+      dataTime: BASE_MS,
+    };
+    gateway.broadcastReplay(status);
+    expect(subscribed.of('replay')).toEqual([status]);
+    expect(idle.of('replay')).toEqual([status]);
+  });
+});

@@ -1,0 +1,40 @@
+import { Body, Controller, Delete, Get, Inject, Param, Post } from '@nestjs/common';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { type ReplayRequest, ReplayRequestSchema, type ReplayStatus, ReplayStatusSchema } from '#contracts';
+import { z } from 'zod';
+import { openApiSchema } from '../common/openapi.js';
+import { ZodValidationPipe } from '../common/zod-validation.pipe.js';
+import { REPLAY_RUNNER, type ReplayRunner } from './replay-runner.js';
+
+const ReplayIdSchema = z.string().min(1).max(128);
+
+@ApiTags('replays')
+@Controller('api/replays')
+export class ReplaysController {
+  constructor(@Inject(REPLAY_RUNNER) private readonly runner: ReplayRunner) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Replay a recorded file or a simulator scenario as rig/cell at a speed' })
+  @ApiBody({ schema: openApiSchema(ReplayRequestSchema, 'input') })
+  @ApiResponse({ status: 201, schema: openApiSchema(ReplayStatusSchema) })
+  @ApiResponse({ status: 501, description: 'this process has no replay runner' })
+  start(
+    @Body(new ZodValidationPipe(ReplayRequestSchema, 'replay request')) request: ReplayRequest,
+  ): Promise<ReplayStatus> {
+    return this.runner.start(request);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Replays of this process with their progress' })
+  @ApiOkResponse({ schema: openApiSchema(z.array(ReplayStatusSchema)) })
+  list(): ReplayStatus[] {
+    return this.runner.list();
+  }
+
+  @Delete(':id')
+  @ApiOperation({ summary: 'Stop a replay' })
+  @ApiOkResponse({ schema: openApiSchema(ReplayStatusSchema) })
+  stop(@Param('id', new ZodValidationPipe(ReplayIdSchema, 'replay id')) id: string): Promise<ReplayStatus> {
+    return this.runner.stop(id);
+  }
+}
