@@ -1,0 +1,208 @@
+import { parseArgs } from 'node:util';
+import mqtt from 'mqtt';
+import {
+  FILE_FORMATS,
+  ReplayRequestSchema,
+  SCENARIOS,
+  type ReplayRequest,
+  type ReplaySpeed,
+} from '#contracts';
+import { generateToken, hashToken, ROLES } from '#auth';
+import { createReplayJob, type ReplayJob } from '#replay';
+import { formatProgress, formatSummary } from './progress.js';
+
+const HELP = {
+  main: `sandglass — live failure warnings for lithium-metal and solid-state cells
+
+Commands:
+  sandglass replay <file> --rig R --cell C [options]   replay a recorded cycler export over MQTT
+  sandglass simulate --scenario S --rig R --cell C     publish a synthetic run from the simulator
+  sandglass token --role ROLE --name NAME              make an API/MQTT token and its tokens-file entry
+
+Run a command with --help for its options.`,
+  replay: `sandglass replay <file> --rig R --cell C [options]
+
+Publishes a recorded run as rig R / cell C on sandglass/v1/R/C/telemetry (QoS 1, batched arrays).
+  --speed N|max     data time x N (1 to 10000), or as fast as the broker takes it (default 60)
+  --start ISO       data time of the first row (default now)
+  --broker URL      MQTT broker (default $SANDGLASS_MQTT_URL or mqtt://127.0.0.1:1883)
+  --format F        ${FILE_FORMATS.join('|')} (default auto: sniffed from the first lines)
+  --current-A A     constant current in amperes, for files that recorded none
+  --map M           generic CSV columns: time=col,voltage=col,current=col[,temperature=col,pressure=col]
+                    (col = header name or 1-based index, optional :unit, e.g. current=2:mA)
+  --loop            start again at the end, data time moving on
+  --username U, --password P   broker credentials (a rig's user is its rig id)`,
+  simulate: `sandglass simulate --scenario S --rig R --cell C [options]
+
+Publishes a synthetic run of the built-in physics simulator.
+  --scenario S      ${SCENARIOS.join('|')}
+  --speed N|max     data time x N (default 100)
+  --seed N          random seed (default 1); the same seed gives the same run
+  --start ISO, --broker URL, --loop, --username U, --password P   as for replay`,
+  token: `sandglass token --role ROLE --name NAME
+
+Prints a new random token (give it to its user; it is not stored) and the entry to add to the tokens file
+(SANDGLASS_AUTH_TOKENS_FILE), which keeps only its SHA-256.
+  --role ROLE       ${ROLES.join('|')} (a rig's name must be its rig id)
+  --name NAME       who or what the token is for`,
+};
+
+/** A usage mistake: printed with the command's help, exit code 2. */
+class UsageError extends Error {}
+
+const common = {
+  rig: { type: 'string' },
+  cell: { type: 'string' },
+  speed: { type: 'string' },
+  start: { type: 'string' },
+  broker: { type: 'string' },
+  loop: { type: 'boolean' },
+  username: { type: 'string' },
+  password: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function parseSpeed(text: string | undefined, fallback: number): ReplaySpeed {
+  if (text === undefined) return fallback;
+  if (text === 'max') return 'max';
+  const speed = Number(text);
+  if (!Number.isFinite(speed)) throw new UsageError(`--speed must be a number or max, got ${text}`);
+  return speed;
+}
+
+function validate(request: unknown): ReplayRequest {
+  const result = ReplayRequestSchema.safeParse(request);
+  if (result.success) return result.data;
+  throw new UsageError(
+    result.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('\n'),
+  );
+}
+
+async function publish(
+  request: ReplayRequest,
+  values: { broker?: string; username?: string; password?: string },
+) {
+  const url = values.broker ?? process.env.SANDGLASS_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
+  const client = await mqtt.connectAsync(url, {
+    clientId: `sandglass-replay-${request.rigId}-${request.cellId}-${process.pid}`,
+    reconnectPeriod: 1000,
+    ...(values.username !== undefined && { username: values.username }),
+    ...(values.password !== undefined && { password: values.password }),
+  });
+  client.stream.setNoDelay?.(true);
+  const job: ReplayJob = await createReplayJob(client, request, { now_ms: Date.now() });
+  process.stderr.write(`replaying ${job.source} as ${request.rigId}/${request.cellId} to ${url}\n`);
+  const stop = () => job.publisher.stop();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const tty = process.stderr.isTTY;
+  const timer = tty
+    ? setInterval(() => process.stderr.write(`\r${formatProgress(job, process.stderr.columns ?? 100)}`), 250)
+    : undefined;
+  const result = await job.publisher.run();
+  if (timer) clearInterval(timer);
+  await client.endAsync();
+  process.stderr.write(tty ? '\n' : '');
+  process.stdout.write(formatSummary(job, result, request) + '\n');
+  return result.state === 'failed' ? 1 : 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'replay': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: {
+          ...common,
+          format: { type: 'string' },
+          'current-A': { type: 'string' },
+          map: { type: 'string' },
+        },
+      });
+      if (values.help) return help('replay');
+      if (positionals.length !== 1) throw new UsageError('replay needs exactly one file');
+      const currentA = values['current-A'] === undefined ? undefined : Number(values['current-A']);
+      const request = validate({
+        source: {
+          kind: 'file',
+          path: positionals[0],
+          format: values.format ?? 'auto',
+          ...(currentA !== undefined && { currentA }),
+          ...(values.map !== undefined && { map: values.map }),
+        },
+        rigId: values.rig,
+        cellId: values.cell,
+        speed: parseSpeed(values.speed, 60),
+        start: values.start,
+        loop: values.loop ?? false,
+      });
+      return publish(request, values);
+    }
+    case 'simulate': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { ...common, scenario: { type: 'string' }, seed: { type: 'string' } },
+      });
+      if (values.help) return help('simulate');
+      const request = validate({
+        source: {
+          kind: 'simulator',
+          scenario: values.scenario,
+          seed: values.seed === undefined ? 1 : Number(values.seed),
+        },
+        rigId: values.rig,
+        cellId: values.cell,
+        speed: parseSpeed(values.speed, 100),
+        start: values.start,
+        loop: values.loop ?? false,
+      });
+      return publish(request, values);
+    }
+    case 'token': {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          role: { type: 'string' },
+          name: { type: 'string' },
+          help: { type: 'boolean', short: 'h' },
+        },
+      });
+      if (values.help) return help('token');
+      if (!values.role || !(ROLES as readonly string[]).includes(values.role)) {
+        throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
+      }
+      if (!values.name) throw new UsageError('--name is required');
+      const token = generateToken();
+      process.stdout.write(
+        `token: ${token}\ntokens-file entry: ${JSON.stringify({ name: values.name, role: values.role, sha256: hashToken(token) })}\n`,
+      );
+      return 0;
+    }
+    case undefined:
+    case '--help':
+    case '-h':
+    case 'help':
+      return help('main');
+    default:
+      throw new UsageError(`unknown command ${command}`);
+  }
+}
+
+function help(topic: keyof typeof HELP): number {
+  process.stdout.write(HELP[topic] + '\n');
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`sandglass: ${(error as Error).message}\nRun with --help for usage.\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`sandglass: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);
