@@ -1,0 +1,169 @@
+import type { AlertKind, Estimates, StateMessage } from '#contracts';
+import { AlertList } from '../components/alert-list.js';
+import { HistoryChart } from '../components/history-chart.js';
+import { LiveChart } from '../components/live-chart.js';
+import { RiskBadge } from '../components/risk-badge.js';
+import { KIND_LABEL } from '../lib/evidence.js';
+import {
+  formatAreaResistance,
+  formatCurrent,
+  formatCurrentDensity,
+  formatDateTime,
+  formatDuration,
+  formatFixed,
+  formatPercent,
+  formatPressure,
+  formatRatio,
+  formatSi,
+  formatTemperature,
+  formatVoltage,
+  MISSING,
+} from '../lib/format.js';
+import { cellKey, cellRisk } from '../lib/risk.js';
+import { routeHref } from '../lib/route.js';
+import type { DashboardStore } from '../lib/store.js';
+
+const C_M2_PER_MAH_CM2 = 36_000;
+
+function Meter({ fraction, label }: { fraction: number | null | undefined; label: string }) {
+  if (fraction === null || fraction === undefined) return null;
+  const clamped = Math.min(1, Math.max(0, fraction));
+  return (
+    <div class="meter" role="meter" aria-label={label} aria-valuemin={0} aria-valuemax={1} aria-valuenow={clamped}>
+      <div class="meter-fill" style={{ width: `${clamped * 100}%` }} />
+    </div>
+  );
+}
+
+function Row({ label, value, hint }: { label: string; value: string; hint?: string }) {
+  return (
+    <>
+      <dt>{label}</dt>
+      <dd class={value === MISSING ? 'muted' : ''} title={hint}>
+        {value}
+      </dd>
+    </>
+  );
+}
+
+function PhysicsPanel({ estimates }: { estimates: Estimates }) {
+  const e = estimates;
+  return (
+    <section class="panel physics" aria-label="Physics">
+      <h3>Physics</h3>
+      <h4>Li⁺ depletion (Sand's time)</h4>
+      <dl class="kv">
+        <Row label="Depletion at the plating electrode" value={formatPercent(e.depletionFraction)} />
+        <Row label="Time to full depletion" value={formatDuration(e.timeToDepletion_s)} />
+        <Row label="Current density J" value={formatCurrentDensity(e.currentDensity_A_m2)} />
+        <Row label="J / J* (critical current)" value={formatRatio(e.jOverJstar)} hint="above 1× the electrolyte depletes" />
+      </dl>
+      <Meter fraction={e.depletionFraction} label="depletion fraction" />
+      <h4>Voids and contact (solid electrolyte)</h4>
+      <dl class="kv">
+        <Row label="Stripping J / CSC" value={formatRatio(e.strippingCurrentOverCsc)} hint="above 1× voids grow" />
+        <Row
+          label="Stripped above CSC"
+          value={formatFixed(
+            e.strippingChargeAboveCsc_C_m2 === null || e.strippingChargeAboveCsc_C_m2 === undefined
+              ? undefined
+              : e.strippingChargeAboveCsc_C_m2 / C_M2_PER_MAH_CM2,
+            'mAh/cm²',
+            3,
+          )}
+        />
+        <Row label="Contact fraction" value={formatPercent(e.contactFraction)} />
+        <Row label="Area-specific resistance" value={formatAreaResistance(e.areaSpecificResistance_ohm_m2)} />
+      </dl>
+      <Meter fraction={e.contactFraction} label="contact fraction" />
+      <h4>Shorts</h4>
+      <dl class="kv">
+        <Row label="Short resistance estimate" value={formatSi(e.shortResistance_ohm, 'Ω')} />
+      </dl>
+      <p class="muted small">— means not applicable to this cell or not estimated yet.</p>
+    </section>
+  );
+}
+
+function ModelPanel({ state }: { state: StateMessage | null }) {
+  const model = state?.model;
+  return (
+    <section class="panel model" aria-label="Model">
+      <h3>Model</h3>
+      {!model && <p class="muted">No model output for this cell yet.</p>}
+      {model && (
+        <>
+          <p class="muted small">
+            Probability of each failure within {formatDuration(model.horizon_s)} · model {model.version}
+          </p>
+          <ul class="probabilities">
+            {(Object.entries(model.probabilities) as [AlertKind, number][])
+              .sort((a, b) => b[1] - a[1])
+              .map(([kind, p]) => (
+                <li key={kind}>
+                  <span>{KIND_LABEL[kind]}</span>
+                  <span class="bar" aria-hidden="true">
+                    <span style={{ width: `${p * 100}%` }} />
+                  </span>
+                  <strong>{formatPercent(p)}</strong>
+                </li>
+              ))}
+          </ul>
+        </>
+      )}
+    </section>
+  );
+}
+
+/** One cell: live plots, the physics and model estimates, history and its alerts. */
+export function CellView({ store, rigId, cellId }: { store: DashboardStore; rigId: string; cellId: string }) {
+  const key = cellKey(rigId, cellId);
+  const cell = store.cells.get(key);
+  const state = cell?.state ?? null;
+  const series = store.series.get(key);
+  const version = series?.version ?? 0;
+  const alerts = store.alertsNewestFirst().filter((a) => a.rigId === rigId && a.cellId === cellId);
+  const risk = cell ? cellRisk(cell, alerts) : 'no-data';
+  const levels = state ? (Object.entries(state.levels) as [AlertKind, string][]).filter(([, l]) => l !== 'ok') : [];
+
+  return (
+    <section aria-label={`Cell ${rigId} / ${cellId}`} class="cell-view">
+      <div class="toolbar">
+        <h2>
+          <span class="muted">{rigId} /</span> {cellId}
+        </h2>
+        <RiskBadge risk={risk} />
+        <span>
+          {levels.length > 0
+            ? levels.map(([kind, level]) => `${level === 'critical' ? '✖' : '▲'} ${KIND_LABEL[kind]}`).join(' · ')
+            : state
+              ? 'no detector firing'
+              : 'no data yet'}
+        </span>
+        <span class="muted small">
+          {state ? `data time ${formatDateTime(state.ts)} · ${state.samples} samples · run ${state.run}` : ''}
+        </span>
+        <a class="button" href={routeHref({ view: 'config', rigId, cellId })}>
+          Configuration{cell && !cell.configured ? ' (default)' : ''}
+        </a>
+      </div>
+      <div class="cell-grid">
+        <div class="live-charts">
+          <LiveChart title="Voltage" column="v" series={series} version={version} format={formatVoltage} stroke="#1d4ed8" />
+          <LiveChart title="Current" column="i" series={series} version={version} format={formatCurrent} stroke="#b45309" />
+          <LiveChart title="Temperature" column="t" series={series} version={version} format={formatTemperature} stroke="#be123c" />
+          <LiveChart title="Stack pressure" column="p" series={series} version={version} format={formatPressure} stroke="#047857" />
+        </div>
+        <div class="side">
+          <PhysicsPanel estimates={state?.estimates ?? {}} />
+          <ModelPanel state={state} />
+        </div>
+      </div>
+      <HistoryChart rigId={rigId} cellId={cellId} latestTs={state?.ts} />
+      <section class="panel" aria-label="Cell alerts">
+        <h3>Alerts of this cell</h3>
+        <AlertList alerts={alerts} store={store} showCell={false} empty="No alerts for this cell." />
+      </section>
+    </section>
+  );
+}
