@@ -1,0 +1,5 @@
+export * from './cell.js';
+export * from './diffusion.js';
+export * from './protocol.js';
+export * from './rng.js';
+export * from './scenarios.js';
