@@ -12,7 +12,7 @@ describe('lithium creep and the critical stripping current', () => {
   });
 
   it('interpolates the LLZO CSC table in pressure (Roy 2021: 0.1 mA/cm² at 0 MPa, 0.4 at 2 MPa)', () => {
-    const table = presets.llzo.cscTable;
+    const table = presets.llzo.cscTable ?? [];
     expect(criticalStrippingCurrent_A_m2(table, 0, 298.15, 298.15)).toBeCloseTo(1, 12);
     expect(criticalStrippingCurrent_A_m2(table, 1e6, 298.15, 298.15)).toBeCloseTo(2.5, 12);
     expect(criticalStrippingCurrent_A_m2(table, 2e6, 298.15, 298.15)).toBeCloseTo(4, 12);
@@ -21,7 +21,7 @@ describe('lithium creep and the critical stripping current', () => {
   });
 
   it('scales the CSC with temperature by the creep law', () => {
-    const table = presets.li6ps5cl.cscTable;
+    const table = presets.li6ps5cl.cscTable ?? [];
     const at25 = criticalStrippingCurrent_A_m2(table, 3e6, 298.15, 298.15);
     const at60 = criticalStrippingCurrent_A_m2(table, 3e6, C_to_K(60), 298.15);
     expect(at25).toBeCloseTo(2, 12);

@@ -24,7 +24,7 @@ describe('electrolyte presets', () => {
   it('lp30 in a 25 µm gap has J* far above practical currents; PEO at 85 °C is within reach', () => {
     const liquid = presets.lp30;
     const jLiquid = limitingCurrentDensity_A_m2({
-      diffusivity_m2_s: liquid.diffusivity_m2_s(liquid.referenceTemperature_K),
+      diffusivity_m2_s: liquid.diffusivity_m2_s?.(liquid.referenceTemperature_K) ?? NaN,
       concentration_mol_m3: liquid.concentration_mol_m3,
       anionTransference: 1 - liquid.cationTransference,
       gap_m: liquid.typicalGap_m,
@@ -32,7 +32,7 @@ describe('electrolyte presets', () => {
     expect(jLiquid).toBeGreaterThan(1000); // > 100 mA/cm²
     const polymer = presets['peo-litfsi'];
     const jPolymer = limitingCurrentDensity_A_m2({
-      diffusivity_m2_s: polymer.diffusivity_m2_s(polymer.referenceTemperature_K),
+      diffusivity_m2_s: polymer.diffusivity_m2_s?.(polymer.referenceTemperature_K) ?? NaN,
       concentration_mol_m3: polymer.concentration_mol_m3,
       anionTransference: 1 - polymer.cationTransference,
       gap_m: polymer.typicalGap_m,
