@@ -47,7 +47,7 @@ export interface ColumnPlan {
    * (current 0), NaN keep the recorded value.
    */
   direction?: (text: string) => number;
-  /** Fields use a comma decimal separator; 'detect' decides from the first data row's time field. */
+  /** Fields use a comma decimal separator; 'detect' decides from the first data row's time and voltage. */
   commaDecimal?: boolean | 'detect';
   /** Epoch ms at time 0 of the time column (BioLogic `Acquisition started on`). */
   timeOrigin_ms?: number;
@@ -86,7 +86,7 @@ export class ColumnParser implements LineParser {
     plan.table.pick(lineNo === 1 ? stripBom(text) : text, lineNo, isLast);
     const fields = plan.table.fields;
     if (plan.commaDecimal === 'detect') {
-      plan.commaDecimal = fields[slot.time]!.includes(',');
+      plan.commaDecimal = fields[slot.time]!.includes(',') || fields[slot.voltage]!.includes(',');
       if (plan.commaDecimal) this.summary.notes.push('comma decimal separator');
     }
 

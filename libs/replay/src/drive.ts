@@ -17,6 +17,8 @@ export interface LineParser {
 }
 
 const chunkBytes = 256 * 1024;
+/** Most samples in one batch, so memory stays bounded whatever the input's chunk size. */
+const maxBatch = 8192;
 
 function chunksOf(source: ReplaySource): AsyncIterable<Uint8Array | string> {
   return typeof source === 'string' ? createReadStream(source, { highWaterMark: chunkBytes }) : source;
@@ -56,6 +58,12 @@ async function* drive(
         lineNo++;
         parser.line(text.slice(start, end), lineNo, out, false);
         start = nl + 1;
+        if (out.length >= maxBatch) {
+          summary.lines = lineNo;
+          summary.samples += out.length;
+          yield out;
+          out = [];
+        }
       }
       rest = text.slice(start);
       summary.lines = lineNo;

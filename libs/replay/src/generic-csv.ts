@@ -117,7 +117,8 @@ export function readGenericCsv(source: ReplaySource, options: GenericCsvOptions)
       (namedColumns ||
         Object.values(map).some((ref) => {
           const k = typeof ref.column === 'number' ? ref.column - 1 : -1;
-          return k >= 0 && k < firstFields.length && !Number.isFinite(toNumber(firstFields[k]!));
+          const text = k >= 0 && k < firstFields.length ? firstFields[k]! : '';
+          return text !== '' && !Number.isFinite(toNumber(text));
         }));
     if (!hasHeader && namedColumns)
       throw new ReaderError('csv', lineNo, 'columns named in the map but the file has no header');

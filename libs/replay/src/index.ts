@@ -25,4 +25,9 @@ export {
   type TelemetryPublishTarget,
 } from './publisher.js';
 export { createReplayJob, type ReplayJob, type ReplayJobOptions } from './job.js';
-export { PublisherReplayRunner, ReplayNotFoundError, ReplayRequestError, type ReplayRunnerOptions } from './runner.js';
+export {
+  PublisherReplayRunner,
+  ReplayNotFoundError,
+  ReplayRequestError,
+  type ReplayRunnerOptions,
+} from './runner.js';
