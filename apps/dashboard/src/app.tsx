@@ -94,7 +94,7 @@ export function App({ store }: { store: DashboardStore }) {
     <>
       <header class="top">
         <h1>
-          <a href="#/">⌛ Sandglass</a>
+          <a href="#/">Sandglass</a>
         </h1>
         <nav>
           <NavLink route={{ view: 'overview' }} current={route}>

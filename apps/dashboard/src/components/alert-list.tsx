@@ -8,6 +8,17 @@ import { routeHref } from '../lib/route.js';
 import type { DashboardStore } from '../lib/store.js';
 import { RiskBadge } from './risk-badge.js';
 
+const OPERATOR_KEY = 'sandglass.operator';
+
+/** The name acknowledgements are signed with, remembered in this browser. */
+export function operatorName(): string {
+  return window.localStorage.getItem(OPERATOR_KEY) ?? '';
+}
+
+export function setOperatorName(name: string): void {
+  window.localStorage.setItem(OPERATOR_KEY, name.trim());
+}
+
 const STATE_LABEL: Record<AlertEvent['state'], string> = {
   raised: 'open',
   acknowledged: 'acknowledged',
@@ -20,7 +31,7 @@ function AlertItem({ alert, store, showCell }: { alert: AlertEvent; store: Dashb
   const acknowledge = async (): Promise<void> => {
     setPending(true);
     setError(null);
-    const result = await api.ack(alert.id);
+    const result = await api.ack(alert.id, operatorName() || undefined);
     setPending(false);
     if (!result.ok) {
       setError(describeProblem(result.problem));

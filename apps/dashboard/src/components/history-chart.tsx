@@ -2,7 +2,7 @@ import type { TelemetryPoint } from '#contracts';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import { api, describeProblem, type ApiProblem } from '../lib/api.js';
-import { formatCurrent, formatDateTime, formatDuration, formatVoltage } from '../lib/format.js';
+import { formatCurrent, formatDateTime, formatDuration, formatTicks, formatVoltage } from '../lib/format.js';
 import { chooseEvery, HISTORY_WINDOWS } from '../lib/history.js';
 
 const HEIGHT_PX = 220;
@@ -64,8 +64,8 @@ export function HistoryChart({ rigId, cellId, latestTs }: { rigId: string; cellI
         ],
         axes: [
           { font: '11px system-ui' },
-          { scale: 'V', size: 70, font: '11px system-ui', values: (_u, s) => s.map((v) => formatVoltage(v)) },
-          { scale: 'A', side: 1, size: 70, font: '11px system-ui', values: (_u, s) => s.map((v) => formatCurrent(v)) },
+          { scale: 'V', size: 70, font: '11px system-ui', values: (_u, s, _a, _f, incr) => formatTicks(s, incr, 'V', true) },
+          { scale: 'A', side: 1, size: 70, font: '11px system-ui', values: (_u, s, _a, _f, incr) => formatTicks(s, incr, 'A', true) },
         ],
         hooks: {
           setSelect: [

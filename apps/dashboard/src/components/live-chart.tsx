@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
+import { formatTicks } from '../lib/format.js';
 import { SERIES_COLUMNS, type LiveSeries } from '../lib/store.js';
 
 export interface LiveChartProps {
@@ -7,18 +8,21 @@ export interface LiveChartProps {
   series: LiveSeries | undefined;
   column: Exclude<keyof typeof SERIES_COLUMNS, 'ts_s'>;
   format: (value: number) => string;
+  /** Axis unit, and whether its ticks take an SI prefix (mV, mA) or stay in the unit (°C, MPa). */
+  unit: string;
+  si: boolean;
   stroke: string;
   /** The series' version, so the chart redraws exactly when its data moved. */
   version: number;
 }
 
-const HEIGHT_PX = 150;
+const HEIGHT_PX = 175;
 
 /**
  * One live plot. The uPlot instance is created once; new data only goes through `setData` from the
  * cell's ring buffer (the pattern of uPlot's stream-data demo), and the width follows the container.
  */
-export function LiveChart({ title, series, column, format, stroke, version }: LiveChartProps) {
+export function LiveChart({ title, series, column, format, unit, si, stroke, version }: LiveChartProps) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
 
@@ -35,7 +39,7 @@ export function LiveChart({ title, series, column, format, stroke, version }: Li
         series: [{}, { label: title, stroke, width: 1.5, points: { show: false } }],
         axes: [
           { size: 30, font: '11px system-ui' },
-          { size: 70, font: '11px system-ui', values: (_u, splits) => splits.map((v) => format(v)) },
+          { size: 70, font: '11px system-ui', values: (_u, splits, _axis, _space, increment) => formatTicks(splits, increment, unit, si) },
         ],
       },
       [[], []],

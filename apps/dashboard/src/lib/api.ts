@@ -125,8 +125,8 @@ export const api = {
     request('GET', `${cellPath(rigId, cellId)}/telemetry${query(q)}`, z.array(TelemetryPointSchema)),
   alerts: (q: Partial<Omit<AlertsQuery, 'since'>> & { since?: number } = {}): Promise<ApiResult<AlertEvent[]>> =>
     request('GET', `/api/alerts${query(q)}`, z.array(AlertEventSchema)),
-  ack: (id: string): Promise<ApiResult<unknown>> =>
-    request('POST', `/api/alerts/${encodeURIComponent(id)}/ack`, z.unknown(), {}),
+  ack: (id: string, acknowledgedBy?: string): Promise<ApiResult<unknown>> =>
+    request('POST', `/api/alerts/${encodeURIComponent(id)}/ack`, z.unknown(), acknowledgedBy ? { acknowledgedBy } : {}),
   replays: (): Promise<ApiResult<ReplayStatus[]>> => request('GET', '/api/replays', z.array(ReplayStatusSchema)),
   startReplay: (body: ReplayRequest): Promise<ApiResult<ReplayStatus>> =>
     request('POST', '/api/replays', ReplayStatusSchema, body),

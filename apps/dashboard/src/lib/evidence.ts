@@ -45,6 +45,9 @@ const KNOWN: Record<string, Phrase> = {
   areaSpecificResistance_ohm_m2: (x) => `area-specific resistance ${formatAreaResistance(x)}`,
   shortResistance_ohm: (x) => `short resistance about ${formatSi(x, 'Ω')}`,
   probability: (x) => `model probability ${formatPercent(x)}`,
+  limitingCurrentDensity_mA_cm2: (x) => `critical current density J* ${formatCurrentDensity(x * 10)}`,
+  limitingCurrent_mA: (x) => `critical current J* over the electrode area ${formatSi(x / 1000, 'A')}`,
+  criticalStrippingCurrent_mA_cm2: (x) => `critical stripping current (CSC) ${formatCurrentDensity(x * 10)}`,
 };
 
 /** Unit suffixes of evidence names (DESIGN.md: names carry their unit) and how to show a value in it. */

@@ -35,13 +35,14 @@ function Meter({ fraction, label }: { fraction: number | null | undefined; label
   );
 }
 
-function Row({ label, value, hint }: { label: string; value: string; hint?: string }) {
+function Row({ label, value, hint, meter }: { label: string; value: string; hint?: string; meter?: number | null }) {
   return (
     <>
       <dt>{label}</dt>
       <dd class={value === MISSING ? 'muted' : ''} title={hint}>
         {value}
       </dd>
+      <Meter fraction={meter} label={label} />
     </>
   );
 }
@@ -53,12 +54,15 @@ function PhysicsPanel({ estimates }: { estimates: Estimates }) {
       <h3>Physics</h3>
       <h4>Li⁺ depletion (Sand's time)</h4>
       <dl class="kv">
-        <Row label="Depletion at the plating electrode" value={formatPercent(e.depletionFraction)} />
+        <Row
+          label="Depletion at the plating electrode"
+          value={formatPercent(e.depletionFraction)}
+          meter={e.depletionFraction}
+        />
         <Row label="Time to full depletion" value={formatDuration(e.timeToDepletion_s)} />
         <Row label="Current density J" value={formatCurrentDensity(e.currentDensity_A_m2)} />
         <Row label="J / J* (critical current)" value={formatRatio(e.jOverJstar)} hint="above 1× the electrolyte depletes" />
       </dl>
-      <Meter fraction={e.depletionFraction} label="depletion fraction" />
       <h4>Voids and contact (solid electrolyte)</h4>
       <dl class="kv">
         <Row label="Stripping J / CSC" value={formatRatio(e.strippingCurrentOverCsc)} hint="above 1× voids grow" />
@@ -72,10 +76,9 @@ function PhysicsPanel({ estimates }: { estimates: Estimates }) {
             3,
           )}
         />
-        <Row label="Contact fraction" value={formatPercent(e.contactFraction)} />
+        <Row label="Contact fraction" value={formatPercent(e.contactFraction)} meter={e.contactFraction} />
         <Row label="Area-specific resistance" value={formatAreaResistance(e.areaSpecificResistance_ohm_m2)} />
       </dl>
-      <Meter fraction={e.contactFraction} label="contact fraction" />
       <h4>Shorts</h4>
       <dl class="kv">
         <Row label="Short resistance estimate" value={formatSi(e.shortResistance_ohm, 'Ω')} />
@@ -149,10 +152,10 @@ export function CellView({ store, rigId, cellId }: { store: DashboardStore; rigI
       </div>
       <div class="cell-grid">
         <div class="live-charts">
-          <LiveChart title="Voltage" column="v" series={series} version={version} format={formatVoltage} stroke="#1d4ed8" />
-          <LiveChart title="Current" column="i" series={series} version={version} format={formatCurrent} stroke="#b45309" />
-          <LiveChart title="Temperature" column="t" series={series} version={version} format={formatTemperature} stroke="#be123c" />
-          <LiveChart title="Stack pressure" column="p" series={series} version={version} format={formatPressure} stroke="#047857" />
+          <LiveChart title="Voltage" column="v" unit="V" si={true} series={series} version={version} format={formatVoltage} stroke="#1d4ed8" />
+          <LiveChart title="Current" column="i" unit="A" si={true} series={series} version={version} format={formatCurrent} stroke="#b45309" />
+          <LiveChart title="Temperature" column="t" unit="°C" si={false} series={series} version={version} format={formatTemperature} stroke="#be123c" />
+          <LiveChart title="Stack pressure" column="p" unit="MPa" si={false} series={series} version={version} format={formatPressure} stroke="#047857" />
         </div>
         <div class="side">
           <PhysicsPanel estimates={state?.estimates ?? {}} />

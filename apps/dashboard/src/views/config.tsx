@@ -215,7 +215,9 @@ export function ConfigEditor({ rigId, cellId }: { rigId: string; cellId: string 
                 <li key={name}>
                   {typeof value === 'number' || typeof value === 'string' || value === null
                     ? evidenceEntryToWords(name, value)
-                    : `${name}: ${JSON.stringify(value)}`}
+                    : Array.isArray(value)
+                      ? `${name}: ${value.length === 0 ? 'none' : value.join('; ')}`
+                      : `${name}: ${JSON.stringify(value)}`}
                 </li>
               ))}
             </ul>
