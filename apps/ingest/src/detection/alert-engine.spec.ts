@@ -14,7 +14,9 @@ const depletion = (level: Risk, fraction: number): DetectorFinding => ({
 /** Feeds a level sequence, one sample per second of data time; returns the events with their second. */
 function run(engine: AlertEngine, levels: Risk[]) {
   return levels.flatMap((level, k) =>
-    engine.update(T0 + k * 1000, [depletion(level, k)]).map((e) => ({ k, state: e.state, severity: e.severity, id: e.id })),
+    engine
+      .update(T0 + k * 1000, [depletion(level, k)])
+      .map((e) => ({ k, state: e.state, severity: e.severity, id: e.id })),
   );
 }
 
@@ -22,7 +24,17 @@ describe('AlertEngine', () => {
   it('raises once, escalates with the same id, clears after the hold, with data-time ts', () => {
     const engine = new AlertEngine('rig', 'c1', { clearHold_ms: 3000, clearHoldSamples: 2 });
     const events = run(engine, [
-      'ok', 'warning', 'warning', 'critical', 'critical', 'warning', 'ok', 'ok', 'ok', 'ok', 'ok',
+      'ok',
+      'warning',
+      'warning',
+      'critical',
+      'critical',
+      'warning',
+      'ok',
+      'ok',
+      'ok',
+      'ok',
+      'ok',
     ]);
     expect(events.map(({ k, state, severity }) => [k, state, severity])).toEqual([
       [1, 'raised', 'warning'],

@@ -80,7 +80,11 @@ export class AlertEngine {
     }
     for (const [kind, alert] of this.open) {
       if (seen.has(kind)) continue;
-      const event = this.onOk(ts, alert, findings.find((f) => f.kind === kind));
+      const event = this.onOk(
+        ts,
+        alert,
+        findings.find((f) => f.kind === kind),
+      );
       if (event) events.push(event);
     }
     return events;
@@ -95,7 +99,13 @@ export class AlertEngine {
       alert.event = this.event(alert.event.id, ts, finding, severity, 'raised');
       return alert.event;
     }
-    const event = this.event(alertId(this.rigId, this.cellId, finding.kind, ts), ts, finding, severity, 'raised');
+    const event = this.event(
+      alertId(this.rigId, this.cellId, finding.kind, ts),
+      ts,
+      finding,
+      severity,
+      'raised',
+    );
     this.open.set(finding.kind, { event, okSince: undefined, okSamples: 0 });
     return event;
   }

@@ -61,7 +61,10 @@ describe('CellTracker', () => {
 
   it('resets the detector on a new run and counts the run in the state', () => {
     const { t, detectors } = tracker();
-    run(t, Array.from({ length: 600 }, (_, s) => at(s)));
+    run(
+      t,
+      Array.from({ length: 600 }, (_, s) => at(s)),
+    );
     const out = run(t, [at(0, 0.5, 0)]);
     expect(out.newRuns).toBe(1);
     expect(detectors).toHaveLength(2);

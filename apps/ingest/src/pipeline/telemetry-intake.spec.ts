@@ -33,7 +33,14 @@ class Outputs implements IngestOutput {
   }
 }
 
-const logger = { warnings: [] as string[], warn(m: string) { this.warnings.push(m); }, error() {}, log() {} };
+const logger = {
+  warnings: [] as string[],
+  warn(m: string) {
+    this.warnings.push(m);
+  },
+  error() {},
+  log() {},
+};
 
 /** Warns while i is above the cell's `limit_A` threshold (default 1 A). */
 const factory = (config: CellConfig) => ({
@@ -41,7 +48,14 @@ const factory = (config: CellConfig) => ({
     estimates: {},
     findings:
       s.i > (config.thresholds.limit_A ?? 1)
-        ? [{ kind: 'sand-depletion' as const, level: 'warning' as const, message: 'high', evidence: { i: s.i } }]
+        ? [
+            {
+              kind: 'sand-depletion' as const,
+              level: 'warning' as const,
+              message: 'high',
+              evidence: { i: s.i },
+            },
+          ]
         : [],
   }),
 });
@@ -168,7 +182,9 @@ describe('TelemetryIntake', () => {
     const [raised] = out.alerts;
     const other = new TelemetryIntake(wal, new Outputs(), factory, logger);
     other.restoreAlerts([raised!]);
-    other.applyAlert(Buffer.from(JSON.stringify({ ...raised!, state: 'acknowledged', acknowledgedBy: 'op' })));
+    other.applyAlert(
+      Buffer.from(JSON.stringify({ ...raised!, state: 'acknowledged', acknowledgedBy: 'op' })),
+    );
     // The ack arrived before the cell's first sample in this process: restored alerts still get it.
     other.accept(telemetryTopic('rig', 'a'), Buffer.from(JSON.stringify(good(2, 2))));
     expect(other.cell('rig', 'a')!.alerts.openAlerts).toMatchObject([

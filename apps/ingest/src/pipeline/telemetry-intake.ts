@@ -210,7 +210,9 @@ export class TelemetryIntake {
     if (restored) {
       this.restoredAlerts.set(
         key,
-        restored.map((a) => (a.id === ack.id ? { ...a, state: 'acknowledged', acknowledgedBy: ack.acknowledgedBy } : a)),
+        restored.map((a) =>
+          a.id === ack.id ? { ...a, state: 'acknowledged', acknowledgedBy: ack.acknowledgedBy } : a,
+        ),
       );
     }
   }

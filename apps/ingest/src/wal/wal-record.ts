@@ -121,7 +121,11 @@ function decodeBody(body: Buffer): WalRecord | undefined {
   if (o + count * SAMPLE_BYTES !== body.length) return undefined;
   const samples: Sample[] = new Array<Sample>(count);
   for (let k = 0; k < count; k++, o += SAMPLE_BYTES) {
-    const sample: Sample = { ts: body.readDoubleLE(o), v: body.readDoubleLE(o + 8), i: body.readDoubleLE(o + 16) };
+    const sample: Sample = {
+      ts: body.readDoubleLE(o),
+      v: body.readDoubleLE(o + 8),
+      i: body.readDoubleLE(o + 16),
+    };
     for (let f = 0; f < OPTIONAL_FIELDS.length; f++) {
       const x = body.readDoubleLE(o + 24 + f * 8);
       if (!Number.isNaN(x)) sample[OPTIONAL_FIELDS[f]!] = x;

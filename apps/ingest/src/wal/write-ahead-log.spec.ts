@@ -103,7 +103,12 @@ describe('WriteAheadLog', () => {
     fs.appendFileSync(path.join(dir, segment!), torn.subarray(0, torn.length - 10));
 
     const warnings: string[] = [];
-    const again = new WriteAheadLog({ dir, maxBytes: 1 << 20, fsyncInterval_ms: 0, warn: (m) => warnings.push(m) });
+    const again = new WriteAheadLog({
+      dir,
+      maxBytes: 1 << 20,
+      fsyncInterval_ms: 0,
+      warn: (m) => warnings.push(m),
+    });
     const from = again.open();
     again.appendSamples('rig', 'a', [sample(5)]);
     again.flush();
@@ -153,7 +158,12 @@ describe('WriteAheadLog', () => {
 
   it('reports full past maxBytes with a warning, and not after the store caught up', () => {
     const warnings: string[] = [];
-    const wal = new WriteAheadLog({ dir, maxBytes: 2000, fsyncInterval_ms: 0, warn: (m) => warnings.push(m) });
+    const wal = new WriteAheadLog({
+      dir,
+      maxBytes: 2000,
+      fsyncInterval_ms: 0,
+      warn: (m) => warnings.push(m),
+    });
     const from = wal.open();
     while (!wal.isFull) {
       wal.appendSamples('rig', 'a', [sample(1)]);

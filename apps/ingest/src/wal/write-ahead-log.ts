@@ -70,7 +70,8 @@ export class WriteAheadLog {
     this.dir = options.dir;
     this.maxBytes = options.maxBytes;
     this.segmentBytes =
-      options.segmentBytes ?? Math.min(64 * 1024 * 1024, Math.max(64 * 1024, Math.floor(options.maxBytes / 8)));
+      options.segmentBytes ??
+      Math.min(64 * 1024 * 1024, Math.max(64 * 1024, Math.floor(options.maxBytes / 8)));
     this.fsyncInterval_ms = options.fsyncInterval_ms ?? 20;
     this.warn = options.warn ?? (() => undefined);
   }
@@ -144,7 +145,8 @@ export class WriteAheadLog {
    */
   flush(): void {
     if (this.pendingBytes === 0) return;
-    const data = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
+    const data =
+      this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
     let written = 0;
     while (written < data.length) written += fs.writeSync(this.fd, data, written, data.length - written);
     this.sizes.set(this.current, (this.sizes.get(this.current) ?? 0) + data.length);
@@ -199,12 +201,15 @@ export class WriteAheadLog {
           continue;
         }
         if (result.kind === 'incomplete' && pos.offset + o + result.needed <= limit) {
-          if (o === 0) this.readChunk = Buffer.allocUnsafe(Math.max(result.needed, this.readChunk.length * 2));
+          if (o === 0)
+            this.readChunk = Buffer.allocUnsafe(Math.max(result.needed, this.readChunk.length * 2));
           break;
         }
         // Torn (runs past the end of the segment) or corrupt: nothing after it is trusted.
         const detail = result.kind === 'corrupt' ? result.detail : 'torn record at end of segment';
-        this.warn(`write-ahead log ${segmentName(pos.segment)} at byte ${pos.offset + o}: ${detail}; skipped`);
+        this.warn(
+          `write-ahead log ${segmentName(pos.segment)} at byte ${pos.offset + o}: ${detail}; skipped`,
+        );
         this.sizes.set(pos.segment, pos.offset + o);
         break;
       }

@@ -1,0 +1,32 @@
+import type { Environment } from '#contracts';
+import type { DetectorFactory } from './detection/detector.js';
+import type { FailureModel } from './detection/failure-model.js';
+
+/** Injection tokens of the ingest modules. */
+export const INGEST_CONFIG = 'INGEST_CONFIG';
+export const DETECTOR_FACTORY = 'INGEST_DETECTOR_FACTORY';
+export const FAILURE_MODEL = 'INGEST_FAILURE_MODEL';
+/** The prom-client Registry with ingest's metrics (a host process may merge or serve it). */
+export const INGEST_METRICS_REGISTRY = 'INGEST_METRICS_REGISTRY';
+
+/** What the host process may set beyond the environment. */
+export interface IngestModuleOptions {
+  /** Broker URL when SANDGLASS_MQTT_URL is unset (e.g. the embedded broker of `npm start`). */
+  mqttUrl?: string;
+  /** Serve `GET /health` and `GET /metrics` from this module's controller (standalone process). */
+  httpEndpoints?: boolean;
+  /** Provide TELEMETRY_STORE through StorageModule.forRoot(env); false when the host already does. */
+  provideStore?: boolean;
+  detectorFactory?: DetectorFactory;
+  failureModel?: FailureModel;
+}
+
+/** Resolved configuration of one ingest instance. */
+export interface IngestConfig {
+  env: Environment;
+  mqttUrl: string;
+  clientId: string;
+  rigs: string[] | undefined;
+  walDir: string;
+  walMaxBytes: number;
+}

@@ -1,0 +1,274 @@
+import type { Duplex } from 'node:stream';
+import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import {
+  alertsTopic,
+  channelFilter,
+  rejectedTopic,
+  stateTopic,
+  type AlertEvent,
+  type RejectedMessage,
+  type StateMessage,
+} from '#contracts';
+import type { IngestLogger, IngestOutput, TelemetryIntake } from '../pipeline/telemetry-intake.js';
+import type { WriteAheadLog } from '../wal/write-ahead-log.js';
+
+export interface MqttIntakeOptions {
+  url: string;
+  clientId: string;
+  username?: string;
+  password?: string;
+  /** Rigs this process takes; undefined = every rig. */
+  rigs?: readonly string[];
+  /** How long the broker keeps the session (and queues QoS 1 messages) while ingest is away (s). */
+  sessionExpiry_s?: number;
+  reconnectMin_ms?: number;
+  reconnectMax_ms?: number;
+}
+
+/** Called after each WAL flush (the drainer's wake-up). */
+export type FlushListener = () => void;
+
+type Ack = (error?: Error) => void;
+
+const TELEMETRY_SUFFIX = '/telemetry';
+const CONFIG_SUFFIX = '/config';
+const ALERTS_SUFFIX = '/alerts';
+
+/** Receives every incoming PUBLISH with mqtt.js's acknowledgement callback. */
+export type PacketHandler = (packet: IPublishPacket, callback: Ack) => void;
+
+/**
+ * The broker connection of ingest: a persistent MQTT 5 session (clean = false, a stable client id, a
+ * long session expiry so the broker queues QoS 1 messages while ingest is away), subscriptions at QoS 1,
+ * reconnects with exponential backoff, TCP_NODELAY on every new socket. Publishes the pipeline's outputs.
+ */
+export class MqttConnection implements IngestOutput {
+  private client: MqttClient | undefined;
+  private reconnect_ms: number;
+  private stopping = false;
+  connected = false;
+  /** Times the client (re)connected. */
+  connects = 0;
+
+  constructor(
+    private readonly options: MqttIntakeOptions,
+    private readonly logger: IngestLogger,
+  ) {
+    this.reconnect_ms = options.reconnectMin_ms ?? 200;
+  }
+
+  /** The current socket (it changes on reconnect). */
+  get stream(): Duplex | undefined {
+    return this.client?.stream as Duplex | undefined;
+  }
+
+  start(handler: PacketHandler): void {
+    const { options } = this;
+    const clientOptions: IClientOptions = {
+      protocolVersion: 5,
+      clientId: options.clientId,
+      clean: false,
+      properties: { sessionExpiryInterval: options.sessionExpiry_s ?? 7 * 24 * 3600 },
+      reconnectPeriod: this.reconnect_ms,
+      connectTimeout: 10_000,
+      queueQoSZero: false,
+      manualConnect: true,
+    };
+    if (options.username !== undefined) clientOptions.username = options.username;
+    if (options.password !== undefined) clientOptions.password = options.password;
+    const client = mqtt.connect(options.url, clientOptions);
+    this.client = client;
+    client.handleMessage = handler;
+    client.on('connect', (connack) => {
+      this.connected = true;
+      this.connects++;
+      this.reconnect_ms = options.reconnectMin_ms ?? 200;
+      client.options.reconnectPeriod = this.reconnect_ms;
+      // Small PUBACKs must not wait for Nagle's algorithm.
+      (client.stream as Partial<{ setNoDelay: (on: boolean) => void }>).setNoDelay?.(true);
+      this.logger.log(
+        `connected to ${options.url} as ${options.clientId} (session ${connack.sessionPresent ? 'resumed' : 'new'})`,
+      );
+      this.subscribe(client);
+    });
+    client.on('close', () => {
+      if (this.connected && !this.stopping)
+        this.logger.warn(`disconnected from ${options.url}; reconnecting`);
+      this.connected = false;
+      // Exponential backoff between reconnect attempts, reset by a successful connect.
+      client.options.reconnectPeriod = this.reconnect_ms;
+      this.reconnect_ms = Math.min(options.reconnectMax_ms ?? 5000, this.reconnect_ms * 2);
+    });
+    client.on('error', (error) => this.logger.warn(`mqtt: ${error.message}`));
+    client.connect();
+  }
+
+  /** Disconnects cleanly (QoS 1 publishes in flight get up to 2 s), then forcibly. */
+  async stop(): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    this.stopping = true;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => client.end(true, {}, () => resolve()), 2000);
+      client.end(false, {}, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  publishState(state: StateMessage): void {
+    this.client?.publish(stateTopic(state.rigId, state.cellId), JSON.stringify(state), { qos: 0 });
+  }
+
+  publishAlert(alert: AlertEvent): void {
+    this.client?.publish(alertsTopic(alert.rigId, alert.cellId), JSON.stringify(alert), { qos: 1 });
+  }
+
+  publishRejected(rigId: string, cellId: string, message: RejectedMessage): void {
+    this.client?.publish(rejectedTopic(rigId, cellId), JSON.stringify(message), { qos: 0 });
+  }
+
+  private subscribe(client: MqttClient): void {
+    const rigs = this.options.rigs ?? ['+'];
+    const subscriptions: Record<string, { qos: 1; nl?: boolean }> = {};
+    for (const rig of rigs) {
+      subscriptions[channelFilter('telemetry', rig)] = { qos: 1 };
+      subscriptions[channelFilter('config', rig)] = { qos: 1 };
+      // No-local: our own alert events need not come back; the api's acknowledgements do.
+      subscriptions[channelFilter('alerts', rig)] = { qos: 1, nl: true };
+    }
+    client.subscribe(subscriptions, (error) => {
+      if (error) this.logger.error(`subscribe failed: ${error.message}`);
+    });
+  }
+}
+
+/**
+ * Acknowledges MQTT messages only after they are in the write-ahead log.
+ *
+ * mqtt.js hands incoming packets one at a time to `handleMessage(packet, callback)` and writes the PUBACK
+ * when the callback runs. Here the handler decodes, validates and appends to the WAL's memory buffer,
+ * corks the socket and calls back, so the PUBACK is queued in the corked socket; once the current burst
+ * of packets is processed (setImmediate), one synchronous write puts the whole group in the WAL and only
+ * then the socket is uncorked and the PUBACKs go out. A process killed before that write sent no PUBACK
+ * for those messages, and the broker redelivers them. When the WAL is full the callback is withheld,
+ * which stops mqtt.js reading further packets; the broker keeps them until there is room.
+ */
+export class MqttIntake {
+  private readonly corked = new Set<Duplex>();
+  private flushScheduled = false;
+  private held: { packet: IPublishPacket; callback: Ack; stream: Duplex | undefined } | undefined;
+  private heldTimer: NodeJS.Timeout | undefined;
+  private stopping = false;
+  private failed = false;
+
+  constructor(
+    private readonly connection: MqttConnection,
+    private readonly intake: TelemetryIntake,
+    private readonly wal: WriteAheadLog,
+    private readonly logger: IngestLogger,
+    private readonly onFlush: FlushListener = () => undefined,
+  ) {}
+
+  /** True when a WAL write failed: nothing more is acknowledged. */
+  get walFailed(): boolean {
+    return this.failed;
+  }
+
+  /** True while a message waits for room in the WAL. */
+  get holding(): boolean {
+    return this.held !== undefined;
+  }
+
+  start(): void {
+    this.connection.start((packet, callback) => this.onPacket(packet, callback));
+  }
+
+  /**
+   * Stops acknowledging, flushes what was accepted (and lets those PUBACKs out), and disconnects.
+   * Messages not acknowledged stay with the broker for the next start.
+   */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.release();
+    this.flush();
+    await this.connection.stop();
+  }
+
+  private onPacket(packet: IPublishPacket, callback: Ack): void {
+    // While stopping (or after a WAL failure) nothing is acknowledged: the broker keeps the message.
+    if (this.stopping || this.failed) return;
+    const stream = this.connection.stream;
+    if (this.wal.isFull && packet.topic.endsWith(TELEMETRY_SUFFIX)) {
+      this.hold(packet, callback, stream);
+      return;
+    }
+    this.process(packet, callback, stream);
+  }
+
+  private process(packet: IPublishPacket, callback: Ack, stream: Duplex | undefined): void {
+    const topic = packet.topic;
+    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+    if (topic.endsWith(TELEMETRY_SUFFIX)) {
+      if (stream && !this.corked.has(stream)) {
+        stream.cork();
+        this.corked.add(stream);
+      }
+      const work = this.intake.accept(topic, payload);
+      callback(); // queues the PUBACK in the corked socket; it leaves after the WAL write in flush()
+      if (work) this.intake.detect(work);
+      this.scheduleFlush();
+      return;
+    }
+    if (topic.endsWith(CONFIG_SUFFIX)) this.intake.applyConfig(topic, payload);
+    else if (topic.endsWith(ALERTS_SUFFIX)) this.intake.applyAlert(payload);
+    callback();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  /** Writes the WAL group, then releases the PUBACKs that waited for it. */
+  private flush(): void {
+    this.flushScheduled = false;
+    try {
+      this.wal.flush();
+    } catch (error) {
+      // The PUBACKs queued in the corked sockets must never leave: drop the connection with them.
+      this.failed = true;
+      this.logger.error(`write-ahead log write failed, no longer acknowledging: ${String(error)}`);
+      for (const stream of this.corked) stream.destroy();
+      this.corked.clear();
+      return;
+    }
+    for (const stream of this.corked) stream.uncork();
+    this.corked.clear();
+    this.onFlush();
+  }
+
+  private hold(packet: IPublishPacket, callback: Ack, stream: Duplex | undefined): void {
+    this.held = { packet, callback, stream };
+    this.heldTimer ??= setInterval(() => {
+      const held = this.held;
+      if (!held) return;
+      if (this.connection.stream !== held.stream) {
+        // The connection it came on is gone; the broker redelivers it on the new one.
+        this.release();
+        return;
+      }
+      if (this.wal.isFull) return;
+      this.release();
+      this.process(held.packet, held.callback, held.stream);
+    }, 20);
+  }
+
+  private release(): void {
+    this.held = undefined;
+    if (this.heldTimer) clearInterval(this.heldTimer);
+    this.heldTimer = undefined;
+  }
+}

@@ -1,0 +1,38 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { EnvironmentError, parseEnvironment, type Environment } from '#contracts';
+import { IngestModule } from './ingest.module.js';
+
+/** Standalone ingest process: `node dist/apps/ingest/src/main.js`. */
+async function main(): Promise<void> {
+  let env: Environment;
+  try {
+    env = parseEnvironment();
+  } catch (error) {
+    if (error instanceof EnvironmentError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const app = await NestFactory.create(IngestModule.forRoot(env, { httpEndpoints: true }), {
+    logger: levelsFrom(env.SANDGLASS_LOG_LEVEL),
+  });
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  await app.listen(env.SANDGLASS_INGEST_HTTP_PORT, env.SANDGLASS_HTTP_HOST);
+  const address = app.getHttpServer().address() as { port: number } | null;
+  new Logger('Ingest').log(`health and metrics on http://${env.SANDGLASS_HTTP_HOST}:${address?.port}`);
+  // A plain line a supervising process (or test) can read the port from.
+  process.stdout.write(`sandglass-ingest http-port=${address?.port}\n`);
+}
+
+function levelsFrom(level: Environment['SANDGLASS_LOG_LEVEL']) {
+  const all = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+  return all.slice(0, all.indexOf(level) + 1);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`ingest failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,126 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { REJECT_REASONS } from '#contracts';
+import type { TelemetryIntake } from '../pipeline/telemetry-intake.js';
+import type { WalDrainer } from '../wal/wal-drainer.js';
+import type { WriteAheadLog } from '../wal/write-ahead-log.js';
+
+export interface MetricSources {
+  intake: TelemetryIntake;
+  wal: WriteAheadLog;
+  drainer: WalDrainer;
+}
+
+/**
+ * Prometheus metrics of an ingest process in their own registry (so an api in the same process can
+ * merge or serve them without name clashes). Counters on the hot path are plain numbers in the core,
+ * copied into the registry at scrape time; only the store batch latency is observed as it happens.
+ * Default process metrics include `nodejs_eventloop_lag_seconds`.
+ */
+export class IngestMetrics {
+  readonly registry = new Registry();
+  readonly batchSeconds: Histogram;
+  storeFailures = 0;
+
+  constructor(sources: () => MetricSources | undefined) {
+    const { registry } = this;
+    collectDefaultMetrics({ register: registry, prefix: 'sandglass_ingest_' });
+    const counter = (name: string, help: string, read: (s: MetricSources) => number) =>
+      new Counter({
+        name,
+        help,
+        registers: [registry],
+        collect() {
+          const s = sources();
+          if (!s) return;
+          this.reset();
+          this.inc(read(s));
+        },
+      });
+    const gauge = (name: string, help: string, read: (s: MetricSources) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers: [registry],
+        collect() {
+          const s = sources();
+          if (s) this.set(read(s));
+        },
+      });
+    counter(
+      'sandglass_ingest_messages_received_total',
+      'Telemetry messages received',
+      (s) => s.intake.counters.messagesReceived,
+    );
+    counter(
+      'sandglass_ingest_samples_accepted_total',
+      'Samples accepted into the WAL',
+      (s) => s.intake.counters.samplesAccepted,
+    );
+    counter(
+      'sandglass_ingest_samples_stored_total',
+      'Samples written to the store',
+      (s) => s.drainer.storedSamples,
+    );
+    counter(
+      'sandglass_ingest_duplicates_total',
+      'Samples dropped as duplicate seq',
+      (s) => s.intake.counters.duplicates,
+    );
+    counter(
+      'sandglass_ingest_new_runs_total',
+      'New runs started by a backward jump in data time',
+      (s) => s.intake.counters.newRuns,
+    );
+    counter(
+      'sandglass_ingest_alerts_raised_total',
+      'Alert raise and escalation events',
+      (s) => s.intake.counters.alertsRaised,
+    );
+    counter(
+      'sandglass_ingest_store_failures_total',
+      'Failed store writes (retried)',
+      () => this.storeFailures,
+    );
+    new Counter({
+      name: 'sandglass_ingest_rejected_total',
+      help: 'Rejected messages and samples by reason',
+      labelNames: ['reason'],
+      registers: [registry],
+      collect() {
+        const s = sources();
+        if (!s) return;
+        this.reset();
+        for (const reason of REJECT_REASONS)
+          this.inc({ reason }, s.intake.counters.rejected.get(reason) ?? 0);
+      },
+    });
+    new Counter({
+      name: 'sandglass_ingest_cell_samples_total',
+      help: 'Samples accepted per cell since start',
+      labelNames: ['rig', 'cell'],
+      registers: [registry],
+      collect() {
+        const s = sources();
+        if (!s) return;
+        this.reset();
+        for (const [rig, cell, n] of s.intake.cellSampleCounts()) this.inc({ rig, cell }, n);
+      },
+    });
+    gauge('sandglass_ingest_wal_bytes', 'Write-ahead log bytes not yet stored', (s) => s.wal.unstoredBytes);
+    gauge(
+      'sandglass_ingest_wal_fill_ratio',
+      'Unstored WAL bytes over SANDGLASS_WAL_MAX_MB',
+      (s) => s.wal.fillRatio,
+    );
+    gauge('sandglass_ingest_samples_spooled', 'Samples accepted by this process and not yet stored', (s) =>
+      Math.max(0, s.intake.counters.samplesAccepted - s.drainer.storedSamples),
+    );
+    gauge('sandglass_ingest_cells', 'Cells seen since start', (s) => s.intake.cellCount);
+    this.batchSeconds = new Histogram({
+      name: 'sandglass_ingest_store_batch_seconds',
+      help: 'Store write latency per batch',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    });
+  }
+}
