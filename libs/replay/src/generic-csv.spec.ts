@@ -13,7 +13,7 @@ const row = fc.record({
   temperature: fc.option(value, { nil: undefined }),
   pressure: value,
 });
-type Row = (typeof row)['_A'] extends infer R ? R : never;
+type Row = typeof row extends fc.Arbitrary<infer R> ? R : never;
 
 const fileShape = fc.record({
   rows: fc.array(row, { minLength: 1, maxLength: 40 }),
@@ -32,7 +32,7 @@ const fileShape = fc.record({
   blankAfter: fc.option(fc.nat(), { nil: undefined }),
 });
 
-type Shape = (typeof fileShape)['_A'];
+type Shape = typeof fileShape extends fc.Arbitrary<infer S> ? S : never;
 
 const divideBy: Record<string, number> = { A: 1, mA: 1000, uA: 1e6 };
 
