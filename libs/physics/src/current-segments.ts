@@ -1,0 +1,57 @@
+/** What the current is doing at a sample. */
+export type CurrentPhase =
+  | { kind: 'rest' }
+  /** Constant current: `index` counts samples since the segment began (0 = first). */
+  | { kind: 'constant'; direction: 1 | -1; index: number; segment: number; elapsed_s: number };
+
+/**
+ * Splits a sample stream into rests and constant-current segments (half-cycles, steps). A new segment
+ * starts when the sign changes or |J| moves more than `tolerance` (relative) away from the segment's
+ * first value; samples below the rest level are rests. Impedance sweeps (small, varying currents)
+ * therefore never extend a segment.
+ */
+export class CurrentSegmenter {
+  private reference_A_m2 = 0;
+  private index = -1;
+  private segment = 0;
+  private elapsed_s = 0;
+
+  constructor(
+    private readonly restCurrentDensity_A_m2: number,
+    private readonly tolerance = 0.05,
+  ) {}
+
+  update(dt_s: number, currentDensity_A_m2: number): CurrentPhase {
+    const magnitude = Math.abs(currentDensity_A_m2);
+    if (!(magnitude >= this.restCurrentDensity_A_m2)) {
+      this.index = -1;
+      return { kind: 'rest' };
+    }
+    const same =
+      this.index >= 0 &&
+      Math.sign(currentDensity_A_m2) === Math.sign(this.reference_A_m2) &&
+      Math.abs(currentDensity_A_m2 - this.reference_A_m2) <= this.tolerance * Math.abs(this.reference_A_m2);
+    if (same) {
+      this.index++;
+      this.elapsed_s += dt_s;
+    } else {
+      this.reference_A_m2 = currentDensity_A_m2;
+      this.index = 0;
+      this.segment++;
+      this.elapsed_s = 0;
+    }
+    return {
+      kind: 'constant',
+      direction: currentDensity_A_m2 > 0 ? 1 : -1,
+      index: this.index,
+      segment: this.segment,
+      elapsed_s: this.elapsed_s,
+    };
+  }
+
+  reset(): void {
+    this.index = -1;
+    this.reference_A_m2 = 0;
+    this.elapsed_s = 0;
+  }
+}

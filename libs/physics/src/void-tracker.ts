@@ -1,0 +1,219 @@
+import { lookupCriticalCurrentDensity, type CcdTablePoint } from './arrhenius.js';
+import { criticalStrippingCurrent_A_m2, type CscTablePoint } from './creep.js';
+import { CurrentSegmenter } from './current-segments.js';
+import { levelOf, worstLevel, type Level } from './levels.js';
+import { RecentWindow } from './stats.js';
+import { defaultThresholds, type Thresholds } from './thresholds.js';
+import { A_m2_to_mA_cm2, lithiumThickness_m } from './units.js';
+
+export interface VoidTrackerOptions {
+  /** Critical stripping current vs stack pressure, measured at cscTemperature_K. */
+  cscTable: readonly CscTablePoint[];
+  cscTemperature_K: number;
+  /** Critical plating current vs temperature, for the local-current criterion (optional). */
+  ccdTable?: readonly CcdTablePoint[];
+  /**
+   * Which electrodes are lithium metal: 'both' in a symmetric Li|Li cell (then |V|/|J| is the cell's
+   * area-specific resistance and is tracked too), 'negative' in full and half cells.
+   */
+  lithiumElectrodes: 'both' | 'negative';
+  /** Stack pressure assumed when samples carry none, Pa (NaN: unknown, the CSC at 0 Pa is used). */
+  nominalPressure_Pa?: number;
+  thresholds?: Thresholds;
+}
+
+export interface VoidSample {
+  dt_s: number;
+  /** Signed current density, A/m² (positive: Li plated on the negative electrode). */
+  currentDensity_A_m2: number;
+  voltage_V: number;
+  /** Measured stack pressure, Pa (NaN if not measured). */
+  pressure_Pa: number;
+  /** Cell temperature, K (NaN if not measured: the CSC table's temperature is assumed). */
+  temperature_K: number;
+}
+
+export interface VoidState {
+  /** Risk at this sample, before debouncing. */
+  level: Level;
+  /** Plain-words reasons for a level above ok. */
+  reasons: string[];
+  strippingElectrode: 'negative' | 'positive' | null;
+  strippingCurrentDensity_A_m2: number;
+  criticalStrippingCurrent_A_m2: number;
+  strippingOverCsc: number;
+  /** Charge stripped faster than creep resupplies it, per electrode, C/m². */
+  excessStrippingCharge_C_m2: { negative: number; positive: number };
+  /** That charge as a thickness of lithium, m (an upper bound on void depth). */
+  excessStrippingThickness_m: { negative: number; positive: number };
+  /** |V|/|J| now (median of recent samples), Ω·m²; NaN if not tracked. */
+  asr_ohm_m2: number;
+  /** Fractional ASR rise since the start of this constant-current step. */
+  asrGrowthInStep: number;
+  /** ASR0/ASR with ASR0 the best step-start ASR of the run (1 = full contact). */
+  contactFraction: number;
+  /** J / contact fraction: the current density where Li still touches, A/m². */
+  localCurrentDensity_A_m2: number;
+  /** Plating CCD at the temperature (NaN outside its table). */
+  platingCcd_A_m2: number;
+}
+
+/** Samples at the start of a step skipped (capacitive charging) and then used for the step's ASR0. */
+const skipAtStart = 1;
+const startSamples = 5;
+
+/**
+ * Voids at the Li / solid-electrolyte interface (PHYSICS.md §2; Kasemchainan et al., Nat. Mater.
+ * 18:1105 (2019); Zhang & Han 2024 §5.3, §6.5). Stripping faster than Li creeps back under stack
+ * pressure (the CSC, scaled in temperature by the creep law) opens voids; contact shrinks (contact
+ * fraction ≈ ASR0/ASR), the local current density J/contact rises and the next plating grows
+ * dendrites. Warning: stripping J > 0.8·CSC, ASR up 20 % within one strip, measured P < 0.8 MPa.
+ * Critical: contact fraction < 0.5, or J/contact above the plating CCD.
+ */
+export class VoidTracker {
+  private readonly thresholds: Thresholds;
+  private readonly segmenter: CurrentSegmenter;
+  private excessNegative_C_m2 = 0;
+  private excessPositive_C_m2 = 0;
+  private readonly stepStart = new RecentWindow(startSamples);
+  private readonly recent = new RecentWindow(startSamples);
+  private stepStartAsr_ohm_m2 = NaN;
+  private bestStartAsr_ohm_m2 = Infinity;
+  private lastLevel: Level = 'ok';
+
+  constructor(private readonly options: VoidTrackerOptions) {
+    this.thresholds = options.thresholds ?? defaultThresholds;
+    this.segmenter = new CurrentSegmenter(this.thresholds.restCurrentDensity_A_m2);
+    if (options.cscTable.length === 0) throw new RangeError('VoidTracker needs a CSC table');
+  }
+
+  update(sample: VoidSample): VoidState {
+    const t = this.thresholds;
+    const j = sample.currentDensity_A_m2;
+    const phase = this.segmenter.update(sample.dt_s, j);
+    const pressure_Pa = Number.isFinite(sample.pressure_Pa)
+      ? sample.pressure_Pa
+      : Number.isFinite(this.options.nominalPressure_Pa)
+        ? (this.options.nominalPressure_Pa ?? 0)
+        : 0;
+    const temperature_K = Number.isFinite(sample.temperature_K) ? sample.temperature_K : this.options.cscTemperature_K;
+    const csc_A_m2 = criticalStrippingCurrent_A_m2(
+      this.options.cscTable,
+      pressure_Pa,
+      temperature_K,
+      this.options.cscTemperature_K,
+    );
+
+    // Positive J plates the negative electrode, so the positive one strips (and vice versa).
+    let strippingElectrode: 'negative' | 'positive' | null = null;
+    if (phase.kind === 'constant') strippingElectrode = j > 0 ? 'positive' : 'negative';
+    if (strippingElectrode === 'positive' && this.options.lithiumElectrodes === 'negative') strippingElectrode = null;
+    const strippingJ_A_m2 = strippingElectrode ? Math.abs(j) : 0;
+    const excess_C_m2 = Math.max(0, strippingJ_A_m2 - csc_A_m2) * Math.max(0, sample.dt_s);
+    if (strippingElectrode === 'negative') this.excessNegative_C_m2 += excess_C_m2;
+    if (strippingElectrode === 'positive') this.excessPositive_C_m2 += excess_C_m2;
+
+    // Interface resistance within each constant-current step (symmetric cells).
+    let asr_ohm_m2 = NaN;
+    let growth = NaN;
+    if (this.options.lithiumElectrodes === 'both' && phase.kind === 'constant') {
+      if (phase.index === 0) {
+        this.stepStart.clear();
+        this.recent.clear();
+        this.stepStartAsr_ohm_m2 = NaN;
+      }
+      const sampleAsr = Math.abs(sample.voltage_V / j);
+      if (phase.index >= skipAtStart && Number.isFinite(sampleAsr)) {
+        if (!this.stepStart.full) {
+          this.stepStart.push(sampleAsr);
+          if (this.stepStart.full) {
+            this.stepStartAsr_ohm_m2 = this.stepStart.median();
+            this.bestStartAsr_ohm_m2 = Math.min(this.bestStartAsr_ohm_m2, this.stepStartAsr_ohm_m2);
+          }
+        }
+        this.recent.push(sampleAsr);
+      }
+      if (this.recent.full) asr_ohm_m2 = this.recent.median();
+      growth = asr_ohm_m2 / this.stepStartAsr_ohm_m2 - 1;
+    }
+    const contactFraction = Number.isFinite(asr_ohm_m2)
+      ? Math.min(1, this.bestStartAsr_ohm_m2 / asr_ohm_m2)
+      : NaN;
+    const localJ_A_m2 = Number.isFinite(contactFraction) ? Math.abs(j) / contactFraction : Math.abs(j);
+    const ccdLookup =
+      this.options.ccdTable && Number.isFinite(sample.temperature_K)
+        ? lookupCriticalCurrentDensity(this.options.ccdTable, sample.temperature_K)
+        : null;
+    const platingCcd_A_m2 = ccdLookup?.ccd_A_m2 ?? NaN;
+
+    const band = t.hysteresisBand;
+    const held = this.lastLevel;
+    const reasons: string[] = [];
+    let level: Level = 'ok';
+    const raise = (candidate: Level, reason: string): void => {
+      if (candidate === 'ok') return;
+      level = worstLevel(level, candidate);
+      reasons.push(reason);
+    };
+    const strippingOverCsc = strippingJ_A_m2 / csc_A_m2;
+    raise(
+      levelOf(strippingOverCsc, { warning: t.voidStrippingWarnFractionOfCsc, critical: Infinity }, held, band),
+      `stripping at ${fmt(strippingOverCsc * 100)} % of the critical stripping current`,
+    );
+    raise(
+      levelOf(growth, { warning: t.voidAsrGrowthWarnFraction, critical: Infinity }, held, band),
+      `interface resistance up ${fmt(growth * 100)} % within this step`,
+    );
+    if (Number.isFinite(sample.pressure_Pa)) {
+      raise(
+        levelOf(sample.pressure_Pa / 1e6, { warning: t.voidLowPressureWarn_MPa, critical: -Infinity }, held, band, false),
+        `stack pressure ${fmt(sample.pressure_Pa / 1e6)} MPa, below ${t.voidLowPressureWarn_MPa} MPa`,
+      );
+    }
+    raise(
+      levelOf(contactFraction, { warning: -Infinity, critical: t.voidContactFractionCritical }, held, band, false),
+      `contact fraction ${fmt(contactFraction)} (ASR ${fmt(1 / contactFraction)}× its best)`,
+    );
+    if (phase.kind === 'constant' && Number.isFinite(platingCcd_A_m2)) {
+      raise(
+        levelOf(localJ_A_m2 / platingCcd_A_m2, { warning: Infinity, critical: 1 }, held, band),
+        `local current density ${fmt(A_m2_to_mA_cm2(localJ_A_m2))} mA/cm² above the plating CCD ${fmt(A_m2_to_mA_cm2(platingCcd_A_m2))} mA/cm²`,
+      );
+    }
+    this.lastLevel = level;
+    return {
+      level,
+      reasons,
+      strippingElectrode,
+      strippingCurrentDensity_A_m2: strippingJ_A_m2,
+      criticalStrippingCurrent_A_m2: csc_A_m2,
+      strippingOverCsc,
+      excessStrippingCharge_C_m2: { negative: this.excessNegative_C_m2, positive: this.excessPositive_C_m2 },
+      excessStrippingThickness_m: {
+        negative: lithiumThickness_m(this.excessNegative_C_m2),
+        positive: lithiumThickness_m(this.excessPositive_C_m2),
+      },
+      asr_ohm_m2,
+      asrGrowthInStep: growth,
+      contactFraction,
+      localCurrentDensity_A_m2: localJ_A_m2,
+      platingCcd_A_m2,
+    };
+  }
+
+  reset(): void {
+    this.segmenter.reset();
+    this.excessNegative_C_m2 = 0;
+    this.excessPositive_C_m2 = 0;
+    this.stepStart.clear();
+    this.recent.clear();
+    this.stepStartAsr_ohm_m2 = NaN;
+    this.bestStartAsr_ohm_m2 = Infinity;
+    this.lastLevel = 'ok';
+  }
+}
+
+function fmt(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  return Math.abs(value) >= 100 ? value.toFixed(0) : value.toPrecision(2);
+}
