@@ -3,3 +3,4 @@ export * from './diffusion.js';
 export * from './protocol.js';
 export * from './rng.js';
 export * from './scenarios.js';
+export * from './random.js';
