@@ -8,6 +8,7 @@ import {
   ALERT_KINDS,
 } from '#contracts';
 import { z } from 'zod';
+import { keyParam } from '../common/id-param.pipe.js';
 import { openApiSchema } from '../common/openapi.js';
 import { ZodValidationPipe } from '../common/zod-validation.pipe.js';
 import { AlertsService } from './alerts.service.js';
@@ -16,7 +17,6 @@ import { AlertsService } from './alerts.service.js';
 export const AckBodySchema = z.object({
   acknowledgedBy: z.string().trim().min(1).max(128).default('operator'),
 });
-const AlertIdSchema = z.string().min(1).max(128);
 
 @ApiTags('alerts')
 @Controller('api/alerts')
@@ -46,7 +46,7 @@ export class AlertsController {
   @ApiBody({ schema: openApiSchema(AckBodySchema, 'input'), required: false })
   @ApiOkResponse({ schema: openApiSchema(AlertEventSchema) })
   acknowledge(
-    @Param('id', new ZodValidationPipe(AlertIdSchema, 'alert id')) id: string,
+    @Param('id', keyParam('id')) id: string,
     @Body(new ZodValidationPipe(AckBodySchema, 'acknowledgement')) body: z.output<typeof AckBodySchema>,
   ): Promise<AlertEvent> {
     return this.alerts.acknowledge(id, body.acknowledgedBy);

@@ -69,6 +69,7 @@ export class MqttJsBus implements MqttBus {
   }
 
   async close(): Promise<void> {
-    await this.client.endAsync();
+    // A client that never reached the broker would wait forever for its queued packets: force it.
+    await this.client.endAsync(!this.client.connected);
   }
 }

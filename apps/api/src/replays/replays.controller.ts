@@ -2,11 +2,10 @@ import { Body, Controller, Delete, Get, Inject, Param, Post } from '@nestjs/comm
 import { ApiBody, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { type ReplayRequest, ReplayRequestSchema, type ReplayStatus, ReplayStatusSchema } from '#contracts';
 import { z } from 'zod';
+import { keyParam } from '../common/id-param.pipe.js';
 import { openApiSchema } from '../common/openapi.js';
 import { ZodValidationPipe } from '../common/zod-validation.pipe.js';
 import { REPLAY_RUNNER, type ReplayRunner } from './replay-runner.js';
-
-const ReplayIdSchema = z.string().min(1).max(128);
 
 @ApiTags('replays')
 @Controller('api/replays')
@@ -34,7 +33,7 @@ export class ReplaysController {
   @Delete(':id')
   @ApiOperation({ summary: 'Stop a replay' })
   @ApiOkResponse({ schema: openApiSchema(ReplayStatusSchema) })
-  stop(@Param('id', new ZodValidationPipe(ReplayIdSchema, 'replay id')) id: string): Promise<ReplayStatus> {
+  stop(@Param('id', keyParam('id')) id: string): Promise<ReplayStatus> {
     return this.runner.stop(id);
   }
 }
