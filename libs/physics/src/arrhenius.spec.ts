@@ -37,7 +37,9 @@ describe('fitArrhenius', () => {
           const fit = fitArrhenius(points);
           expect(fit.activationEnergy_J_mol / activationEnergy_J_mol).toBeCloseTo(1, 6);
           expect(fit.prefactor / prefactor).toBeCloseTo(1, 4);
-          expect(arrheniusValue(fit, 310) / arrheniusValue({ activationEnergy_J_mol, prefactor }, 310)).toBeCloseTo(1, 6);
+          expect(
+            arrheniusValue(fit, 310) / arrheniusValue({ activationEnergy_J_mol, prefactor }, 310),
+          ).toBeCloseTo(1, 6);
         },
       ),
     );
@@ -57,10 +59,15 @@ describe('fitArrhenius', () => {
 describe('criticalCurrentDensityAt_A_m2', () => {
   it('round-trips the Sharafi 2016 table at its own points', () => {
     for (const point of sharafiTable) {
-      expect(criticalCurrentDensityAt_A_m2(sharafiTable, point.temperature_K)).toBeCloseTo(point.ccd_A_m2, 10);
+      expect(criticalCurrentDensityAt_A_m2(sharafiTable, point.temperature_K)).toBeCloseTo(
+        point.ccd_A_m2,
+        10,
+      );
     }
     // The llzo preset carries the same table.
-    expect(presets.llzo.ccdTable).toEqual(sharafiTable.map((p) => ({ ...p, ccd_A_m2: expect.closeTo(p.ccd_A_m2, 12) })));
+    expect(presets.llzo.ccdTable).toEqual(
+      sharafiTable.map((p) => ({ ...p, ccd_A_m2: expect.closeTo(p.ccd_A_m2, 12) })),
+    );
   });
 
   it('interpolates ln(CCD) linearly in 1/T between points', () => {

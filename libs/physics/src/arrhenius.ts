@@ -54,13 +54,17 @@ export type CcdLookup =
  * plot, so one global fit would be wrong; PHYSICS.md §2). Outside the table it does not extrapolate:
  * `inside: false` and `ccd_A_m2: NaN`, with the side and the table's range.
  */
-export function lookupCriticalCurrentDensity(table: readonly CcdTablePoint[], temperature_K: number): CcdLookup {
+export function lookupCriticalCurrentDensity(
+  table: readonly CcdTablePoint[],
+  temperature_K: number,
+): CcdLookup {
   const sorted = [...table].sort((a, b) => a.temperature_K - b.temperature_K);
   const first = sorted[0];
   const last = sorted[sorted.length - 1];
   if (!first || !last) throw new RangeError('CCD table is empty');
   const range_K: [number, number] = [first.temperature_K, last.temperature_K];
-  if (!(temperature_K >= first.temperature_K)) return { inside: false, ccd_A_m2: NaN, side: 'below', range_K };
+  if (!(temperature_K >= first.temperature_K))
+    return { inside: false, ccd_A_m2: NaN, side: 'below', range_K };
   if (temperature_K > last.temperature_K) return { inside: false, ccd_A_m2: NaN, side: 'above', range_K };
   for (let i = 1; i < sorted.length; i++) {
     const lo = sorted[i - 1];
@@ -78,6 +82,9 @@ export function lookupCriticalCurrentDensity(table: readonly CcdTablePoint[], te
  * points; NaN outside the table (use {@link lookupCriticalCurrentDensity} to know which side).
  * Example: Sharafi 2016 Li/LLZO at 85 °C → ≈ 4.1 A/m² (0.41 mA/cm²), between 2 and 8 A/m².
  */
-export function criticalCurrentDensityAt_A_m2(table: readonly CcdTablePoint[], temperature_K: number): number {
+export function criticalCurrentDensityAt_A_m2(
+  table: readonly CcdTablePoint[],
+  temperature_K: number,
+): number {
   return lookupCriticalCurrentDensity(table, temperature_K).ccd_A_m2;
 }

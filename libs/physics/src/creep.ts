@@ -13,7 +13,11 @@ const creepReferenceTemperature_K = 298.15;
  */
 export function lithiumCreepRate_per_s(stress_Pa: number, temperature_K: number): number {
   const stressRatio = Math.max(0, stress_Pa) / 1e6;
-  return 0.01 * stressRatio ** lithiumCreepExponent * creepTemperatureFactor(temperature_K, creepReferenceTemperature_K);
+  return (
+    0.01 *
+    stressRatio ** lithiumCreepExponent *
+    creepTemperatureFactor(temperature_K, creepReferenceTemperature_K)
+  );
 }
 
 /**
@@ -21,7 +25,9 @@ export function lithiumCreepRate_per_s(stress_Pa: number, temperature_K: number)
  * speeds up from T_ref to T: `exp(-(Q/R)*(1/T - 1/T_ref))`, Q = 37 kJ/mol. Example: 25 → 60 °C ≈ 4.8.
  */
 export function creepTemperatureFactor(temperature_K: number, reference_K: number): number {
-  return Math.exp(-(lithiumCreepActivationEnergy_J_mol / gasConstant_J_per_mol_K) * (1 / temperature_K - 1 / reference_K));
+  return Math.exp(
+    -(lithiumCreepActivationEnergy_J_mol / gasConstant_J_per_mol_K) * (1 / temperature_K - 1 / reference_K),
+  );
 }
 
 export interface CscTablePoint {
@@ -58,6 +64,8 @@ export function criticalStrippingCurrent_A_m2(
       break;
     }
   }
-  const factor = Number.isFinite(temperature_K) ? creepTemperatureFactor(temperature_K, tableTemperature_K) : 1;
+  const factor = Number.isFinite(temperature_K)
+    ? creepTemperatureFactor(temperature_K, tableTemperature_K)
+    : 1;
   return csc_A_m2 * factor;
 }

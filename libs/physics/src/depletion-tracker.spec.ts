@@ -90,7 +90,12 @@ class FiniteVolumeReference {
 }
 
 /** The finite-gap series of PHYSICS.md §1 for a unit step in flux, summed far enough to converge. */
-function seriesDepletion_mol_m3(flux: number, gap_m: number, diffusivity_m2_s: number, time_s: number): number {
+function seriesDepletion_mol_m3(
+  flux: number,
+  gap_m: number,
+  diffusivity_m2_s: number,
+  time_s: number,
+): number {
   let sum = 0;
   for (let n = 1; n < 400_001; n += 2) {
     const x = (n * n * Math.PI * Math.PI * diffusivity_m2_s * time_s) / (gap_m * gap_m);
@@ -200,7 +205,11 @@ describe('DepletionTracker', () => {
     const segment = fc.record({
       duration_s: fc.double({ min: 0.2, max: 150, noNaN: true }),
       // Rests, reversals and currents up to J* (the linear problem then never goes below zero).
-      fractionOfJstar: fc.oneof(fc.constant(0), fc.double({ min: -1, max: 1, noNaN: true }), fc.constantFrom(-1, 1)),
+      fractionOfJstar: fc.oneof(
+        fc.constant(0),
+        fc.double({ min: -1, max: 1, noNaN: true }),
+        fc.constantFrom(-1, 1),
+      ),
       samples: fc.integer({ min: 1, max: 6 }),
     });
     fc.assert(
@@ -241,7 +250,10 @@ describe('DepletionTracker', () => {
     fc.assert(
       fc.property(
         fc.array(
-          fc.tuple(fc.double({ min: 0, max: 100, noNaN: true }), fc.double({ min: -3e4, max: 3e4, noNaN: true })),
+          fc.tuple(
+            fc.double({ min: 0, max: 100, noNaN: true }),
+            fc.double({ min: -3e4, max: 3e4, noNaN: true }),
+          ),
           { minLength: 1, maxLength: 40 },
         ),
         (history) => {

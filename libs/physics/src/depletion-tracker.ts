@@ -159,7 +159,8 @@ export class DepletionTracker {
    * only their rates and steady values change.
    */
   setDiffusivity_m2_s(diffusivity_m2_s: number): void {
-    if (!(diffusivity_m2_s > 0)) throw new RangeError(`diffusivity must be > 0 m²/s, got ${diffusivity_m2_s}`);
+    if (!(diffusivity_m2_s > 0))
+      throw new RangeError(`diffusivity must be > 0 m²/s, got ${diffusivity_m2_s}`);
     this.diffusivity_m2_s = diffusivity_m2_s;
     const base_per_s = (Math.PI * Math.PI * diffusivity_m2_s) / (this.gap_m * this.gap_m);
     for (let i = 0; i < this.nSquared.length; i++) {
@@ -168,7 +169,8 @@ export class DepletionTracker {
       this.steadyPerFlux_s_m[i] = (this.weight_per_m[i] ?? 0) / rate_per_s;
     }
     // Settled odd modes above settledFromN: sum of 4L/(n²pi²D) ≈ 2L/(pi² D n_cut).
-    this.settledGain_s_m = (this.tailScale * 2 * this.gap_m) / (Math.PI * Math.PI * diffusivity_m2_s * this.settledFromN);
+    this.settledGain_s_m =
+      (this.tailScale * 2 * this.gap_m) / (Math.PI * Math.PI * diffusivity_m2_s * this.settledFromN);
     this.limitingCurrent_A_m2 = limitingCurrentDensity_A_m2(this.transportInput());
     this.decayDt_s = NaN;
   }
@@ -203,7 +205,8 @@ export class DepletionTracker {
     }
     // The previous prediction, moved on by dt, seeds the next root search (exact if J is unchanged).
     if (Math.sign(flux) !== Math.sign(this.flux_mol_m2_s)) this.lastPrediction_s = NaN;
-    else if (Number.isFinite(this.lastPrediction_s)) this.lastPrediction_s = Math.max(0, this.lastPrediction_s - dt_s);
+    else if (Number.isFinite(this.lastPrediction_s))
+      this.lastPrediction_s = Math.max(0, this.lastPrediction_s - dt_s);
     this.flux_mol_m2_s = flux;
     this.currentDensity_A_m2 = currentDensity_A_m2;
     return this.state();
@@ -262,7 +265,12 @@ export class DepletionTracker {
       timeToDepletion_s = depleted_mol_m3 >= c0 ? 0 : this.predictDepletion_s(direction);
       this.lastPrediction_s = timeToDepletion_s;
     }
-    return { surfaceConcentration_mol_m3: { negative, positive }, depletionFraction, timeToDepletion_s, jOverJstar };
+    return {
+      surfaceConcentration_mol_m3: { negative, positive },
+      depletionFraction,
+      timeToDepletion_s,
+      jOverJstar,
+    };
   }
 
   /**
@@ -290,7 +298,9 @@ export class DepletionTracker {
     this.steadyTotal_mol_m3 = steadyTotal;
     // Cheap exit: the curve never exceeds S + F (always the case below J* from rest).
     if (steadyTotal + falling < c0) return Infinity;
-    const guess_s = Number.isFinite(this.lastPrediction_s) ? this.lastPrediction_s : this.semiInfiniteGuess_s(direction);
+    const guess_s = Number.isFinite(this.lastPrediction_s)
+      ? this.lastPrediction_s
+      : this.semiInfiniteGuess_s(direction);
     const earliest_s = this.solveRising_s(c0 - falling, guess_s);
     // Only falling modes can carry the curve to c0: a genuine non-monotonic case.
     if (steadyTotal <= c0) return this.scanForDepletion_s(earliest_s);

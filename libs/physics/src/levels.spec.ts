@@ -27,10 +27,21 @@ describe('levelOf', () => {
 describe('LevelHysteresis', () => {
   it('needs consecutive samples to raise and to clear', () => {
     const h = new LevelHysteresis({ raiseSamples: 2, clearSamples: 3 });
-    const seen = (['warning', 'ok', 'warning', 'warning', 'ok', 'ok', 'critical', 'ok', 'ok', 'ok'] as Level[]).map(
-      (raw) => h.update(raw),
-    );
-    expect(seen).toEqual(['ok', 'ok', 'ok', 'warning', 'warning', 'warning', 'warning', 'warning', 'warning', 'ok']);
+    const seen = (
+      ['warning', 'ok', 'warning', 'warning', 'ok', 'ok', 'critical', 'ok', 'ok', 'ok'] as Level[]
+    ).map((raw) => h.update(raw));
+    expect(seen).toEqual([
+      'ok',
+      'ok',
+      'ok',
+      'warning',
+      'warning',
+      'warning',
+      'warning',
+      'warning',
+      'warning',
+      'ok',
+    ]);
   });
 
   it('a signal that alternates every sample never flaps the output (fast-check)', () => {

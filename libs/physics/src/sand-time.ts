@@ -13,7 +13,11 @@ export interface SandTimeInput {
   chargeNumber?: number;
 }
 
-function checkTransport(diffusivity_m2_s: number, concentration_mol_m3: number, anionTransference: number): void {
+function checkTransport(
+  diffusivity_m2_s: number,
+  concentration_mol_m3: number,
+  anionTransference: number,
+): void {
   if (!(diffusivity_m2_s > 0)) throw new RangeError(`diffusivity must be > 0 m²/s, got ${diffusivity_m2_s}`);
   if (!(concentration_mol_m3 > 0))
     throw new RangeError(`concentration must be > 0 mol/m³, got ${concentration_mol_m3}`);

@@ -29,6 +29,14 @@ export class RecentWindow {
     return median(this.values);
   }
 
+  max(): number {
+    return this.values.length === 0 ? NaN : Math.max(...this.values);
+  }
+
+  min(): number {
+    return this.values.length === 0 ? NaN : Math.min(...this.values);
+  }
+
   mean(): number {
     if (this.values.length === 0) return NaN;
     return this.values.reduce((a, b) => a + b, 0) / this.values.length;

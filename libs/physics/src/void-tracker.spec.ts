@@ -42,7 +42,9 @@ function simulateStrip(options: {
     const ripple = 1 + 0.005 * Math.sin(t / 37);
     const voltage_V = -j_A_m2 * (bulk_ohm_m2 + interface_ohm_m2 + interface_ohm_m2 / c) * ripple;
     // ASR0/ASR of the simulated cell: what "contact fraction" approximates (PHYSICS.md §2).
-    asrRatio.push((bulk_ohm_m2 + 2 * interface_ohm_m2) / (bulk_ohm_m2 + interface_ohm_m2 + interface_ohm_m2 / c));
+    asrRatio.push(
+      (bulk_ohm_m2 + 2 * interface_ohm_m2) / (bulk_ohm_m2 + interface_ohm_m2 + interface_ohm_m2 / c),
+    );
     states.push(
       tracker.update({
         dt_s,
@@ -58,7 +60,11 @@ function simulateStrip(options: {
 }
 
 const worst = (states: VoidState[]): Level =>
-  states.some((s) => s.level === 'critical') ? 'critical' : states.some((s) => s.level === 'warning') ? 'warning' : 'ok';
+  states.some((s) => s.level === 'critical')
+    ? 'critical'
+    : states.some((s) => s.level === 'warning')
+      ? 'warning'
+      : 'ok';
 
 describe('VoidTracker', () => {
   it('stays quiet well below the CSC (0.1 mA/cm² at 2 MPa, 25 °C, CSC 0.4)', () => {

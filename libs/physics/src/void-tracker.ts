@@ -96,7 +96,9 @@ export class VoidTracker {
       : Number.isFinite(this.options.nominalPressure_Pa)
         ? (this.options.nominalPressure_Pa ?? 0)
         : 0;
-    const temperature_K = Number.isFinite(sample.temperature_K) ? sample.temperature_K : this.options.cscTemperature_K;
+    const temperature_K = Number.isFinite(sample.temperature_K)
+      ? sample.temperature_K
+      : this.options.cscTemperature_K;
     const csc_A_m2 = criticalStrippingCurrent_A_m2(
       this.options.cscTable,
       pressure_Pa,
@@ -107,7 +109,8 @@ export class VoidTracker {
     // Positive J plates the negative electrode, so the positive one strips (and vice versa).
     let strippingElectrode: 'negative' | 'positive' | null = null;
     if (phase.kind === 'constant') strippingElectrode = j > 0 ? 'positive' : 'negative';
-    if (strippingElectrode === 'positive' && this.options.lithiumElectrodes === 'negative') strippingElectrode = null;
+    if (strippingElectrode === 'positive' && this.options.lithiumElectrodes === 'negative')
+      strippingElectrode = null;
     const strippingJ_A_m2 = strippingElectrode ? Math.abs(j) : 0;
     const excess_C_m2 = Math.max(0, strippingJ_A_m2 - csc_A_m2) * Math.max(0, sample.dt_s);
     if (strippingElectrode === 'negative') this.excessNegative_C_m2 += excess_C_m2;
@@ -157,7 +160,12 @@ export class VoidTracker {
     };
     const strippingOverCsc = strippingJ_A_m2 / csc_A_m2;
     raise(
-      levelOf(strippingOverCsc, { warning: t.voidStrippingWarnFractionOfCsc, critical: Infinity }, held, band),
+      levelOf(
+        strippingOverCsc,
+        { warning: t.voidStrippingWarnFractionOfCsc, critical: Infinity },
+        held,
+        band,
+      ),
       `stripping at ${fmt(strippingOverCsc * 100)} % of the critical stripping current`,
     );
     raise(
@@ -166,12 +174,24 @@ export class VoidTracker {
     );
     if (Number.isFinite(sample.pressure_Pa)) {
       raise(
-        levelOf(sample.pressure_Pa / 1e6, { warning: t.voidLowPressureWarn_MPa, critical: -Infinity }, held, band, false),
+        levelOf(
+          sample.pressure_Pa / 1e6,
+          { warning: t.voidLowPressureWarn_MPa, critical: -Infinity },
+          held,
+          band,
+          false,
+        ),
         `stack pressure ${fmt(sample.pressure_Pa / 1e6)} MPa, below ${t.voidLowPressureWarn_MPa} MPa`,
       );
     }
     raise(
-      levelOf(contactFraction, { warning: -Infinity, critical: t.voidContactFractionCritical }, held, band, false),
+      levelOf(
+        contactFraction,
+        { warning: -Infinity, critical: t.voidContactFractionCritical },
+        held,
+        band,
+        false,
+      ),
       `contact fraction ${fmt(contactFraction)} (ASR ${fmt(1 / contactFraction)}× its best)`,
     );
     if (phase.kind === 'constant' && Number.isFinite(platingCcd_A_m2)) {

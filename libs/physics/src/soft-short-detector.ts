@@ -1,0 +1,341 @@
+import { CurrentSegmenter } from './current-segments.js';
+import { levelRank, worstLevel, type Level } from './levels.js';
+import { median, RecentWindow } from './stats.js';
+import { defaultThresholds, type Thresholds } from './thresholds.js';
+
+export type CellType = 'symmetric' | 'full' | 'half';
+
+export interface ShortSample {
+  /** Data time, s (any origin; only differences are used). */
+  t_s: number;
+  /** Time since the previous sample, s. */
+  dt_s: number;
+  voltage_V: number;
+  current_A: number;
+  /** Signed current density, A/m² (positive: Li plated on the negative electrode). */
+  currentDensity_A_m2: number;
+  /** Cell temperature, K (NaN if not measured). */
+  temperature_K: number;
+}
+
+export interface SoftShortState {
+  /** Risk at this sample, before debouncing. */
+  level: Level;
+  /** Plain-words reasons for a level above ok (worst, then most recent, first). */
+  reasons: string[];
+  /** Short resistance estimated at rest from the voltage decay (full and half cells), Ω; NaN if none. */
+  shortResistance_ohm: number;
+  evidence: {
+    /** Largest recent abrupt drop of |V| at constant current, V. */
+    stepDrop_V: number;
+    /** Sample-to-sample |V| noise now and its running level, V. */
+    noise_V: number;
+    noiseBaseline_V: number;
+    /** Apparent area-specific resistance |V/J| now and its running maximum at this current, Ω·m². */
+    asr_ohm_m2: number;
+    asrRunningMax_ohm_m2: number;
+    /** (max - min)/median of |V| over the recent samples of this step. */
+    flatness: number;
+    /** Temperature rise during the present rest, K. */
+    restTemperatureRise_K: number;
+    /** Short current and heat implied by the rest decay, A and W. */
+    shortCurrent_A: number;
+    shortHeat_W: number;
+    /** Last coulombic efficiency and the rolling median of the previous ones. */
+    coulombicEfficiency: number;
+    coulombicEfficiencyMedian: number;
+  };
+}
+
+interface Observation {
+  at_s: number;
+  level: Level;
+  reason: string;
+}
+
+/** Samples to establish the noise level before noise bursts are judged. */
+const noiseWarmupSamples = 20;
+/** Weight of a new sample in the running noise level. */
+const noiseSmoothing = 0.05;
+/** Samples after a drop in which a partial recovery confirms it. */
+const recoverySamples = 10;
+/** Rest time before the voltage decay is read (relaxation of concentration gradients), s. */
+const restSettle_s = 300;
+
+/**
+ * Soft (micro) shorts: a Li filament bridging the electrodes through a finite resistance
+ * (PHYSICS.md §3). Signatures watched, with their sources:
+ * - abrupt |V| drops at constant current with partial recovery (Li-ion micro-shorts: 20–80 mV drops,
+ *   arXiv:2506.13394) and noise bursts (Counihan et al., Joule 2023) — warning;
+ * - polarization collapsing below 0.5× its running maximum with a flat, "ideal" trace in a symmetric
+ *   cell (Menkin, Grey et al., Faraday Discuss., doi:10.1039/D3FD00101F) — critical;
+ * - heat at zero current, +0.5 K (Feng et al., Appl. Energy 161:168 (2016)) — critical;
+ * - a charge that stalls at constant current for 5 min (full and half cells) — critical;
+ * - coulombic efficiency 2 points below its rolling median (full and half cells) — warning;
+ * - at rest, the voltage decay gives the short current I_sc = C_diff*(-dV/dt), R_sc = V/I_sc and heat
+ *   V²/R_sc (Feng 2016), C_diff taken from the last constant-current step (full and half cells).
+ * An observed event keeps the detector raised for `softShortEventHold_s` of data time. For a new run,
+ * make a new detector.
+ */
+export class SoftShortDetector {
+  private readonly t: Thresholds;
+  private readonly segmenter: CurrentSegmenter;
+  private observations: Observation[] = [];
+  private previousAbsV = NaN;
+  private previousSegment = -1;
+  private noiseBaseline_V = NaN;
+  private noiseSamples = 0;
+  private readonly recentDiffs = new RecentWindow(5);
+  private pendingDrop: { from_V: number; to_V: number; samplesLeft: number; segment: number } | null = null;
+  private lastDrop_V = 0;
+  private readonly recentAsr = new RecentWindow(5);
+  private readonly recentAbsV = new RecentWindow(10);
+  private readonly asrMaxByCurrent = new Map<number, number>();
+  private restElapsed_s = 0;
+  private restMinT_K = NaN;
+  private restAnchor: { t_s: number; v: number } | null = null;
+  private segmentCharge_C = 0;
+  private segmentStartV = NaN;
+  private differentialCapacitance_F = NaN;
+  private chargeWindow: { elapsed_s: number; v: number }[] = [];
+  private cycleCharge_C = 0;
+  private cycleDischarge_C = 0;
+  private lastDirection = 0;
+  private readonly efficiencies: number[] = [];
+  private lastEfficiency = NaN;
+
+  constructor(
+    private readonly cellType: CellType,
+    thresholds: Thresholds = defaultThresholds,
+  ) {
+    this.t = thresholds;
+    this.segmenter = new CurrentSegmenter(thresholds.restCurrentDensity_A_m2);
+  }
+
+  update(sample: ShortSample): SoftShortState {
+    const t = this.t;
+    const absV = Math.abs(sample.voltage_V);
+    const phase = this.segmenter.update(sample.dt_s, sample.currentDensity_A_m2);
+    const fullCell = this.cellType !== 'symmetric';
+    let asr_ohm_m2 = NaN;
+    let asrMax_ohm_m2 = NaN;
+    let flatness = NaN;
+    let noise_V = NaN;
+    let shortResistance_ohm = NaN;
+    let shortCurrent_A = NaN;
+    let restRise_K = NaN;
+    let collapse: Level = 'ok';
+    let collapseReason = '';
+
+    if (phase.kind === 'constant') {
+      this.restElapsed_s = 0;
+      this.restMinT_K = NaN;
+      this.restAnchor = null;
+      const sameStep = phase.segment === this.previousSegment && phase.index >= 1;
+      if (!sameStep) {
+        this.recentAsr.clear();
+        this.recentAbsV.clear();
+        this.recentDiffs.clear();
+        this.pendingDrop = null;
+        this.segmentCharge_C = 0;
+        this.segmentStartV = sample.voltage_V;
+        this.chargeWindow = [];
+      }
+      this.segmentCharge_C += sample.current_A * sample.dt_s;
+      this.countCycle(phase.direction, sample);
+
+      if (sameStep && phase.index >= 2) {
+        // Abrupt drops and noise, judged against this step's own sample-to-sample noise.
+        const diff_V = Math.abs(absV - this.previousAbsV);
+        this.recentDiffs.push(diff_V);
+        noise_V = this.recentDiffs.mean();
+        const baseline = this.noiseBaseline_V;
+        const drop_V = this.previousAbsV - absV;
+        const bigDrop =
+          drop_V >= t.softShortStepDrop_V ||
+          (drop_V >= t.softShortStepDropFraction * this.previousAbsV &&
+            this.noiseSamples >= noiseWarmupSamples &&
+            drop_V >= t.softShortNoiseFactor * baseline);
+        if (bigDrop) {
+          this.pendingDrop = {
+            from_V: this.previousAbsV,
+            to_V: absV,
+            samplesLeft: recoverySamples,
+            segment: phase.segment,
+          };
+        } else if (this.pendingDrop) {
+          const pending = this.pendingDrop;
+          const drop = pending.from_V - pending.to_V;
+          if (absV - pending.to_V >= t.softShortRecoveryFraction * drop) {
+            this.lastDrop_V = drop;
+            this.observe(
+              sample.t_s,
+              'warning',
+              `|V| dropped ${fmtV(drop)} at constant current and partly recovered: a transient lithium filament (soft short) is likely`,
+            );
+            this.pendingDrop = null;
+          } else if (--pending.samplesLeft <= 0) this.pendingDrop = null;
+        }
+        const burst =
+          this.noiseSamples >= noiseWarmupSamples &&
+          this.recentDiffs.full &&
+          noise_V > t.softShortNoiseFactor * baseline &&
+          noise_V > t.softShortNoiseFloor_V;
+        if (burst) {
+          this.observe(
+            sample.t_s,
+            'warning',
+            `voltage noise ${fmtV(noise_V)} per sample, ${(noise_V / baseline).toFixed(0)}× its usual level: filaments forming and breaking`,
+          );
+        } else if (!bigDrop) {
+          this.noiseBaseline_V = Number.isNaN(baseline)
+            ? diff_V
+            : baseline + noiseSmoothing * (diff_V - baseline);
+          this.noiseSamples++;
+        }
+      }
+
+      if (phase.index >= 1) {
+        const asr = Math.abs(sample.voltage_V / sample.currentDensity_A_m2);
+        this.recentAbsV.push(absV);
+        if (!fullCell && Number.isFinite(asr)) this.recentAsr.push(asr);
+      }
+      if (this.recentAbsV.full) {
+        flatness = (this.recentAbsV.max() - this.recentAbsV.min()) / this.recentAbsV.median();
+      }
+      if (!fullCell && this.recentAsr.full) {
+        asr_ohm_m2 = this.recentAsr.median();
+        // Apparent ASR depends on current (kinetics), so the running maximum is kept per current level.
+        const bucket = Math.round(Math.log(Math.abs(sample.currentDensity_A_m2)) / Math.log(1.25));
+        const max = this.asrMaxByCurrent.get(bucket) ?? asr_ohm_m2;
+        asrMax_ohm_m2 = Math.max(max, asr_ohm_m2);
+        const collapsed = asr_ohm_m2 < t.softShortAsrCollapseFraction * asrMax_ohm_m2;
+        if (collapsed && flatness < t.softShortFlatnessFraction) {
+          collapse = 'critical';
+          collapseReason = `polarization ${(asr_ohm_m2 / asrMax_ohm_m2).toFixed(2)}× its running maximum and flat: current is bypassing the electrolyte through a lithium filament`;
+        }
+        if (!collapsed) this.asrMaxByCurrent.set(bucket, asrMax_ohm_m2);
+      }
+      if (fullCell && phase.direction === 1) this.checkChargeStall(sample, phase.elapsed_s);
+      this.previousSegment = phase.segment;
+    } else {
+      // Rest: a capacitance from the step just ended, then heat and voltage decay.
+      if (this.restElapsed_s === 0 && fullCell) {
+        const dv = sample.voltage_V - this.segmentStartV;
+        if (Math.abs(dv) > 0.005) this.differentialCapacitance_F = Math.abs(this.segmentCharge_C / dv);
+      }
+      this.restElapsed_s += sample.dt_s;
+      this.previousSegment = -1;
+      this.pendingDrop = null;
+      if (Number.isFinite(sample.temperature_K)) {
+        this.restMinT_K = Number.isNaN(this.restMinT_K)
+          ? sample.temperature_K
+          : Math.min(this.restMinT_K, sample.temperature_K);
+        restRise_K = sample.temperature_K - this.restMinT_K;
+        if (restRise_K >= t.softShortRestHeat_K) {
+          this.observe(
+            sample.t_s,
+            'critical',
+            `temperature rose ${restRise_K.toFixed(1)} K at zero current: heat from an internal short`,
+          );
+        }
+      }
+      if (fullCell && this.restElapsed_s >= restSettle_s) {
+        if (!this.restAnchor) this.restAnchor = { t_s: sample.t_s, v: sample.voltage_V };
+        const span_s = sample.t_s - this.restAnchor.t_s;
+        if (span_s >= restSettle_s && Number.isFinite(this.differentialCapacitance_F)) {
+          const slope_V_s = (sample.voltage_V - this.restAnchor.v) / span_s;
+          if (slope_V_s < 0) {
+            shortCurrent_A = this.differentialCapacitance_F * -slope_V_s;
+            shortResistance_ohm = sample.voltage_V / shortCurrent_A;
+          }
+        }
+      }
+    }
+    this.previousAbsV = absV;
+
+    // Active observations within the hold time, plus the continuous collapse criterion.
+    this.observations = this.observations.filter((o) => sample.t_s - o.at_s <= t.softShortEventHold_s);
+    const active = [...this.observations].reverse();
+    if (collapse !== 'ok') active.unshift({ at_s: sample.t_s, level: collapse, reason: collapseReason });
+    // Worst first, then most recent first (the sort is stable).
+    active.sort((a, b) => levelRank(b.level) - levelRank(a.level));
+    const level = active.reduce<Level>((worst, o) => worstLevel(worst, o.level), 'ok');
+    const reasons = active.map((o) => o.reason);
+    return {
+      level,
+      reasons,
+      shortResistance_ohm,
+      evidence: {
+        stepDrop_V: this.lastDrop_V,
+        noise_V,
+        noiseBaseline_V: this.noiseBaseline_V,
+        asr_ohm_m2,
+        asrRunningMax_ohm_m2: asrMax_ohm_m2,
+        flatness,
+        restTemperatureRise_K: restRise_K,
+        shortCurrent_A,
+        shortHeat_W: Number.isFinite(shortResistance_ohm) ? sample.voltage_V ** 2 / shortResistance_ohm : NaN,
+        coulombicEfficiency: this.lastEfficiency,
+        coulombicEfficiencyMedian: median(this.efficiencies.slice(0, -1)),
+      },
+    };
+  }
+
+  private observe(at_s: number, level: Level, reason: string): void {
+    this.observations = this.observations.filter((o) => o.reason !== reason);
+    this.observations.push({ at_s, level, reason });
+  }
+
+  /** Full and half cells: V must rise while charging at constant current. */
+  private checkChargeStall(sample: ShortSample, elapsed_s: number): void {
+    const window = this.chargeWindow;
+    window.push({ elapsed_s, v: sample.voltage_V });
+    let reference: { elapsed_s: number; v: number } | undefined;
+    while (
+      window.length > 1 &&
+      (window[1]?.elapsed_s ?? Infinity) <= elapsed_s - this.t.softShortChargeStall_s
+    ) {
+      reference = window.shift();
+    }
+    const first = window[0];
+    if (!reference && first && first.elapsed_s <= elapsed_s - this.t.softShortChargeStall_s)
+      reference = first;
+    if (reference && elapsed_s >= this.t.softShortChargeStall_s && sample.voltage_V <= reference.v) {
+      this.observe(
+        sample.t_s,
+        'critical',
+        `charge stalled: no voltage rise in ${(this.t.softShortChargeStall_s / 60).toFixed(0)} min at constant current, the charge is leaking through a short`,
+      );
+    }
+  }
+
+  /** Full and half cells: coulombic efficiency per charge/discharge cycle. */
+  private countCycle(direction: 1 | -1, sample: ShortSample): void {
+    if (this.cellType === 'symmetric') return;
+    if (direction === 1 && this.lastDirection === -1 && this.cycleCharge_C > 0) {
+      const efficiency = this.cycleDischarge_C / this.cycleCharge_C;
+      const previous = median(this.efficiencies);
+      this.efficiencies.push(efficiency);
+      if (this.efficiencies.length > 11) this.efficiencies.shift();
+      this.lastEfficiency = efficiency;
+      if (this.efficiencies.length >= 4 && efficiency < previous - this.t.softShortCoulombicEfficiencyDrop) {
+        this.observe(
+          sample.t_s,
+          'warning',
+          `coulombic efficiency ${(efficiency * 100).toFixed(1)} %, ${((previous - efficiency) * 100).toFixed(1)} points below its recent median: charge is being lost to a short`,
+        );
+      }
+      this.cycleCharge_C = 0;
+      this.cycleDischarge_C = 0;
+    }
+    const charge_C = Math.abs(sample.current_A) * sample.dt_s;
+    if (direction === 1) this.cycleCharge_C += charge_C;
+    else this.cycleDischarge_C += charge_C;
+    this.lastDirection = direction;
+  }
+}
+
+function fmtV(value_V: number): string {
+  return Math.abs(value_V) >= 0.1 ? `${value_V.toFixed(2)} V` : `${(value_V * 1000).toFixed(1)} mV`;
+}
