@@ -19,8 +19,8 @@ function Banners({ store }: { store: DashboardStore }) {
     <div class="banners">
       {store.apiProblem && (
         <div class="banner banner-error" role="alert" data-banner="api">
-          <strong>⚠ API problem.</strong> {describeProblem(store.apiProblem)} Retrying every few seconds; what is shown
-          may be out of date.
+          <strong>⚠ API problem.</strong> {describeProblem(store.apiProblem)} Retrying every few seconds; what
+          is shown may be out of date.
         </div>
       )}
       {connection.state === 'disconnected' && (
@@ -31,7 +31,9 @@ function Banners({ store }: { store: DashboardStore }) {
       )}
       {critical.length > 0 && (
         <div class="banner banner-critical" role="alert" data-banner="critical">
-          <strong>✖ {critical.length} critical alert{critical.length > 1 ? 's' : ''} open:</strong>{' '}
+          <strong>
+            ✖ {critical.length} critical alert{critical.length > 1 ? 's' : ''} open:
+          </strong>{' '}
           {critical.slice(0, 3).map((a, k) => (
             <span key={a.id}>
               {k > 0 ? ' · ' : ''}
@@ -40,15 +42,26 @@ function Banners({ store }: { store: DashboardStore }) {
               </a>
             </span>
           ))}
-          {critical.length > 3 ? ` and ${critical.length - 3} more` : ''} — <a href="#/alerts">acknowledge in the alert feed</a>
+          {critical.length > 3 ? ` and ${critical.length - 3} more` : ''} —{' '}
+          <a href="#/alerts">acknowledge in the alert feed</a>
         </div>
       )}
     </div>
   );
 }
 
-function NavLink({ route, current, children }: { route: Route; current: Route; children: ComponentChildren }) {
-  const active = route.view === current.view || (route.view === 'overview' && (current.view === 'cell' || current.view === 'config'));
+function NavLink({
+  route,
+  current,
+  children,
+}: {
+  route: Route;
+  current: Route;
+  children: ComponentChildren;
+}) {
+  const active =
+    route.view === current.view ||
+    (route.view === 'overview' && (current.view === 'cell' || current.view === 'config'));
   return (
     <a href={routeHref(route)} aria-current={active ? 'page' : undefined}>
       {children}
@@ -76,7 +89,14 @@ export function App({ store }: { store: DashboardStore }) {
       view = <ReplayPanel store={store} />;
       break;
     case 'cell':
-      view = <CellView key={`${route.rigId}/${route.cellId}`} store={store} rigId={route.rigId} cellId={route.cellId} />;
+      view = (
+        <CellView
+          key={`${route.rigId}/${route.cellId}`}
+          store={store}
+          rigId={route.rigId}
+          cellId={route.cellId}
+        />
+      );
       break;
     case 'config':
       view = <ConfigEditor rigId={route.rigId} cellId={route.cellId} />;
@@ -108,7 +128,11 @@ export function App({ store }: { store: DashboardStore }) {
           </NavLink>
         </nav>
         <span class={`connection connection-${connection}`} data-connection={connection}>
-          {connection === 'connected' ? '● live' : connection === 'connecting' ? '○ connecting…' : '○ offline'}
+          {connection === 'connected'
+            ? '● live'
+            : connection === 'connecting'
+              ? '○ connecting…'
+              : '○ offline'}
         </span>
         <label class="sound">
           <input

@@ -25,7 +25,15 @@ const STATE_LABEL: Record<AlertEvent['state'], string> = {
   cleared: 'cleared',
 };
 
-function AlertItem({ alert, store, showCell }: { alert: AlertEvent; store: DashboardStore; showCell: boolean }) {
+function AlertItem({
+  alert,
+  store,
+  showCell,
+}: {
+  alert: AlertEvent;
+  store: DashboardStore;
+  showCell: boolean;
+}) {
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const acknowledge = async (): Promise<void> => {
@@ -43,7 +51,11 @@ function AlertItem({ alert, store, showCell }: { alert: AlertEvent; store: Dashb
   };
   const evidence = evidenceToWords(alert.evidence);
   return (
-    <li class={`alert severity-${alert.severity} state-${alert.state}`} data-alert-id={alert.id} data-state={alert.state}>
+    <li
+      class={`alert severity-${alert.severity} state-${alert.state}`}
+      data-alert-id={alert.id}
+      data-state={alert.state}
+    >
       <div class="alert-head">
         <RiskBadge risk={alert.state === 'cleared' ? 'ok' : alert.severity} />
         <strong>{KIND_LABEL[alert.kind]}</strong>
@@ -52,7 +64,10 @@ function AlertItem({ alert, store, showCell }: { alert: AlertEvent; store: Dashb
             {alert.rigId} / {alert.cellId}
           </a>
         )}
-        <span class="alert-state">{STATE_LABEL[alert.state]}{alert.acknowledgedBy ? ` by ${alert.acknowledgedBy}` : ''}</span>
+        <span class="alert-state">
+          {STATE_LABEL[alert.state]}
+          {alert.acknowledgedBy ? ` by ${alert.acknowledgedBy}` : ''}
+        </span>
         <span class="muted small" title="data time of the sample that raised or cleared it">
           {formatDateTime(alert.ts)}
         </span>

@@ -8,6 +8,7 @@ import { chooseEvery, HISTORY_WINDOWS } from '../lib/history.js';
 const HEIGHT_PX = 220;
 /** About one point per two pixels of a laptop-wide chart. */
 const MAX_POINTS = 800;
+const FOLLOW_EVERY_MS = 10_000;
 
 interface Range {
   from: number;
@@ -28,7 +29,15 @@ function toColumns(points: readonly TelemetryPoint[]): uPlot.AlignedData {
  * History from REST. Drag across the plot to zoom: the zoomed window is queried again with a smaller
  * server-side `every`, so detail comes from the store, not from stretching the points already loaded.
  */
-export function HistoryChart({ rigId, cellId, latestTs }: { rigId: string; cellId: string; latestTs: number | undefined }) {
+export function HistoryChart({
+  rigId,
+  cellId,
+  latestTs,
+}: {
+  rigId: string;
+  cellId: string;
+  latestTs: number | undefined;
+}) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const onZoom = useRef<(range: Range) => void>(() => undefined);
@@ -36,15 +45,29 @@ export function HistoryChart({ rigId, cellId, latestTs }: { rigId: string; cellI
   const [anchor_ms, setAnchor] = useState<number | undefined>(latestTs);
   const [zoom, setZoom] = useState<Range | null>(null);
   const [status, setStatus] = useState<
-    { state: 'loading' } | { state: 'loaded'; points: number; every: string | undefined } | { state: 'failed'; problem: ApiProblem }
+    | { state: 'loading' }
+    | { state: 'loaded'; points: number; every: string | undefined }
+    | { state: 'failed'; problem: ApiProblem }
   >({ state: 'loading' });
-  onZoom.current = setZoom;
+  onZoom.current = (range) => {
+    setFollowing(false);
+    setZoom(range);
+  };
 
-  // The window ends at the cell's latest data time (which is not now during a replay); it is fixed once
-  // known so the live stream does not re-query every second. "Latest" moves it.
+  // The window ends at the cell's latest data time (not now: a replay runs on its own clock). While
+  // following, it moves with the live data, but re-queries at most every FOLLOW_EVERY_MS of wall time and
+  // only once the data has moved on by 2 % of the window; zooming stops following, "Latest" resumes it.
+  const [following, setFollowing] = useState(true);
+  const lastFollow_ms = useRef(0);
   useEffect(() => {
-    if (anchor_ms === undefined && latestTs !== undefined) setAnchor(latestTs);
-  }, [latestTs, anchor_ms]);
+    if (!following || latestTs === undefined) return;
+    const wall_ms = Date.now();
+    const behind_ms = anchor_ms === undefined ? Infinity : latestTs - anchor_ms;
+    if (behind_ms > 0.02 * span_ms && wall_ms - lastFollow_ms.current >= FOLLOW_EVERY_MS) {
+      lastFollow_ms.current = wall_ms;
+      setAnchor(latestTs);
+    }
+  }, [latestTs, anchor_ms, following, span_ms]);
 
   useEffect(() => {
     const element = host.current;
@@ -64,8 +87,19 @@ export function HistoryChart({ rigId, cellId, latestTs }: { rigId: string; cellI
         ],
         axes: [
           { font: '11px system-ui' },
-          { scale: 'V', size: 70, font: '11px system-ui', values: (_u, s, _a, _f, incr) => formatTicks(s, incr, 'V', true) },
-          { scale: 'A', side: 1, size: 70, font: '11px system-ui', values: (_u, s, _a, _f, incr) => formatTicks(s, incr, 'A', true) },
+          {
+            scale: 'V',
+            size: 70,
+            font: '11px system-ui',
+            values: (_u, s, _a, _f, incr) => formatTicks(s, incr, 'V', true),
+          },
+          {
+            scale: 'A',
+            side: 1,
+            size: 70,
+            font: '11px system-ui',
+            values: (_u, s, _a, _f, incr) => formatTicks(s, incr, 'A', true),
+          },
         ],
         hooks: {
           setSelect: [
@@ -83,7 +117,9 @@ export function HistoryChart({ rigId, cellId, latestTs }: { rigId: string; cellI
       element,
     );
     plot.current = chart;
-    const observer = new ResizeObserver(() => chart.setSize({ width: Math.max(300, element.clientWidth), height: HEIGHT_PX }));
+    const observer = new ResizeObserver(() =>
+      chart.setSize({ width: Math.max(300, element.clientWidth), height: HEIGHT_PX }),
+    );
     observer.observe(element);
     return () => {
       observer.disconnect();
@@ -100,7 +136,12 @@ export function HistoryChart({ rigId, cellId, latestTs }: { rigId: string; cellI
     const every = chooseEvery(range.to - range.from, MAX_POINTS);
     setStatus({ state: 'loading' });
     void api
-      .telemetry(rigId, cellId, { from: Math.floor(range.from), to: Math.ceil(range.to), every, limit: 10_000 })
+      .telemetry(rigId, cellId, {
+        from: Math.floor(range.from),
+        to: Math.ceil(range.to),
+        every,
+        limit: 10_000,
+      })
       .then((result) => {
         if (cancelled) return;
         if (!result.ok) {
@@ -127,29 +168,52 @@ export function HistoryChart({ rigId, cellId, latestTs }: { rigId: string; cellI
               aria-pressed={zoom === null && span_ms === w.span_ms}
               onClick={() => {
                 setZoom(null);
+                setFollowing(true);
                 setSpan(w.span_ms);
               }}
             >
               {w.label}
             </button>
           ))}
-          <button type="button" disabled={zoom === null} onClick={() => setZoom(null)}>
+          <button
+            type="button"
+            disabled={zoom === null}
+            onClick={() => {
+              setZoom(null);
+              setFollowing(true);
+            }}
+          >
             Reset zoom
           </button>
-          <button type="button" onClick={() => setAnchor(latestTs ?? Date.now())}>
-            Latest
+          <button
+            type="button"
+            aria-pressed={following && zoom === null}
+            onClick={() => {
+              setZoom(null);
+              setFollowing(true);
+              lastFollow_ms.current = Date.now();
+              setAnchor(latestTs ?? Date.now());
+            }}
+          >
+            Follow latest
           </button>
         </div>
       </header>
       <p class="muted small">
-        {formatDateTime(range.from)} → {formatDateTime(range.to)} ({formatDuration((range.to - range.from) / 1000)}
-        {zoom ? ', zoomed' : ''}) ·{' '}
-        {status.state === 'loading' && 'loading…'}
+        {formatDateTime(range.from)} → {formatDateTime(range.to)} (
+        {formatDuration((range.to - range.from) / 1000)}
+        {zoom ? ', zoomed' : ''}) · {status.state === 'loading' && 'loading…'}
         {status.state === 'loaded' &&
           `${status.points} points${status.every ? `, means over ${status.every}` : ', raw samples'} · drag across the plot to zoom`}
-        {status.state === 'failed' && <span class="error-text">history unavailable: {describeProblem(status.problem)}</span>}
+        {status.state === 'failed' && (
+          <span class="error-text">history unavailable: {describeProblem(status.problem)}</span>
+        )}
       </p>
-      <div ref={host} class="chart-host" data-history-points={status.state === 'loaded' ? status.points : ''} />
+      <div
+        ref={host}
+        class="chart-host"
+        data-history-points={status.state === 'loaded' ? status.points : ''}
+      />
     </section>
   );
 }

@@ -39,14 +39,20 @@ export function LiveChart({ title, series, column, format, unit, si, stroke, ver
         series: [{}, { label: title, stroke, width: 1.5, points: { show: false } }],
         axes: [
           { size: 30, font: '11px system-ui' },
-          { size: 70, font: '11px system-ui', values: (_u, splits, _axis, _space, increment) => formatTicks(splits, increment, unit, si) },
+          {
+            size: 70,
+            font: '11px system-ui',
+            values: (_u, splits, _axis, _space, increment) => formatTicks(splits, increment, unit, si),
+          },
         ],
       },
       [[], []],
       element,
     );
     plot.current = chart;
-    const observer = new ResizeObserver(() => chart.setSize({ width: Math.max(200, element.clientWidth), height: HEIGHT_PX }));
+    const observer = new ResizeObserver(() =>
+      chart.setSize({ width: Math.max(200, element.clientWidth), height: HEIGHT_PX }),
+    );
     observer.observe(element);
     return () => {
       observer.disconnect();

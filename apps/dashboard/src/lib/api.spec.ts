@@ -4,8 +4,16 @@ import { describeProblem, problemFromResponse, readBody } from './api.js';
 
 describe('problemFromResponse', () => {
   it('uses the API error body with its issues', () => {
-    const problem = problemFromResponse(400, JSON.stringify({ message: 'invalid config', issues: ['gap_um: required'] }));
-    expect(problem).toEqual({ kind: 'http', status: 400, message: 'invalid config', issues: ['gap_um: required'] });
+    const problem = problemFromResponse(
+      400,
+      JSON.stringify({ message: 'invalid config', issues: ['gap_um: required'] }),
+    );
+    expect(problem).toEqual({
+      kind: 'http',
+      status: 400,
+      message: 'invalid config',
+      issues: ['gap_um: required'],
+    });
     expect(describeProblem(problem)).toBe('invalid config (HTTP 400)');
   });
 
@@ -29,6 +37,9 @@ describe('readBody', () => {
 
   it('reads an empty body as null and rejects non-JSON', () => {
     expect(readBody('', z.unknown())).toEqual({ ok: true, value: null });
-    expect(readBody('<html>', z.unknown())).toEqual({ ok: false, problem: { kind: 'bad-response', detail: 'not JSON' } });
+    expect(readBody('<html>', z.unknown())).toEqual({
+      ok: false,
+      problem: { kind: 'bad-response', detail: 'not JSON' },
+    });
   });
 });

@@ -73,7 +73,12 @@ export function readBody<T>(bodyText: string, schema: z.ZodType<T>): ApiResult<T
   return { ok: true, value: parsed.data };
 }
 
-async function request<T>(method: string, path: string, schema: z.ZodType<T>, body?: unknown): Promise<ApiResult<T>> {
+async function request<T>(
+  method: string,
+  path: string,
+  schema: z.ZodType<T>,
+  body?: unknown,
+): Promise<ApiResult<T>> {
   let response: Response;
   try {
     response = await fetch(path, {
@@ -82,13 +87,19 @@ async function request<T>(method: string, path: string, schema: z.ZodType<T>, bo
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (error) {
-    return { ok: false, problem: { kind: 'unreachable', detail: error instanceof Error ? error.message : String(error) } };
+    return {
+      ok: false,
+      problem: { kind: 'unreachable', detail: error instanceof Error ? error.message : String(error) },
+    };
   }
   let text: string;
   try {
     text = await response.text();
   } catch (error) {
-    return { ok: false, problem: { kind: 'unreachable', detail: error instanceof Error ? error.message : String(error) } };
+    return {
+      ok: false,
+      problem: { kind: 'unreachable', detail: error instanceof Error ? error.message : String(error) },
+    };
   }
   if (!response.ok) return { ok: false, problem: problemFromResponse(response.status, text) };
   return readBody(text, schema);
@@ -123,11 +134,18 @@ export const api = {
     q: { from?: number; to?: number; every?: string; limit?: number },
   ): Promise<ApiResult<TelemetryPoint[]>> =>
     request('GET', `${cellPath(rigId, cellId)}/telemetry${query(q)}`, z.array(TelemetryPointSchema)),
-  alerts: (q: Partial<Omit<AlertsQuery, 'since'>> & { since?: number } = {}): Promise<ApiResult<AlertEvent[]>> =>
-    request('GET', `/api/alerts${query(q)}`, z.array(AlertEventSchema)),
+  alerts: (
+    q: Partial<Omit<AlertsQuery, 'since'>> & { since?: number } = {},
+  ): Promise<ApiResult<AlertEvent[]>> => request('GET', `/api/alerts${query(q)}`, z.array(AlertEventSchema)),
   ack: (id: string, acknowledgedBy?: string): Promise<ApiResult<unknown>> =>
-    request('POST', `/api/alerts/${encodeURIComponent(id)}/ack`, z.unknown(), acknowledgedBy ? { acknowledgedBy } : {}),
-  replays: (): Promise<ApiResult<ReplayStatus[]>> => request('GET', '/api/replays', z.array(ReplayStatusSchema)),
+    request(
+      'POST',
+      `/api/alerts/${encodeURIComponent(id)}/ack`,
+      z.unknown(),
+      acknowledgedBy ? { acknowledgedBy } : {},
+    ),
+  replays: (): Promise<ApiResult<ReplayStatus[]>> =>
+    request('GET', '/api/replays', z.array(ReplayStatusSchema)),
   startReplay: (body: ReplayRequest): Promise<ApiResult<ReplayStatus>> =>
     request('POST', '/api/replays', ReplayStatusSchema, body),
   stopReplay: (id: string): Promise<ApiResult<unknown>> =>

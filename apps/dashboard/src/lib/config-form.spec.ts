@@ -49,7 +49,9 @@ describe('config form', () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.errors.electrodeArea_cm2).toMatch(/>0|positive|too small/i);
-    expect(result.errors.concentration_mol_L).toBe('concentration_mol_L is required for a liquid electrolyte');
+    expect(result.errors.concentration_mol_L).toBe(
+      'concentration_mol_L is required for a liquid electrolyte',
+    );
   });
 
   it('needs a kind when there is no preset, and an area', () => {

@@ -66,7 +66,9 @@ function parseNumber(value: string): number | undefined | 'invalid' {
  * Turns the form into the `PUT …/config` body, checked by the contracts' zod schema. Errors come back
  * keyed by the field they belong to, in the schema's own words.
  */
-export function formToBody(form: ConfigForm): { ok: true; body: CellConfigBody } | { ok: false; errors: ConfigErrors } {
+export function formToBody(
+  form: ConfigForm,
+): { ok: true; body: CellConfigBody } | { ok: false; errors: ConfigErrors } {
   const errors: ConfigErrors = {};
   const number = (field: ConfigField): number | undefined => {
     const parsed = parseNumber(form[field]);
@@ -111,7 +113,9 @@ export function formToBody(form: ConfigForm): { ok: true; body: CellConfigBody }
     for (const issue of parsed.error.issues) {
       const last = [...issue.path].reverse().find((p) => typeof p === 'string');
       const field: ConfigField | 'form' =
-        last === 'nominalPressure_MPa' || (typeof last === 'string' && last in form) ? (last as ConfigField) : 'form';
+        last === 'nominalPressure_MPa' || (typeof last === 'string' && last in form)
+          ? (last as ConfigField)
+          : 'form';
       errors[field] ??= issue.message;
     }
   }

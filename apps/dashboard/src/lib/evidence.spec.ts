@@ -15,9 +15,13 @@ describe('evidenceToWords', () => {
     expect(evidenceEntryToWords('areaSpecificResistance_ohm_m2', 0.003)).toBe(
       'area-specific resistance 30.0 Ω·cm²',
     );
-    expect(evidenceEntryToWords('strippingChargeAboveCsc_C_m2', 36_000)).toBe('1.000 mAh/cm² stripped above the CSC');
+    expect(evidenceEntryToWords('strippingChargeAboveCsc_C_m2', 36_000)).toBe(
+      '1.000 mAh/cm² stripped above the CSC',
+    );
     expect(evidenceEntryToWords('shortResistance_ohm', 12)).toBe('short resistance about 12.0 Ω');
-    expect(evidenceEntryToWords('limitingCurrentDensity_mA_cm2', 0.45)).toBe('critical current density J* 0.450 mA/cm²');
+    expect(evidenceEntryToWords('limitingCurrentDensity_mA_cm2', 0.45)).toBe(
+      'critical current density J* 0.450 mA/cm²',
+    );
     expect(evidenceEntryToWords('criticalStrippingCurrent_mA_cm2', 0.2)).toBe(
       'critical stripping current (CSC) 0.200 mA/cm²',
     );

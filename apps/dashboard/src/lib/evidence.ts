@@ -35,10 +35,13 @@ type Phrase = (value: number) => string;
 const KNOWN: Record<string, Phrase> = {
   depletionFraction: (x) => `Li⁺ at the plating electrode is ${formatPercent(x)} depleted`,
   timeToDepletion_s: (x) =>
-    Number.isFinite(x) ? `full depletion expected in ${formatDuration(x)}` : 'no depletion expected at this current',
+    Number.isFinite(x)
+      ? `full depletion expected in ${formatDuration(x)}`
+      : 'no depletion expected at this current',
   jOverJstar: (x) => `current density is ${formatRatio(x)} the critical current J*`,
   currentDensity_A_m2: (x) => `current density ${formatCurrentDensity(x)}`,
-  strippingCurrentOverCsc: (x) => `stripping current is ${formatRatio(x)} the critical stripping current (CSC)`,
+  strippingCurrentOverCsc: (x) =>
+    `stripping current is ${formatRatio(x)} the critical stripping current (CSC)`,
   strippingChargeAboveCsc_C_m2: (x) =>
     `${formatFixed(x / C_M2_PER_MAH_CM2, 'mAh/cm²', 3)} stripped above the CSC`,
   contactFraction: (x) => `interface contact at ${formatPercent(x)} of the original area`,

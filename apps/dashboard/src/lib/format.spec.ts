@@ -93,8 +93,16 @@ describe('times', () => {
 
 describe('formatTicks', () => {
   it('uses one prefix per axis and enough decimals for the tick step', () => {
-    expect(formatTicks([0.0145, 0.015, 0.0155], 0.0005, 'V', true)).toEqual(['14.5 mV', '15.0 mV', '15.5 mV']);
-    expect(formatTicks([25.85, 25.9, 25.95], 0.05, '°C', false)).toEqual(['25.85 °C', '25.90 °C', '25.95 °C']);
+    expect(formatTicks([0.0145, 0.015, 0.0155], 0.0005, 'V', true)).toEqual([
+      '14.5 mV',
+      '15.0 mV',
+      '15.5 mV',
+    ]);
+    expect(formatTicks([25.85, 25.9, 25.95], 0.05, '°C', false)).toEqual([
+      '25.85 °C',
+      '25.90 °C',
+      '25.95 °C',
+    ]);
     expect(formatTicks([0, 0.001, 0.002], 0.001, 'A', true)).toEqual(['0 mA', '1 mA', '2 mA']);
     expect(formatTicks([0, 5, 10], 5, 'MPa', false)).toEqual(['0 MPa', '5 MPa', '10 MPa']);
   });

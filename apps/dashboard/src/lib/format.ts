@@ -112,10 +112,16 @@ export function formatAgo(then_ms: Maybe, now_ms: number): string {
  * Axis tick labels: one SI prefix for the whole axis (chosen by its largest tick) when `si`, and just
  * enough decimals to tell neighbouring ticks `increment` apart.
  */
-export function formatTicks(splits: readonly number[], increment: number, unit: string, si: boolean): string[] {
+export function formatTicks(
+  splits: readonly number[],
+  increment: number,
+  unit: string,
+  si: boolean,
+): string[] {
   const largest = Math.max(0, ...splits.map((s) => Math.abs(s)));
   const choice = si
-    ? (PREFIXES.find((p) => (largest || Math.abs(increment)) >= p.factor * 0.9995) ?? PREFIXES[PREFIXES.length - 1]!)
+    ? (PREFIXES.find((p) => (largest || Math.abs(increment)) >= p.factor * 0.9995) ??
+      PREFIXES[PREFIXES.length - 1]!)
     : { factor: 1, prefix: '' };
   const step = Math.abs(increment) / choice.factor;
   const decimals = step > 0 ? Math.min(12, Math.max(0, -Math.floor(Math.log10(step) + 1e-9))) : 0;

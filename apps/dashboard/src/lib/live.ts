@@ -15,7 +15,11 @@ const RELOAD_EVERY_MS = 5000;
 
 /** Loads cells, alerts and replays over REST; records (and clears) the API problem on the store. */
 export async function loadAll(store: DashboardStore): Promise<boolean> {
-  const [cells, alerts, replays] = await Promise.all([api.cells(), api.alerts({ limit: 1000 }), api.replays()]);
+  const [cells, alerts, replays] = await Promise.all([
+    api.cells(),
+    api.alerts({ limit: 1000 }),
+    api.replays(),
+  ]);
   if (!cells.ok) {
     store.setApiProblem(cells.problem);
     return false;
@@ -54,7 +58,12 @@ export function connectLive(store: DashboardStore): () => void {
     attempts = 0;
     socket.emit('subscribe', {}, (reply) => {
       if (reply.ok) store.setConnection({ state: 'connected' });
-      else store.setConnection({ state: 'disconnected', reason: `subscribe refused: ${reply.error ?? ''}`, attempts });
+      else
+        store.setConnection({
+          state: 'disconnected',
+          reason: `subscribe refused: ${reply.error ?? ''}`,
+          attempts,
+        });
     });
     if (everConnected) void load();
     everConnected = true;

@@ -45,11 +45,15 @@ describe('RingBuffer', () => {
 
   it('always holds the last min(n, capacity) values in order', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 20 }), fc.array(fc.double({ noNaN: true }), { maxLength: 60 }), (capacity, values) => {
-        const buffer = new RingBuffer(capacity, 1);
-        for (const value of values) buffer.push([value]);
-        expect(buffer.column(0)).toEqual(values.slice(Math.max(0, values.length - capacity)));
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 20 }),
+        fc.array(fc.double({ noNaN: true }), { maxLength: 60 }),
+        (capacity, values) => {
+          const buffer = new RingBuffer(capacity, 1);
+          for (const value of values) buffer.push([value]);
+          expect(buffer.column(0)).toEqual(values.slice(Math.max(0, values.length - capacity)));
+        },
+      ),
     );
   });
 });

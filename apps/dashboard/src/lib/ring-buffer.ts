@@ -11,8 +11,10 @@ export class RingBuffer {
   private size = 0;
 
   constructor(capacity: number, columns: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be ≥ 1, got ${capacity}`);
-    if (!Number.isInteger(columns) || columns < 1) throw new RangeError(`columns must be ≥ 1, got ${columns}`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`capacity must be ≥ 1, got ${capacity}`);
+    if (!Number.isInteger(columns) || columns < 1)
+      throw new RangeError(`columns must be ≥ 1, got ${columns}`);
     this.capacity = capacity;
     this.columns = columns;
     this.data = Array.from({ length: columns }, () => new Float64Array(capacity));

@@ -45,7 +45,9 @@ export function cellRisk(cell: CellSummary, alerts: Iterable<AlertEvent>): TileR
 }
 
 /** Cells worst first, then by rig and cell id so the order is stable. */
-export function sortByRisk<T extends { rigId: string; cellId: string; risk: TileRisk }>(cells: readonly T[]): T[] {
+export function sortByRisk<T extends { rigId: string; cellId: string; risk: TileRisk }>(
+  cells: readonly T[],
+): T[] {
   return [...cells].sort(
     (a, b) =>
       RANK[b.risk] - RANK[a.risk] || a.rigId.localeCompare(b.rigId) || a.cellId.localeCompare(b.cellId),

@@ -8,7 +8,11 @@ describe('parseRoute', () => {
     expect(parseRoute('#/alerts')).toEqual({ view: 'alerts' });
     expect(parseRoute('#/replays/')).toEqual({ view: 'replays' });
     expect(parseRoute('#/cell/rig-01/ch.3')).toEqual({ view: 'cell', rigId: 'rig-01', cellId: 'ch.3' });
-    expect(parseRoute('#/cell/rig-01/ch_3/config')).toEqual({ view: 'config', rigId: 'rig-01', cellId: 'ch_3' });
+    expect(parseRoute('#/cell/rig-01/ch_3/config')).toEqual({
+      view: 'config',
+      rigId: 'rig-01',
+      cellId: 'ch_3',
+    });
   });
 
   it('says not-found for anything else', () => {

@@ -78,7 +78,12 @@ export class DashboardStore {
   applyState(state: StateMessage): void {
     const key = cellKey(state.rigId, state.cellId);
     const known = this.cells.get(key);
-    this.cells.set(key, { rigId: state.rigId, cellId: state.cellId, configured: known?.configured ?? false, state });
+    this.cells.set(key, {
+      rigId: state.rigId,
+      cellId: state.cellId,
+      configured: known?.configured ?? false,
+      state,
+    });
     this.lastSeen.set(key, Date.now());
     this.appendSeries(state);
     this.changed();
@@ -122,7 +127,11 @@ export class DashboardStore {
   /** Keeps each alert's latest event; an event older than the one held (by emit time) is ignored. */
   private mergeAlert(alert: AlertEvent): boolean {
     const known = this.alerts.get(alert.id);
-    if (known?.emittedAt !== undefined && alert.emittedAt !== undefined && alert.emittedAt < known.emittedAt) {
+    if (
+      known?.emittedAt !== undefined &&
+      alert.emittedAt !== undefined &&
+      alert.emittedAt < known.emittedAt
+    ) {
       return false;
     }
     this.alerts.set(alert.id, alert);

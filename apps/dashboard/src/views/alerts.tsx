@@ -10,14 +10,21 @@ export function AlertFeed({ store }: { store: DashboardStore }) {
   const [operator, setOperator] = useState(operatorName());
   const alerts = store
     .alertsNewestFirst()
-    .filter((a) => filter === 'all' || a.state === 'raised' || (filter === 'unresolved' && a.state === 'acknowledged'));
+    .filter(
+      (a) =>
+        filter === 'all' || a.state === 'raised' || (filter === 'unresolved' && a.state === 'acknowledged'),
+    );
   return (
     <section aria-label="Alerts">
       <div class="toolbar">
         <h2>Alerts</h2>
         <label>
           Show{' '}
-          <select value={filter} onChange={(e) => setFilter(e.currentTarget.value as Filter)} name="alert-filter">
+          <select
+            value={filter}
+            onChange={(e) => setFilter(e.currentTarget.value as Filter)}
+            name="alert-filter"
+          >
             <option value="open">open (not acknowledged)</option>
             <option value="unresolved">open and acknowledged</option>
             <option value="all">all, including cleared</option>

@@ -29,13 +29,30 @@ function Meter({ fraction, label }: { fraction: number | null | undefined; label
   if (fraction === null || fraction === undefined) return null;
   const clamped = Math.min(1, Math.max(0, fraction));
   return (
-    <div class="meter" role="meter" aria-label={label} aria-valuemin={0} aria-valuemax={1} aria-valuenow={clamped}>
+    <div
+      class="meter"
+      role="meter"
+      aria-label={label}
+      aria-valuemin={0}
+      aria-valuemax={1}
+      aria-valuenow={clamped}
+    >
       <div class="meter-fill" style={{ width: `${clamped * 100}%` }} />
     </div>
   );
 }
 
-function Row({ label, value, hint, meter }: { label: string; value: string; hint?: string; meter?: number | null }) {
+function Row({
+  label,
+  value,
+  hint,
+  meter,
+}: {
+  label: string;
+  value: string;
+  hint?: string;
+  meter?: number | null;
+}) {
   return (
     <>
       <dt>{label}</dt>
@@ -61,11 +78,19 @@ function PhysicsPanel({ estimates }: { estimates: Estimates }) {
         />
         <Row label="Time to full depletion" value={formatDuration(e.timeToDepletion_s)} />
         <Row label="Current density J" value={formatCurrentDensity(e.currentDensity_A_m2)} />
-        <Row label="J / J* (critical current)" value={formatRatio(e.jOverJstar)} hint="above 1× the electrolyte depletes" />
+        <Row
+          label="J / J* (critical current)"
+          value={formatRatio(e.jOverJstar)}
+          hint="above 1× the electrolyte depletes"
+        />
       </dl>
       <h4>Voids and contact (solid electrolyte)</h4>
       <dl class="kv">
-        <Row label="Stripping J / CSC" value={formatRatio(e.strippingCurrentOverCsc)} hint="above 1× voids grow" />
+        <Row
+          label="Stripping J / CSC"
+          value={formatRatio(e.strippingCurrentOverCsc)}
+          hint="above 1× voids grow"
+        />
         <Row
           label="Stripped above CSC"
           value={formatFixed(
@@ -127,7 +152,9 @@ export function CellView({ store, rigId, cellId }: { store: DashboardStore; rigI
   const version = series?.version ?? 0;
   const alerts = store.alertsNewestFirst().filter((a) => a.rigId === rigId && a.cellId === cellId);
   const risk = cell ? cellRisk(cell, alerts) : 'no-data';
-  const levels = state ? (Object.entries(state.levels) as [AlertKind, string][]).filter(([, l]) => l !== 'ok') : [];
+  const levels = state
+    ? (Object.entries(state.levels) as [AlertKind, string][]).filter(([, l]) => l !== 'ok')
+    : [];
 
   return (
     <section aria-label={`Cell ${rigId} / ${cellId}`} class="cell-view">
@@ -138,7 +165,9 @@ export function CellView({ store, rigId, cellId }: { store: DashboardStore; rigI
         <RiskBadge risk={risk} />
         <span>
           {levels.length > 0
-            ? levels.map(([kind, level]) => `${level === 'critical' ? '✖' : '▲'} ${KIND_LABEL[kind]}`).join(' · ')
+            ? levels
+                .map(([kind, level]) => `${level === 'critical' ? '✖' : '▲'} ${KIND_LABEL[kind]}`)
+                .join(' · ')
             : state
               ? 'no detector firing'
               : 'no data yet'}
@@ -152,10 +181,46 @@ export function CellView({ store, rigId, cellId }: { store: DashboardStore; rigI
       </div>
       <div class="cell-grid">
         <div class="live-charts">
-          <LiveChart title="Voltage" column="v" unit="V" si={true} series={series} version={version} format={formatVoltage} stroke="#1d4ed8" />
-          <LiveChart title="Current" column="i" unit="A" si={true} series={series} version={version} format={formatCurrent} stroke="#b45309" />
-          <LiveChart title="Temperature" column="t" unit="°C" si={false} series={series} version={version} format={formatTemperature} stroke="#be123c" />
-          <LiveChart title="Stack pressure" column="p" unit="MPa" si={false} series={series} version={version} format={formatPressure} stroke="#047857" />
+          <LiveChart
+            title="Voltage"
+            column="v"
+            unit="V"
+            si={true}
+            series={series}
+            version={version}
+            format={formatVoltage}
+            stroke="#1d4ed8"
+          />
+          <LiveChart
+            title="Current"
+            column="i"
+            unit="A"
+            si={true}
+            series={series}
+            version={version}
+            format={formatCurrent}
+            stroke="#b45309"
+          />
+          <LiveChart
+            title="Temperature"
+            column="t"
+            unit="°C"
+            si={false}
+            series={series}
+            version={version}
+            format={formatTemperature}
+            stroke="#be123c"
+          />
+          <LiveChart
+            title="Stack pressure"
+            column="p"
+            unit="MPa"
+            si={false}
+            series={series}
+            version={version}
+            format={formatPressure}
+            stroke="#047857"
+          />
         </div>
         <div class="side">
           <PhysicsPanel estimates={state?.estimates ?? {}} />

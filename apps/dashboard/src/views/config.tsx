@@ -2,7 +2,13 @@ import { ELECTROLYTE_PRESETS } from '#contracts';
 import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, describeProblem, type ApiProblem, type ConfigResponse } from '../lib/api.js';
-import { configToForm, formToBody, type ConfigErrors, type ConfigField, type ConfigForm } from '../lib/config-form.js';
+import {
+  configToForm,
+  formToBody,
+  type ConfigErrors,
+  type ConfigField,
+  type ConfigForm,
+} from '../lib/config-form.js';
 import { evidenceEntryToWords } from '../lib/evidence.js';
 import { routeHref } from '../lib/route.js';
 
@@ -48,12 +54,12 @@ function NumberField({ field, label, form, errors, onInput, placeholder, hint }:
   );
 }
 
-type Load = { state: 'loading' } | { state: 'loaded'; response: ConfigResponse } | { state: 'failed'; problem: ApiProblem };
+type Load =
+  | { state: 'loading' }
+  | { state: 'loaded'; response: ConfigResponse }
+  | { state: 'failed'; problem: ApiProblem };
 type Save =
-  | { state: 'idle' }
-  | { state: 'saving' }
-  | { state: 'saved' }
-  | { state: 'rejected'; problem: ApiProblem };
+  { state: 'idle' } | { state: 'saving' } | { state: 'saved' } | { state: 'rejected'; problem: ApiProblem };
 
 /** A cell's physical configuration, edited in lab units and checked by the same schema as the api. */
 export function ConfigEditor({ rigId, cellId }: { rigId: string; cellId: string }) {
@@ -126,7 +132,12 @@ export function ConfigEditor({ rigId, cellId }: { rigId: string; cellId: string 
               <legend>Cell</legend>
               <div class="field">
                 <label for="cfg-cellType">Cell type</label>
-                <select id="cfg-cellType" name="cellType" value={form.cellType} onChange={(e) => onInput('cellType', e.currentTarget.value)}>
+                <select
+                  id="cfg-cellType"
+                  name="cellType"
+                  value={form.cellType}
+                  onChange={(e) => onInput('cellType', e.currentTarget.value)}
+                >
                   <option value="symmetric">symmetric (Li | Li)</option>
                   <option value="half">half cell</option>
                   <option value="full">full cell</option>
@@ -139,7 +150,12 @@ export function ConfigEditor({ rigId, cellId }: { rigId: string; cellId: string 
               <legend>Electrolyte</legend>
               <div class="field">
                 <label for="cfg-preset">Preset</label>
-                <select id="cfg-preset" name="preset" value={form.preset} onChange={(e) => onInput('preset', e.currentTarget.value)}>
+                <select
+                  id="cfg-preset"
+                  name="preset"
+                  value={form.preset}
+                  onChange={(e) => onInput('preset', e.currentTarget.value)}
+                >
                   <option value="">none — give every parameter</option>
                   {ELECTROLYTE_PRESETS.map((p) => (
                     <option key={p} value={p}>
@@ -151,20 +167,43 @@ export function ConfigEditor({ rigId, cellId }: { rigId: string; cellId: string 
               </div>
               <div class={`field ${errors.kind ? 'invalid' : ''}`}>
                 <label for="cfg-kind">Kind</label>
-                <select id="cfg-kind" name="kind" value={form.kind} onChange={(e) => onInput('kind', e.currentTarget.value)}>
-                  <option value="">{form.preset ? "from the preset" : 'choose…'}</option>
+                <select
+                  id="cfg-kind"
+                  name="kind"
+                  value={form.kind}
+                  onChange={(e) => onInput('kind', e.currentTarget.value)}
+                >
+                  <option value="">{form.preset ? 'from the preset' : 'choose…'}</option>
                   <option value="liquid">liquid</option>
                   <option value="polymer">polymer</option>
                   <option value="solid">solid</option>
                 </select>
                 {errors.kind && <small class="error-text">{errors.kind}</small>}
               </div>
-              <NumberField field="diffusivity_cm2_s" label="Salt diffusivity D (cm²/s)" placeholder="3e-6" {...props} />
+              <NumberField
+                field="diffusivity_cm2_s"
+                label="Salt diffusivity D (cm²/s)"
+                placeholder="3e-6"
+                {...props}
+              />
               <NumberField field="concentration_mol_L" label="Salt concentration c₀ (mol/L)" {...props} />
-              <NumberField field="cationTransference" label="Cation transference t₊ (–)" hint="anion t₋ = 1 − t₊" {...props} />
+              <NumberField
+                field="cationTransference"
+                label="Cation transference t₊ (–)"
+                hint="anion t₋ = 1 − t₊"
+                {...props}
+              />
               <NumberField field="gap_um" label="Electrode gap L (µm)" {...props} />
-              <NumberField field="referenceTemperature_C" label="Reference temperature of D (°C)" {...props} />
-              <NumberField field="activationEnergy_kJ_mol" label="Activation energy of D (kJ/mol)" {...props} />
+              <NumberField
+                field="referenceTemperature_C"
+                label="Reference temperature of D (°C)"
+                {...props}
+              />
+              <NumberField
+                field="activationEnergy_kJ_mol"
+                label="Activation energy of D (kJ/mol)"
+                {...props}
+              />
               <NumberField
                 field="criticalStrippingCurrent_mA_cm2"
                 label="Critical stripping current at nominal pressure (mA/cm²)"
@@ -176,7 +215,13 @@ export function ConfigEditor({ rigId, cellId }: { rigId: string; cellId: string 
               <legend>Detector thresholds</legend>
               <div class={`field ${errors.thresholds ? 'invalid' : ''}`}>
                 <label for="cfg-thresholds">Overrides, one “name = number” per line</label>
-                <textarea id="cfg-thresholds" name="thresholds" rows={3} value={form.thresholds} onInput={(e) => onInput('thresholds', e.currentTarget.value)} />
+                <textarea
+                  id="cfg-thresholds"
+                  name="thresholds"
+                  rows={3}
+                  value={form.thresholds}
+                  onInput={(e) => onInput('thresholds', e.currentTarget.value)}
+                />
                 {errors.thresholds && <small class="error-text">{errors.thresholds}</small>}
               </div>
             </fieldset>

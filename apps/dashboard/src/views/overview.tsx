@@ -67,11 +67,16 @@ export function Overview({ store, now }: { store: DashboardStore; now: number })
             ? (Object.entries(state.levels) as [AlertKind, string][]).filter(([, level]) => level !== 'ok')
             : [];
           return (
-            <li key={`${cell.rigId}/${cell.cellId}`} class={`tile risk-${cell.risk}`} data-cell={`${cell.rigId}/${cell.cellId}`}>
+            <li
+              key={`${cell.rigId}/${cell.cellId}`}
+              class={`tile risk-${cell.risk}`}
+              data-cell={`${cell.rigId}/${cell.cellId}`}
+            >
               <a href={routeHref({ view: 'cell', rigId: cell.rigId, cellId: cell.cellId })}>
                 <div class="tile-head">
                   <span class="tile-name">
-                    <span class="muted">{cell.rigId} /</span> {cell.cellId}
+                    <span class="tile-rig muted">{cell.rigId}</span>
+                    {cell.cellId}
                   </span>
                   <RiskBadge risk={cell.risk} />
                 </div>
@@ -87,7 +92,9 @@ export function Overview({ store, now }: { store: DashboardStore; now: number })
                 </dl>
                 <p class="tile-foot">
                   {problems.length > 0
-                    ? problems.map(([kind, level]) => `${level === 'critical' ? '✖' : '▲'} ${KIND_LABEL[kind]}`).join(' · ')
+                    ? problems
+                        .map(([kind, level]) => `${level === 'critical' ? '✖' : '▲'} ${KIND_LABEL[kind]}`)
+                        .join(' · ')
                     : state
                       ? 'no detector firing'
                       : 'waiting for data'}

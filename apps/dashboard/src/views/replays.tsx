@@ -59,7 +59,8 @@ function Progress({ replay }: { replay: ReplayStatus }) {
   return (
     <span class="progress-wrap">
       <progress max={1} value={fraction} aria-label={`progress of replay ${replay.id}`} />
-      {(fraction * 100).toFixed(0)} % · {replay.rowsPublished.toLocaleString()} / {replay.rowsTotal.toLocaleString()} rows
+      {(fraction * 100).toFixed(0)} % · {replay.rowsPublished.toLocaleString()} /{' '}
+      {replay.rowsTotal.toLocaleString()} rows
     </span>
   );
 }
@@ -69,7 +70,8 @@ export function ReplayPanel({ store }: { store: DashboardStore }) {
   const [form, setForm] = useState<ReplayForm>(INITIAL);
   const [message, setMessage] = useState<{ ok: boolean; text: string; issues?: string[] } | null>(null);
   const [busy, setBusy] = useState(false);
-  const set = <K extends keyof ReplayForm>(key: K, value: ReplayForm[K]): void => setForm((f) => ({ ...f, [key]: value }));
+  const set = <K extends keyof ReplayForm>(key: K, value: ReplayForm[K]): void =>
+    setForm((f) => ({ ...f, [key]: value }));
 
   const start = async (event: JSX.TargetedEvent<HTMLFormElement>): Promise<void> => {
     event.preventDefault();
@@ -99,7 +101,8 @@ export function ReplayPanel({ store }: { store: DashboardStore }) {
 
   const stop = async (id: string): Promise<void> => {
     const result = await api.stopReplay(id);
-    if (!result.ok) setMessage({ ok: false, text: `Could not stop ${id}: ${describeProblem(result.problem)}` });
+    if (!result.ok)
+      setMessage({ ok: false, text: `Could not stop ${id}: ${describeProblem(result.problem)}` });
   };
 
   const replays = [...store.replays.values()].reverse();
@@ -114,16 +117,32 @@ export function ReplayPanel({ store }: { store: DashboardStore }) {
           <fieldset>
             <legend>Source</legend>
             <label class="inline">
-              <input type="radio" name="kind" checked={form.kind === 'simulator'} onChange={() => set('kind', 'simulator')} /> simulator
+              <input
+                type="radio"
+                name="kind"
+                checked={form.kind === 'simulator'}
+                onChange={() => set('kind', 'simulator')}
+              />{' '}
+              simulator
             </label>
             <label class="inline">
-              <input type="radio" name="kind" checked={form.kind === 'file'} onChange={() => set('kind', 'file')} /> recorded file
+              <input
+                type="radio"
+                name="kind"
+                checked={form.kind === 'file'}
+                onChange={() => set('kind', 'file')}
+              />{' '}
+              recorded file
             </label>
             {form.kind === 'simulator' ? (
               <>
                 <div class="field">
                   <label for="rp-scenario">Scenario</label>
-                  <select id="rp-scenario" value={form.scenario} onChange={(e) => set('scenario', e.currentTarget.value)}>
+                  <select
+                    id="rp-scenario"
+                    value={form.scenario}
+                    onChange={(e) => set('scenario', e.currentTarget.value)}
+                  >
                     {SCENARIOS.map((s) => (
                       <option key={s} value={s}>
                         {s}
@@ -133,18 +152,32 @@ export function ReplayPanel({ store }: { store: DashboardStore }) {
                 </div>
                 <div class="field">
                   <label for="rp-seed">Seed</label>
-                  <input id="rp-seed" inputMode="numeric" value={form.seed} onInput={(e) => set('seed', e.currentTarget.value)} />
+                  <input
+                    id="rp-seed"
+                    inputMode="numeric"
+                    value={form.seed}
+                    onInput={(e) => set('seed', e.currentTarget.value)}
+                  />
                 </div>
               </>
             ) : (
               <>
                 <div class="field">
                   <label for="rp-path">File path on the api's machine</label>
-                  <input id="rp-path" value={form.path} placeholder="../shared/fixtures/…" onInput={(e) => set('path', e.currentTarget.value)} />
+                  <input
+                    id="rp-path"
+                    value={form.path}
+                    placeholder="../shared/fixtures/…"
+                    onInput={(e) => set('path', e.currentTarget.value)}
+                  />
                 </div>
                 <div class="field">
                   <label for="rp-format">Format</label>
-                  <select id="rp-format" value={form.format} onChange={(e) => set('format', e.currentTarget.value)}>
+                  <select
+                    id="rp-format"
+                    value={form.format}
+                    onChange={(e) => set('format', e.currentTarget.value)}
+                  >
                     {FILE_FORMATS.map((f) => (
                       <option key={f} value={f}>
                         {f}
@@ -154,7 +187,12 @@ export function ReplayPanel({ store }: { store: DashboardStore }) {
                 </div>
                 <div class="field">
                   <label for="rp-current">Constant current for files without one (A)</label>
-                  <input id="rp-current" inputMode="decimal" value={form.currentA} onInput={(e) => set('currentA', e.currentTarget.value)} />
+                  <input
+                    id="rp-current"
+                    inputMode="decimal"
+                    value={form.currentA}
+                    onInput={(e) => set('currentA', e.currentTarget.value)}
+                  />
                 </div>
               </>
             )}
@@ -174,7 +212,12 @@ export function ReplayPanel({ store }: { store: DashboardStore }) {
               <input id="rp-speed" value={form.speed} onInput={(e) => set('speed', e.currentTarget.value)} />
             </div>
             <label class="inline">
-              <input type="checkbox" checked={form.loop} onChange={(e) => set('loop', e.currentTarget.checked)} /> loop
+              <input
+                type="checkbox"
+                checked={form.loop}
+                onChange={(e) => set('loop', e.currentTarget.checked)}
+              />{' '}
+              loop
             </label>
           </fieldset>
           {message && (

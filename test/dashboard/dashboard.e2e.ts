@@ -1,0 +1,243 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import mqtt, { type MqttClient } from 'mqtt';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { parseEnvironment, telemetryTopic, type Sample } from '#contracts';
+import { simulateScenario, type SimulatedRun } from '#simulator';
+import { type RunningApi, startApi } from '../../apps/api/src/bootstrap.js';
+import { LiveFeed } from '../../apps/api/src/live/live-feed.service.js';
+import { IngestModule } from '../../apps/ingest/src/ingest.module.js';
+import { describeWithServices, testServices } from '../support/services.js';
+
+/**
+ * The dashboard in a real browser (Debian's chromium through playwright-core) against the real api and
+ * ingest, the real Mosquitto and InfluxDB: the page loads without console errors, the live plots move as
+ * samples arrive, a simulated failing cell raises an alert that shows on the page and is acknowledged
+ * from it, and losing the api shows a banner. Screenshots go to test-results/dashboard/.
+ */
+
+const repoRoot = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+const CHROMIUM = '/usr/bin/chromium';
+const SCREENSHOTS = path.join(repoRoot, 'test-results/dashboard');
+const RUN = Math.random().toString(36).slice(2, 8);
+const RIG = `e2e-dash-${RUN}`;
+const CELL = 'peo-01';
+/** Generous: the machine is shared, and nothing here may fail for being slow. */
+const WAIT_MS = 90_000;
+
+describeWithServices('dashboard e2e (chromium, real api + ingest, Mosquitto, InfluxDB)', () => {
+  let api: RunningApi | undefined;
+  let ingest: INestApplicationContext | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  let rig: MqttClient;
+  let run: SimulatedRun;
+  let samples: Sample[];
+  let published = 0;
+  let workDir: string;
+  const consoleErrors: string[] = [];
+
+  /** Publishes the next `count` simulated samples on the cell's telemetry topic, as a rig does. */
+  const publish = async (count: number, perMessage: number): Promise<void> => {
+    const end = Math.min(samples.length, published + count);
+    while (published < end) {
+      const batch = samples.slice(published, Math.min(end, published + perMessage));
+      await rig.publishAsync(
+        telemetryTopic(RIG, CELL),
+        JSON.stringify(batch.length === 1 ? batch[0] : batch),
+        {
+          qos: 1,
+        },
+      );
+      published += batch.length;
+    }
+  };
+  const chartState = async (column: string): Promise<{ points: number; version: number }> => {
+    const figure = page.locator(`figure[data-chart="${column}"]`);
+    return {
+      points: Number(await figure.getAttribute('data-points')),
+      version: Number(await figure.getAttribute('data-version')),
+    };
+  };
+  const screenshot = (name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+
+  beforeAll(async () => {
+    const services = testServices();
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(
+        `${CHROMIUM} is missing: install Debian's chromium (scripts/services.sh install, as root)`,
+      );
+    }
+    workDir = mkdtempSync(path.join(tmpdir(), 'sandglass-dashboard-e2e-'));
+    mkdirSync(SCREENSHOTS, { recursive: true });
+
+    // The dashboard as shipped: a production Vite build, into a directory of this run's own.
+    const dashboardDir = path.join(workDir, 'dist');
+    await build({
+      configFile: path.join(repoRoot, 'apps/dashboard/vite.config.ts'),
+      logLevel: 'warn',
+      build: { outDir: dashboardDir, emptyOutDir: true },
+    });
+
+    const env = parseEnvironment({
+      SANDGLASS_HTTP_PORT: '0',
+      SANDGLASS_HTTP_HOST: '127.0.0.1',
+      SANDGLASS_MQTT_URL: services.mqttUrl,
+      SANDGLASS_INFLUX_URL: services.influxUrl,
+      SANDGLASS_INFLUX_DB: `sandglass_dash_e2e_${RUN}`,
+      SANDGLASS_DATA_DIR: path.join(workDir, 'data'),
+      SANDGLASS_INGEST_CLIENT_ID: `e2e-dash-ingest-${RUN}`,
+      SANDGLASS_INGEST_RIGS: RIG,
+      SANDGLASS_LOG_LEVEL: 'warn',
+    });
+    ingest = await NestFactory.createApplicationContext(IngestModule.forRoot(env), {
+      logger: ['error', 'warn'],
+    });
+    await ingest.init();
+    api = await startApi(env, { dashboardDir });
+    await api.app.get(LiveFeed).ready();
+    rig = await mqtt.connectAsync(services.mqttUrl, { clientId: `e2e-dash-rig-${RUN}` });
+
+    // A PEO-LiTFSI cell driven through a critical-current ramp past J*: the simulator's Sand-depletion run.
+    run = simulateScenario({ scenario: 'sand-depletion', seed: 7 });
+    const start_ms = Date.now() - 4 * 3_600_000;
+    samples = [];
+    let seq = 0;
+    for (const s of run.samples()) {
+      samples.push({ ts: start_ms + s.time_s * 1000, v: s.v, i: s.i, t: s.t, p: s.p, seq: seq++ });
+    }
+    const { rigId: _rig, cellId: _cell, ...body } = run.config;
+    const put = await fetch(`${api.url}/api/cells/${RIG}/${CELL}/config`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    expect(put.status, await put.text()).toBe(200);
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
+    page.on('pageerror', (error) => consoleErrors.push(error.message));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await rig?.endAsync();
+    await api?.close();
+    await ingest?.close();
+    if (workDir) rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it('loads the cell view live, without console errors', async () => {
+    await page.goto(`${api!.url}/#/cell/${RIG}/${CELL}`);
+    await page.locator('[data-connection="connected"]').waitFor({ timeout: WAIT_MS });
+    expect(await page.locator('h2').first().textContent()).toContain(CELL);
+    await page.locator('text=Configuration').first().waitFor();
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('moves the live plots as samples arrive', async () => {
+    await publish(30, 1);
+    await expect.poll(async () => (await chartState('v')).points, { timeout: WAIT_MS }).toBeGreaterThan(1);
+    const before = await chartState('v');
+    const latestBefore = await page.locator('figure[data-chart="v"] figcaption strong').textContent();
+    await publish(60, 1);
+    await expect
+      .poll(async () => (await chartState('v')).points, { timeout: WAIT_MS })
+      .toBeGreaterThan(before.points);
+    const after = await chartState('v');
+    expect(after.version).toBeGreaterThan(before.version);
+    // Each plot is one uPlot canvas, created once and fed by setData.
+    expect(await page.locator('figure[data-chart] canvas').count()).toBe(4);
+    expect(latestBefore).toMatch(/V$/);
+    await screenshot('cell-live');
+  });
+
+  it('shows the alert of the failing cell, and acknowledges it from the page', async () => {
+    const onset_s = run.labels.onset_s ?? run.labels.hardShort_s;
+    expect(onset_s, 'the sand-depletion scenario has a failure onset').toBeDefined();
+    const onsetIndex = samples.findIndex((s) => s.ts >= samples[0]!.ts + onset_s! * 1000);
+    // Everything up to 10 min of data time past the onset, in rig-sized batches.
+    await publish(Math.max(0, (onsetIndex < 0 ? samples.length : onsetIndex) + 600 - published), 200);
+
+    const raised = page.locator('section[aria-label="Cell alerts"] li.alert[data-state="raised"]').first();
+    await raised.waitFor({ timeout: WAIT_MS });
+    const alertId = await raised.getAttribute('data-alert-id');
+    expect(alertId).toBeTruthy();
+    expect((await raised.locator('.alert-message').textContent())?.trim()).toBeTruthy();
+    await screenshot('cell-alert');
+
+    await page.goto(`${api!.url}/#/alerts`);
+    const item = page.locator(`li.alert[data-alert-id="${alertId}"]`);
+    await item.waitFor({ timeout: WAIT_MS });
+    // Evidence in words, with numbers and units.
+    expect(await item.locator('.evidence li').first().textContent()).toMatch(/\d/);
+    await page.locator('input[name="operator"]').fill('e2e-engineer');
+    await screenshot('alerts-before-ack');
+    await item.locator('button.ack').click();
+    await page
+      .locator(`li.alert[data-alert-id="${alertId}"][data-state="acknowledged"]`)
+      .waitFor({ timeout: WAIT_MS });
+    expect(await page.locator(`li.alert[data-alert-id="${alertId}"]`).textContent()).toContain(
+      'by e2e-engineer',
+    );
+    await screenshot('alerts-acknowledged');
+
+    await page.goto(`${api!.url}/#/`);
+    await page.locator('select[name="rig"]').selectOption(RIG);
+    const tile = page.locator(`li.tile[data-cell="${RIG}/${CELL}"]`);
+    await tile.waitFor({ timeout: WAIT_MS });
+    // The tile states its risk in words, not only in colour.
+    expect(await tile.locator('.badge').textContent()).toMatch(/OK|Warning|Critical/);
+    await screenshot('overview');
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('loads history over REST and zooms by querying again', async () => {
+    await page.goto(`${api!.url}/#/cell/${RIG}/${CELL}`);
+    const history = page.locator('section.history');
+    await history.locator('button', { hasText: 'Follow latest' }).click();
+    const points = async () =>
+      Number((await history.locator('[data-history-points]').getAttribute('data-history-points')) || 0);
+    await expect.poll(points, { timeout: WAIT_MS }).toBeGreaterThan(10);
+    expect(await history.locator('p').first().textContent()).toMatch(/means over \d+(ms|s|m)/);
+    // Drag across the middle third of the plot: the window shrinks and the server is asked again.
+    const box = (await history.locator('.u-over').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 3, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + (2 * box.width) / 3, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await history.locator('p', { hasText: 'zoomed' }).waitFor({ timeout: WAIT_MS });
+    await expect.poll(points, { timeout: WAIT_MS }).toBeGreaterThan(0);
+    await screenshot('cell-history-zoomed');
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('shows a banner when the api goes away', async () => {
+    await api!.close();
+    api = undefined;
+    await page.locator('[data-banner="socket"]').waitFor({ timeout: WAIT_MS });
+    await page.locator('[data-connection="disconnected"]').waitFor({ timeout: WAIT_MS });
+    await screenshot('api-down');
+  });
+});
