@@ -43,13 +43,21 @@ async function* drive(
   summary: ReadSummary,
 ): AsyncGenerator<ReplaySample[]> {
   const decoder = new StringDecoder(encoding);
+  // Latin-1 has no multi-byte characters to carry across chunks: decode directly. Buffer.from(chunk)
+  // would copy every chunk, so a Buffer is used as is.
+  const decode = (chunk: Uint8Array): string => {
+    const buffer = Buffer.isBuffer(chunk)
+      ? chunk
+      : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    return encoding === 'latin1' ? buffer.toString('latin1') : decoder.write(buffer);
+  };
   let rest = '';
   let lineNo = 0;
   let out: ReplaySample[] = [];
   let failure: unknown;
   try {
     for await (const chunk of chunksOf(source)) {
-      const text = rest + (typeof chunk === 'string' ? chunk : decoder.write(Buffer.from(chunk)));
+      const text = rest + (typeof chunk === 'string' ? chunk : decode(chunk));
       let start = 0;
       for (;;) {
         const nl = text.indexOf('\n', start);
