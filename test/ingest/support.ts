@@ -184,6 +184,9 @@ function serverProcess(command: string, args: string[], logFile: string, port: n
 export async function ownMosquitto(dir: string): Promise<OwnServer> {
   const port = await freePort();
   fs.mkdirSync(path.join(dir, 'mosquitto'), { recursive: true });
+  // Started as root, Mosquitto drops to its own user: it must be able to write its persistence file.
+  fs.chmodSync(dir, 0o777);
+  fs.chmodSync(path.join(dir, 'mosquitto'), 0o777);
   const conf = path.join(dir, 'mosquitto.conf');
   fs.writeFileSync(
     conf,

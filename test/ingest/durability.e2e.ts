@@ -1,0 +1,166 @@
+import * as fs from 'node:fs';
+import type { MqttClient } from 'mqtt';
+import { afterEach, expect, it } from 'vitest';
+import { telemetryTopic } from '#contracts';
+import { describeWithServices, testServices } from '../support/services.js';
+import {
+  T0,
+  connectPublisher,
+  influxStore,
+  ownInfluxd,
+  ownMosquitto,
+  startIngest,
+  storedCount,
+  tempDir,
+  unique,
+  until,
+  type OwnServer,
+} from './support.js';
+
+const sample = (seq: number) => ({ ts: T0 + seq * 10, v: 0.02, i: 0.0005, seq });
+
+/**
+ * Publishes `total` samples in messages of `perMessage`, QoS 1, without waiting for each PUBACK (mqtt.js
+ * keeps the unacknowledged ones and resends them after a reconnect). Calls `midway` once, half-way.
+ */
+async function publishStream(
+  pub: MqttClient,
+  rig: string,
+  cell: string,
+  total: number,
+  perMessage: number,
+  midway: () => Promise<void>,
+): Promise<void> {
+  const pending: Promise<unknown>[] = [];
+  for (let seq = 0; seq < total; seq += perMessage) {
+    const batch = Array.from({ length: Math.min(perMessage, total - seq) }, (_, k) => sample(seq + k));
+    pending.push(pub.publishAsync(telemetryTopic(rig, cell), JSON.stringify(batch), { qos: 1 }));
+    if (seq === Math.floor(total / perMessage / 2) * perMessage) {
+      await Promise.all(pending.splice(0));
+      await midway();
+    }
+    if (pending.length >= 50) await Promise.all(pending.splice(0));
+  }
+  await Promise.all(pending);
+}
+
+describeWithServices('ingest: nothing lost across restarts and outages', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+  });
+
+  it('SIGKILL mid-stream, then restart: every sample stored (broker session + WAL)', async () => {
+    const { mqttUrl, influxUrl } = testServices();
+    const settings = {
+      mqttUrl,
+      influxUrl,
+      db: unique('ingest_kill'),
+      clientId: unique('ingest'),
+      dataDir: tempDir('sg-ingest-kill-'),
+    };
+    const rig = unique('rig').replace(/_/g, '-');
+    let ingest = await startIngest(settings);
+    cleanups.push(() => ingest.stop().then(() => undefined));
+    const pub = await connectPublisher(mqttUrl);
+    cleanups.push(() => pub.endAsync());
+    const total = 20_000;
+    // The publisher keeps going (its PUBACKs come from the broker) while ingest is killed mid-stream.
+    const publishing = publishStream(pub, rig, 'k1', total, 10, () => Promise.resolve());
+    await until(async () => (await ingest.health()).samples.accepted >= total / 4, 'a quarter accepted');
+    expect(await ingest.stop('SIGKILL')).toBe(null);
+    await publishing;
+    // The rest of the stream waits in the broker's queue for ingest's persistent session.
+    ingest = await startIngest(settings);
+    const store = influxStore(influxUrl, settings.db);
+    await until(
+      async () => (await storedCount(store, rig, 'k1')) >= total,
+      'all samples stored after restart',
+      45_000,
+    );
+    expect(await storedCount(store, rig, 'k1')).toBe(total);
+  });
+
+  it('InfluxDB stopped mid-stream and started again: every sample stored once, spooled meanwhile', async () => {
+    const { mqttUrl } = testServices();
+    const dir = tempDir('sg-own-influx-');
+    const influx: OwnServer = await ownInfluxd(dir);
+    await influx.start();
+    cleanups.push(async () => {
+      await influx.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+    const db = unique('ingest_outage');
+    const rig = unique('rig').replace(/_/g, '-');
+    const ingest = await startIngest({
+      mqttUrl,
+      influxUrl: influx.url,
+      db,
+      clientId: unique('ingest'),
+      dataDir: tempDir('sg-ingest-outage-'),
+    });
+    cleanups.push(() => ingest.stop().then(() => undefined));
+    const pub = await connectPublisher(mqttUrl);
+    cleanups.push(() => pub.endAsync());
+    const total = 10_000;
+    await publishStream(pub, rig, 'o1', total, 20, async () => {
+      await until(async () => (await ingest.health()).samples.stored > 0, 'first samples stored');
+      await influx.stop();
+    });
+    // Everything is acknowledged and in the WAL while InfluxDB is away.
+    await until(async () => (await ingest.health()).samples.accepted >= total, 'all samples accepted');
+    const during = await ingest.health();
+    expect(during.samples.stored).toBeLessThan(total);
+    expect(during.wal.unstoredBytes).toBeGreaterThan(0);
+    await until(async () => !(await ingest.health()).store.writing, 'health to report the store down');
+    expect((await ingest.health()).status).toBe('degraded');
+
+    await influx.start();
+    const store = influxStore(influx.url, db);
+    await until(async () => (await ingest.health()).samples.stored >= total, 'WAL drained', 45_000);
+    expect(await storedCount(store, rig, 'o1')).toBe(total);
+    expect((await ingest.health()).wal.unstoredBytes).toBe(0);
+    expect(await ingest.metrics()).toMatch(/sandglass_ingest_store_failures_total [1-9]/);
+  });
+
+  it('broker restarted mid-stream: nothing lost once publisher and ingest reconnect', async () => {
+    const { influxUrl } = testServices();
+    const dir = tempDir('sg-own-mosquitto-');
+    const broker = await ownMosquitto(dir);
+    await broker.start();
+    cleanups.push(async () => {
+      await broker.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+    const db = unique('ingest_broker');
+    const rig = unique('rig').replace(/_/g, '-');
+    const ingest = await startIngest({
+      mqttUrl: broker.url,
+      influxUrl,
+      db,
+      clientId: unique('ingest'),
+      dataDir: tempDir('sg-ingest-broker-'),
+    });
+    cleanups.push(() => ingest.stop().then(() => undefined));
+    const pub = await connectPublisher(broker.url);
+    cleanups.push(() => pub.endAsync(true));
+    const total = 10_000;
+    await publishStream(pub, rig, 'b1', total, 10, async () => {
+      await broker.stop();
+      await broker.start();
+    });
+    const store = influxStore(influxUrl, db);
+    await until(
+      async () => (await storedCount(store, rig, 'b1')) >= total,
+      'all samples stored',
+      45_000,
+    ).catch(async (error: unknown) => {
+      const health = JSON.stringify(await ingest.health());
+      throw new Error(
+        `${String(error)}; stored ${await storedCount(store, rig, 'b1')}; ${health}\n${ingest.output()}`,
+      );
+    });
+    expect(await storedCount(store, rig, 'b1')).toBe(total);
+    expect(ingest.output()).toMatch(/session resumed/);
+  });
+});
