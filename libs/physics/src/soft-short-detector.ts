@@ -61,6 +61,8 @@ const noiseSmoothing = 0.05;
 const recoverySamples = 10;
 /** Rest time before the voltage decay is read (relaxation of concentration gradients), s. */
 const restSettle_s = 300;
+/** Voltage decay at rest that counts as real, V. */
+const restDecaySignificant_V = 1e-3;
 
 /**
  * Soft (micro) shorts: a Li filament bridging the electrodes through a finite resistance
@@ -148,7 +150,8 @@ export class SoftShortDetector {
         // Abrupt drops and noise, judged against this step's own sample-to-sample noise.
         const diff_V = Math.abs(absV - this.previousAbsV);
         this.recentDiffs.push(diff_V);
-        noise_V = this.recentDiffs.mean();
+        // The median, so that one step (a drop, its recovery) is not mistaken for noise.
+        noise_V = this.recentDiffs.median();
         const baseline = this.noiseBaseline_V;
         const drop_V = this.previousAbsV - absV;
         const bigDrop =
@@ -244,8 +247,10 @@ export class SoftShortDetector {
         if (!this.restAnchor) this.restAnchor = { t_s: sample.t_s, v: sample.voltage_V };
         const span_s = sample.t_s - this.restAnchor.t_s;
         if (span_s >= restSettle_s && Number.isFinite(this.differentialCapacitance_F)) {
-          const slope_V_s = (sample.voltage_V - this.restAnchor.v) / span_s;
-          if (slope_V_s < 0) {
+          const change_V = sample.voltage_V - this.restAnchor.v;
+          const slope_V_s = change_V / span_s;
+          // A decay well above the measurement noise (1 mV), not a relaxation wobble.
+          if (change_V < -restDecaySignificant_V) {
             shortCurrent_A = this.differentialCapacitance_F * -slope_V_s;
             shortResistance_ohm = sample.voltage_V / shortCurrent_A;
           }
