@@ -1,6 +1,6 @@
 import { defaultCellConfig, type CellConfig } from '#contracts';
 import { describe, expect, it } from 'vitest';
-import { configToForm, formToBody } from './config-form.js';
+import { configToForm, formToBody, presetPlaceholders } from './config-form.js';
 
 const liquid: CellConfig = {
   rigId: 'rig-01',
@@ -65,5 +65,28 @@ describe('config form', () => {
   it('rejects a malformed threshold line', () => {
     const result = formToBody({ ...configToForm(liquid), thresholds: 'a = 1\nb is two' });
     expect(result).toEqual({ ok: false, errors: { thresholds: 'line 2: write name = number' } });
+  });
+});
+
+describe('presetPlaceholders', () => {
+  it('shows a preset in the form units', () => {
+    const peo = presetPlaceholders('peo-litfsi');
+    expect(peo.values).toMatchObject({
+      kind: 'polymer',
+      diffusivity_cm2_s: '7.7e-8',
+      concentration_mol_L: '1.1',
+      cationTransference: '0.16',
+      gap_um: '50',
+      referenceTemperature_C: '85',
+    });
+    expect(peo.source).toMatch(/Orädd/);
+    expect(presetPlaceholders('lp30').values.diffusivity_cm2_s).toMatch(/^\d\.\d+e-6$/);
+  });
+
+  it('leaves out the salt transport of a solid and knows no unknown preset', () => {
+    const llzo = presetPlaceholders('llzo');
+    expect(llzo.values.diffusivity_cm2_s).toBeUndefined();
+    expect(llzo.values.concentration_mol_L).toBeUndefined();
+    expect(presetPlaceholders('')).toEqual({ values: {}, source: '' });
   });
 });

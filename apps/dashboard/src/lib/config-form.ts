@@ -1,4 +1,6 @@
 import { CellConfigBodySchema, type CellConfig, type CellConfigBody } from '#contracts';
+// libs/physics is pure (no I/O), so the browser can share its presets.
+import { isPresetName, presets } from '../../../../libs/physics/src/presets.js';
 
 /** The configuration editor's fields, as typed text; '' means "not set". */
 export interface ConfigForm {
@@ -121,4 +123,29 @@ export function formToBody(
   }
   if (Object.keys(errors).length > 0 || !parsed.success) return { ok: false, errors };
   return { ok: true, body: parsed.data };
+}
+
+/** A preset's values in the form's lab units, shown as placeholders (what an empty field will mean). */
+export function presetPlaceholders(name: string): {
+  values: Partial<Record<ConfigField, string>>;
+  source: string;
+} {
+  if (!isPresetName(name)) return { values: {}, source: '' };
+  const preset = presets[name];
+  const T_K = preset.referenceTemperature_K;
+  const show = (x: number): string => {
+    const rounded = Number(x.toPrecision(3));
+    return Math.abs(rounded) < 1e-3 && rounded !== 0 ? rounded.toExponential() : String(rounded);
+  };
+  const values: Partial<Record<ConfigField, string>> = {
+    kind: preset.kind,
+    cationTransference: show(preset.cationTransference),
+    gap_um: show(preset.typicalGap_m * 1e6),
+    referenceTemperature_C: show(T_K - 273.15),
+  };
+  // 1 m²/s = 10⁴ cm²/s; 1 mol/m³ = 10⁻³ mol/L. Solids carry no salt to deplete.
+  if (preset.diffusivity_m2_s) values.diffusivity_cm2_s = show(preset.diffusivity_m2_s(T_K) * 1e4);
+  if (Number.isFinite(preset.concentration_mol_m3))
+    values.concentration_mol_L = show(preset.concentration_mol_m3 / 1000);
+  return { values, source: preset.source };
 }

@@ -41,6 +41,9 @@ describe('evidenceToWords', () => {
   it('shows strings and missing values plainly', () => {
     expect(evidenceEntryToWords('modelVersion', 'cnn-3')).toBe('model version: cnn-3');
     expect(evidenceEntryToWords('shortResistance_ohm', null)).toBe('short resistance: not available');
+    expect(evidenceEntryToWords('limitingCurrentDensity_mA_cm2', null)).toBe(
+      'critical current density J*: not available',
+    );
     expect(evidenceEntryToWords('timeToDepletion_s', Infinity)).toBe('no depletion expected at this current');
   });
 

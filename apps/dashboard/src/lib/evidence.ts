@@ -53,6 +53,16 @@ const KNOWN: Record<string, Phrase> = {
   criticalStrippingCurrent_mA_cm2: (x) => `critical stripping current (CSC) ${formatCurrentDensity(x * 10)}`,
 };
 
+/** What the known fields are called, for when their value is missing. */
+const NAMES: Record<string, string> = {
+  timeToDepletion_s: 'time to depletion',
+  jOverJstar: 'J/J*',
+  limitingCurrentDensity_mA_cm2: 'critical current density J*',
+  limitingCurrent_mA: 'critical current J*',
+  criticalStrippingCurrent_mA_cm2: 'critical stripping current (CSC)',
+  strippingCurrentOverCsc: 'stripping current / CSC',
+};
+
 /** Unit suffixes of evidence names (DESIGN.md: names carry their unit) and how to show a value in it. */
 const UNITS: Record<string, Phrase> = {
   s: (x) => formatDuration(x),
@@ -84,7 +94,7 @@ export function camelToWords(name: string): string {
 
 /** One evidence field in plain words with its number and unit. */
 export function evidenceEntryToWords(name: string, value: number | string | null): string {
-  if (value === null) return `${camelToWords(name.split('_')[0] ?? name)}: not available`;
+  if (value === null) return `${NAMES[name] ?? camelToWords(name.split('_')[0] ?? name)}: not available`;
   if (typeof value === 'string') return `${camelToWords(name)}: ${value}`;
   const known = KNOWN[name];
   if (known) return known(value);

@@ -5,6 +5,7 @@ import { api, describeProblem, type ApiProblem, type ConfigResponse } from '../l
 import {
   configToForm,
   formToBody,
+  presetPlaceholders,
   type ConfigErrors,
   type ConfigField,
   type ConfigForm,
@@ -13,9 +14,9 @@ import { evidenceEntryToWords } from '../lib/evidence.js';
 import { routeHref } from '../lib/route.js';
 
 const PRESET_LABEL: Record<string, string> = {
-  lp30: 'LP30 — 1 M LiPF6 in EC/DMC (liquid)',
-  'peo-litfsi': 'PEO-LiTFSI (polymer, 60–85 °C)',
-  li6ps5cl: 'Li6PS5Cl argyrodite (solid)',
+  lp30: 'LP30, 1 M LiPF6 (liquid)',
+  'peo-litfsi': 'PEO-LiTFSI (polymer)',
+  li6ps5cl: 'Li6PS5Cl (solid)',
   llzo: 'LLZO garnet (solid)',
 };
 
@@ -25,11 +26,12 @@ interface FieldProps {
   form: ConfigForm;
   errors: ConfigErrors;
   onInput: (field: ConfigField, value: string) => void;
-  placeholder?: string;
+  /** The preset's value of each field, shown while the field is empty. */
+  placeholders: Partial<Record<ConfigField, string>>;
   hint?: string;
 }
 
-function NumberField({ field, label, form, errors, onInput, placeholder, hint }: FieldProps) {
+function NumberField({ field, label, form, errors, onInput, placeholders, hint }: FieldProps) {
   const id = `cfg-${field}`;
   return (
     <div class={`field ${errors[field] ? 'invalid' : ''}`}>
@@ -39,7 +41,7 @@ function NumberField({ field, label, form, errors, onInput, placeholder, hint }:
         name={field}
         inputMode="decimal"
         value={form[field]}
-        placeholder={placeholder}
+        placeholder={placeholders[field]}
         aria-invalid={errors[field] ? 'true' : 'false'}
         aria-describedby={errors[field] ? `${id}-error` : undefined}
         onInput={(e) => onInput(field, e.currentTarget.value)}
@@ -108,7 +110,8 @@ export function ConfigEditor({ rigId, cellId }: { rigId: string; cellId: string 
     await fetchConfig();
   };
 
-  const props = form ? { form, errors, onInput } : null;
+  const preset = presetPlaceholders(form?.preset ?? '');
+  const props = form ? { form, errors, onInput, placeholders: preset.values } : null;
   const derived = load.state === 'loaded' ? Object.entries(load.response.derived) : [];
 
   return (
@@ -163,7 +166,10 @@ export function ConfigEditor({ rigId, cellId }: { rigId: string; cellId: string 
                     </option>
                   ))}
                 </select>
-                <small class="muted">A field filled in below overrides the preset's value.</small>
+                <small class="muted">
+                  Empty fields below take the preset's value (shown greyed); a filled-in field overrides it.
+                </small>
+                {preset.source && <small class="muted">Source: {preset.source}</small>}
               </div>
               <div class={`field ${errors.kind ? 'invalid' : ''}`}>
                 <label for="cfg-kind">Kind</label>
@@ -173,19 +179,16 @@ export function ConfigEditor({ rigId, cellId }: { rigId: string; cellId: string 
                   value={form.kind}
                   onChange={(e) => onInput('kind', e.currentTarget.value)}
                 >
-                  <option value="">{form.preset ? 'from the preset' : 'choose…'}</option>
+                  <option value="">
+                    {form.preset ? `from the preset (${preset.values.kind ?? ''})` : 'choose…'}
+                  </option>
                   <option value="liquid">liquid</option>
                   <option value="polymer">polymer</option>
                   <option value="solid">solid</option>
                 </select>
                 {errors.kind && <small class="error-text">{errors.kind}</small>}
               </div>
-              <NumberField
-                field="diffusivity_cm2_s"
-                label="Salt diffusivity D (cm²/s)"
-                placeholder="3e-6"
-                {...props}
-              />
+              <NumberField field="diffusivity_cm2_s" label="Salt diffusivity D (cm²/s)" {...props} />
               <NumberField field="concentration_mol_L" label="Salt concentration c₀ (mol/L)" {...props} />
               <NumberField
                 field="cationTransference"
