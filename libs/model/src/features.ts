@@ -1,0 +1,238 @@
+import type { CellConfig, Estimates } from '#contracts';
+
+/** Resampling step of the model's input window. */
+export const FEATURE_STEP_S = 10;
+/** Rows in a window (oldest first): 60 × 10 s = the last 10 minutes. */
+export const FEATURE_STEPS = 60;
+/** Rows that must have been seen before a window is worth predicting on (2 minutes). */
+export const FEATURE_MIN_STEPS = 12;
+/** Channels per row, in this order. */
+export const FEATURE_CHANNELS = [
+  'present',
+  'currentDensity',
+  'polarization',
+  'relativePolarization',
+  'logAsr',
+  'noise',
+  'dip',
+  'temperatureChange',
+  'pressureChange',
+  'depletionFraction',
+  'jOverJstar',
+  'strippingChargeAboveCsc',
+  'contactFraction',
+  'asrTrend',
+  'shortConductance',
+  'depletionSoon',
+] as const;
+export const FEATURE_SIZE = FEATURE_STEPS * FEATURE_CHANNELS.length;
+
+const C = FEATURE_CHANNELS.length;
+const ch = Object.fromEntries(FEATURE_CHANNELS.map((name, k) => [name, k])) as Record<
+  (typeof FEATURE_CHANNELS)[number],
+  number
+>;
+
+/** What push() needs of a sample: data time (epoch ms), V, A and optionally °C and MPa. */
+export interface FeatureSample {
+  ts: number;
+  v: number;
+  i: number;
+  t?: number;
+  p?: number;
+}
+
+/** Per-cell rolling window of resampled raw channels and physics estimates for the failure model. */
+export interface FeatureWindow {
+  push(sample: FeatureSample, estimates?: Partial<Estimates>): void;
+  /** True once FEATURE_MIN_STEPS rows exist. */
+  ready(): boolean;
+  /** FEATURE_STEPS × channels, oldest row first; rows before the cell's first sample are zero. */
+  window(): Float32Array;
+  reset(): void;
+}
+
+interface Bucket {
+  count: number;
+  loaded: number;
+  sumI_A: number;
+  sumPolarization_V: number;
+  sumSqPolarization_V2: number;
+  minAbsV: number;
+  sumAbsV: number;
+  sumResistance_ohm: number;
+  lastT: number | undefined;
+  lastP: number | undefined;
+  estimates: Partial<Estimates> | undefined;
+}
+
+function emptyBucket(): Bucket {
+  return {
+    count: 0,
+    loaded: 0,
+    sumI_A: 0,
+    sumPolarization_V: 0,
+    sumSqPolarization_V2: 0,
+    minAbsV: Infinity,
+    sumAbsV: 0,
+    sumResistance_ohm: 0,
+    lastT: undefined,
+    lastP: undefined,
+    estimates: undefined,
+  };
+}
+
+/** Signed log scale for voltages: 1 mV → 0.1, 1 V → 1.0. */
+function slog_V(value_V: number): number {
+  return (Math.sign(value_V) * Math.log10(1 + Math.abs(value_V) / 1e-3)) / 3;
+}
+
+function clip(value: number, low: number, high: number): number {
+  return Math.min(Math.max(value, low), high);
+}
+
+/** Below this current the cell is treated as at rest (resistance and polarization undefined). */
+const restCurrent_A_cm2 = 5e-6;
+
+/** Creates the rolling feature window of one cell. */
+export function createFeatureWindow(config: Pick<CellConfig, 'electrodeArea_cm2' | 'stack'>): FeatureWindow {
+  const area_cm2 = config.electrodeArea_cm2;
+  const nominalPressure_MPa = config.stack?.nominalPressure_MPa ?? 0;
+  const rows: Float32Array[] = [];
+  let bucket = emptyBucket();
+  let bucketStart_ms = NaN;
+  let completed = 0;
+  let lastAsrLog = 0;
+  let lastTemperature: number | undefined;
+  let lastPressure: number | undefined;
+  let lastEstimates: Partial<Estimates> = {};
+
+  const rowOf = (b: Bucket): Float32Array => {
+    const row = new Float32Array(C);
+    if (b.count > 0) {
+      row[ch.present] = 1;
+      const meanI_A = b.sumI_A / b.count;
+      row[ch.currentDensity] = clip((meanI_A * 1e3) / area_cm2 / 2, -5, 5);
+      const meanPolarization_V = b.sumPolarization_V / b.count;
+      row[ch.polarization] = slog_V(meanPolarization_V);
+      const variance = Math.max(b.sumSqPolarization_V2 / b.count - meanPolarization_V ** 2, 0);
+      row[ch.noise] = Math.log10(1 + Math.sqrt(variance) / 1e-3) / 2;
+      const meanAbsV = b.sumAbsV / b.count;
+      row[ch.dip] = meanAbsV > 1e-4 ? clip((meanAbsV - b.minAbsV) / meanAbsV, 0, 1) : 0;
+      if (b.loaded > 0)
+        lastAsrLog = Math.log10(Math.max((b.sumResistance_ohm / b.loaded) * area_cm2, 1e-3)) / 3;
+    }
+    row[ch.logAsr] = lastAsrLog;
+    if (b.lastT !== undefined) lastTemperature = b.lastT;
+    if (b.lastP !== undefined) lastPressure = b.lastP;
+    row[ch.temperatureChange] = lastTemperature ?? NaN; // made relative to the newest row in window()
+    row[ch.pressureChange] =
+      lastPressure !== undefined
+        ? clip((lastPressure - nominalPressure_MPa) / Math.max(nominalPressure_MPa, 1), -2, 2)
+        : 0;
+    if (b.estimates) lastEstimates = b.estimates;
+    const e = lastEstimates;
+    row[ch.depletionFraction] = clip(e.depletionFraction ?? 0, 0, 1);
+    row[ch.jOverJstar] = clip(e.jOverJstar ?? 0, 0, 5) / 5;
+    row[ch.strippingChargeAboveCsc] = Math.log10(1 + Math.max(e.strippingChargeAboveCsc_C_m2 ?? 0, 0)) / 4;
+    row[ch.contactFraction] = clip(e.contactFraction ?? 1, 0, 1);
+    row[ch.asrTrend] = e.areaSpecificResistance_ohm_m2 ?? NaN; // made relative in window()
+    const short_ohm = e.shortResistance_ohm;
+    row[ch.shortConductance] =
+      short_ohm === null || short_ohm === undefined
+        ? 0
+        : clip(1 - Math.log10(Math.max(short_ohm, 1e-3)) / 4, 0, 1.75);
+    const ttd_s = e.timeToDepletion_s;
+    row[ch.depletionSoon] = ttd_s === null || ttd_s === undefined ? 0 : Math.exp(-Math.max(ttd_s, 0) / 600);
+    return row;
+  };
+
+  const closeBucket = (): void => {
+    rows.push(rowOf(bucket));
+    if (rows.length > FEATURE_STEPS) rows.shift();
+    completed++;
+    bucket = emptyBucket();
+  };
+
+  const reset = (): void => {
+    rows.length = 0;
+    bucket = emptyBucket();
+    bucketStart_ms = NaN;
+    completed = 0;
+    lastAsrLog = 0;
+    lastTemperature = undefined;
+    lastPressure = undefined;
+    lastEstimates = {};
+  };
+
+  return {
+    push(sample, estimates) {
+      const step_ms = FEATURE_STEP_S * 1000;
+      if (Number.isNaN(bucketStart_ms) || sample.ts < bucketStart_ms - step_ms) {
+        // First sample, or data time jumped back: a new run.
+        if (!Number.isNaN(bucketStart_ms)) reset();
+        bucketStart_ms = Math.floor(sample.ts / step_ms) * step_ms;
+      }
+      let guard = 0;
+      while (sample.ts >= bucketStart_ms + step_ms) {
+        closeBucket();
+        bucketStart_ms += step_ms;
+        if (++guard > FEATURE_STEPS) {
+          // A long gap: skip ahead, the window is now empty rows.
+          bucketStart_ms = Math.floor(sample.ts / step_ms) * step_ms;
+          break;
+        }
+      }
+      const b = bucket;
+      const sign = Math.abs(sample.i) / area_cm2 > restCurrent_A_cm2 ? Math.sign(sample.i) : 1;
+      const polarization_V = sample.v * sign;
+      b.count++;
+      b.sumI_A += sample.i;
+      b.sumPolarization_V += polarization_V;
+      b.sumSqPolarization_V2 += polarization_V * polarization_V;
+      b.minAbsV = Math.min(b.minAbsV, Math.abs(sample.v));
+      b.sumAbsV += Math.abs(sample.v);
+      if (Math.abs(sample.i) / area_cm2 > restCurrent_A_cm2) {
+        b.loaded++;
+        b.sumResistance_ohm += Math.abs(sample.v / sample.i);
+      }
+      if (sample.t !== undefined) b.lastT = sample.t;
+      if (sample.p !== undefined) b.lastP = sample.p;
+      if (estimates) b.estimates = estimates;
+    },
+    ready() {
+      return completed + (bucket.count > 0 ? 1 : 0) >= FEATURE_MIN_STEPS;
+    },
+    window() {
+      const out = new Float32Array(FEATURE_SIZE);
+      const all =
+        bucket.count > 0 ? [...rows.slice(rows.length >= FEATURE_STEPS ? 1 : 0), rowOf(bucket)] : rows;
+      // rowOf() on the partial bucket must not move the carried state permanently: it only ever moves it
+      // forward to values the next closeBucket() would set too.
+      const offset = FEATURE_STEPS - all.length;
+      const newest = all.at(-1);
+      const newestT = newest?.[ch.temperatureChange] ?? NaN;
+      const firstAsr = all.find((row) => Number.isFinite(row[ch.asrTrend]!))?.[ch.asrTrend] ?? NaN;
+      const loadedPolarizations = all
+        .filter((row) => Math.abs(row[ch.currentDensity]!) > 0)
+        .map((row) => Math.abs(row[ch.polarization]!))
+        .sort((a, b) => a - b);
+      const reference = Math.max(loadedPolarizations[Math.floor(loadedPolarizations.length / 2)] ?? 0, 0.05);
+      all.forEach((row, k) => {
+        const base = (offset + k) * C;
+        out.set(row, base);
+        const t = row[ch.temperatureChange]!;
+        out[base + ch.temperatureChange] =
+          Number.isFinite(t) && Number.isFinite(newestT) ? clip((t - newestT) / 10, -3, 3) : 0;
+        const asr = row[ch.asrTrend]!;
+        out[base + ch.asrTrend] =
+          Number.isFinite(asr) && Number.isFinite(firstAsr) && asr > 0 && firstAsr > 0
+            ? clip(Math.log(asr / firstAsr), -2, 2)
+            : 0;
+        out[base + ch.relativePolarization] = clip(row[ch.polarization]! / reference, -4, 4);
+      });
+      return out;
+    },
+    reset,
+  };
+}

@@ -1,0 +1,6 @@
+export * from './backend.js';
+export * from './features.js';
+export * from './fusion.js';
+export * from './io.js';
+export * from './model.js';
+export * from './monitor.js';
