@@ -126,6 +126,8 @@ describeWithServices('api e2e (real Mosquitto, real InfluxDB, socket.io-client)'
 
   afterAll(async () => {
     for (const c of clients) c.close();
+    // Clear the retained configuration left on the broker.
+    await rig?.publishAsync(configTopic(RIG_A, 'ch-01'), '', { qos: 1, retain: true });
     await rig?.endAsync();
     await api?.close();
     if (dashboardDir) rmSync(dashboardDir, { recursive: true, force: true });

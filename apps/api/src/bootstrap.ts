@@ -52,8 +52,9 @@ export function configureApiApp(app: NestExpressApplication, options: HttpSetupO
       .build(),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/json' });
-  if (!serveDashboard(app, options.dashboardDir ?? defaultDashboardDir())) {
-    new Logger('Api').warn('dashboard not built (apps/dashboard/dist missing); serving the api only');
+  const dashboardDir = options.dashboardDir ?? defaultDashboardDir();
+  if (!serveDashboard(app, dashboardDir)) {
+    new Logger('Api').warn(`no built dashboard in ${dashboardDir}; serving the api only`);
   }
   app.enableShutdownHooks();
 }
