@@ -142,6 +142,10 @@ export function describeTelemetryStoreConformance(name: string, target: Conforma
       expect(windowed[0]!.v).toBeCloseTo((2 + 17) / 2, 9);
       const limited = await store.queryTelemetry(cell, { every: '1s', limit: 2 });
       expect(limited.map((p) => p.ts)).toEqual([BASE_MS, BASE_MS + 1000]);
+      await expect(store.queryTelemetry(cell, { every: '0s', limit: 2 })).rejects.toMatchObject({
+        name: 'StoreError',
+        retryable: false,
+      });
     });
 
     it('keeps the latest state per cell and lists cells with their configured flag', async () => {

@@ -10,9 +10,9 @@ import type {
   TelemetryPoint,
   TelemetryQuery,
 } from '#contracts';
-import { TS_MAX_MS, TS_MIN_MS, durationToMs } from '#contracts';
+import { TS_MAX_MS, TS_MIN_MS } from '#contracts';
 import { msToMicros } from './line-protocol.js';
-import { StoreError } from './store-error.js';
+import { StoreError, bucketMs } from './store-error.js';
 import type { CellKey, CellSample, StoredCell, TelemetryStore } from './telemetry-store.js';
 
 export interface EmbeddedStoreOptions {
@@ -237,7 +237,7 @@ export class EmbeddedStore implements TelemetryStore {
     if (query.every === undefined) {
       sql = `SELECT ts_us::DOUBLE, v, i, t, p FROM telemetry WHERE ${where} ORDER BY ts_us LIMIT $limit`;
     } else {
-      values.every = durationToMs(query.every) * 1000;
+      values.every = bucketMs(query.every) * 1000;
       // Buckets start at multiples of `every` since the epoch, as InfluxQL's GROUP BY time() does.
       sql = `SELECT ((ts_us // $every::BIGINT) * $every::BIGINT)::DOUBLE AS bucket, avg(v), avg(i), avg(t), avg(p)
              FROM telemetry WHERE ${where} GROUP BY bucket ORDER BY bucket LIMIT $limit`;

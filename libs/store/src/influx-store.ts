@@ -6,9 +6,9 @@ import type {
   TelemetryPoint,
   TelemetryQuery,
 } from '#contracts';
-import { TS_MAX_MS, TS_MIN_MS, durationToMs } from '#contracts';
+import { TS_MAX_MS, TS_MIN_MS } from '#contracts';
 import { encodeAlert, encodeConfig, encodeSamples, encodeState, msToMicros } from './line-protocol.js';
-import { StoreError } from './store-error.js';
+import { StoreError, bucketMs } from './store-error.js';
 import type { CellKey, CellSample, StoredCell, TelemetryStore } from './telemetry-store.js';
 
 export interface InfluxStoreOptions {
@@ -186,14 +186,15 @@ export class InfluxStore implements TelemetryStore {
   }
 
   async queryTelemetry(cell: CellKey, query: TelemetryQuery): Promise<TelemetryPoint[]> {
+    const every_ms = query.every === undefined ? undefined : bucketMs(query.every);
     const from = timeLiteral(query.from ?? TS_MIN_MS);
     const to = timeLiteral(query.to ?? TS_MAX_MS);
     const where = `${cellWhere(cell)} AND time >= ${from} AND time <= ${to}`;
     const sql =
-      query.every === undefined
+      every_ms === undefined
         ? `SELECT v, i, t, p FROM telemetry WHERE ${where} ORDER BY time ASC LIMIT ${query.limit}`
         : `SELECT mean(v) AS v, mean(i) AS i, mean(t) AS t, mean(p) AS p FROM telemetry WHERE ${where} ` +
-          `GROUP BY time(${durationToMs(query.every) * 1000}u) fill(none) ORDER BY time ASC LIMIT ${query.limit}`;
+          `GROUP BY time(${every_ms * 1000}u) fill(none) ORDER BY time ASC LIMIT ${query.limit}`;
     const [result] = await this.query(sql);
     const series = result?.series?.[0];
     if (!series?.values) return [];

@@ -28,7 +28,9 @@ export interface StoredCell extends CellKey {
 /**
  * Storage port of ingest and api. Writes are idempotent: the same (cell, ts) sample, state or alert
  * written twice is stored once (InfluxDB overwrites points with the same series and timestamp; the
- * embedded adapter upserts), which is what makes write-ahead-log replays safe.
+ * embedded adapter upserts), which is what makes write-ahead-log replays safe. Times are epoch ms (fractional
+ * allowed) and are kept to the microsecond. Failures throw StoreError, whose `retryable` says whether the
+ * same call may succeed later.
  */
 export interface TelemetryStore {
   /** Creates the database / tables if needed and checks the store answers. */
@@ -45,8 +47,13 @@ export interface TelemetryStore {
 
   getCellConfig(cell: CellKey): Promise<CellConfig | null>;
   listCellConfigs(): Promise<CellConfig[]>;
+  /** Cells with a stored state or a configuration (ingest stores a state for every cell it hears). */
   listCells(): Promise<StoredCell[]>;
-  /** History of one cell, oldest first; downsampled to means per `every` when given. */
+  /**
+   * History of one cell, oldest first, `from` and `to` inclusive, at most `limit` points counted from the
+   * oldest; downsampled to means per `every` when given (buckets aligned to the epoch, stamped with their
+   * start, empty buckets left out). `t` and `p` are present only where the cell reported them.
+   */
   queryTelemetry(cell: CellKey, query: TelemetryQuery): Promise<TelemetryPoint[]>;
   /** Each alert's latest event, newest first. */
   queryAlerts(query: AlertsQuery): Promise<AlertEvent[]>;
