@@ -69,23 +69,27 @@ describe('CellTracker', () => {
     expect(out.newRuns).toBe(1);
     expect(detectors).toHaveLength(2);
     expect(detectors[1]!.seen).toEqual([T0]);
-    expect(out.state).toMatchObject({ run: 1, ts: T0 });
+    expect(out.states).toMatchObject([{ run: 1, ts: T0 }]);
   });
 
   it('publishes state at most once per second of data time', () => {
     const { t } = tracker();
-    const states = Array.from({ length: 50 }, (_, k) => ({ ts: T0 + k * 100, v: 0.01, i: 0.5 })).map(
-      (s) => run(t, [s]).state?.ts,
-    );
-    const published = states.filter((ts) => ts !== undefined);
-    expect(published).toEqual([T0, T0 + 1000, T0 + 2000, T0 + 3000, T0 + 4000]);
+    const samples = Array.from({ length: 50 }, (_, k) => ({ ts: T0 + k * 100, v: 0.01, i: 0.5 }));
+    const oneByOne = samples.slice(0, 25).flatMap((s) => run(t, [s]).states.map((x) => x.ts - T0));
+    const inOneMessage = run(t, samples.slice(25)).states.map((x) => x.ts - T0);
+    expect(oneByOne).toEqual([0, 1000, 2000]);
+    expect(inOneMessage).toEqual([3000, 4000]);
   });
 
   it('raises and clears alerts from detector findings with levels in the state', () => {
     const { t } = tracker();
     const high = run(t, [at(0, 0.5), at(1, 2)]);
     expect(high.alerts).toMatchObject([{ kind: 'sand-depletion', state: 'raised', ts: T0 + 1000 }]);
-    expect(high.state).toMatchObject({ risk: 'warning', levels: { 'sand-depletion': 'warning' }, i: 2 });
+    expect(high.states.at(-1)).toMatchObject({
+      risk: 'warning',
+      levels: { 'sand-depletion': 'warning' },
+      i: 2,
+    });
     const low = run(t, [at(2, 0.5)]);
     expect(low.alerts).toMatchObject([{ state: 'cleared', ts: T0 + 2000 }]);
   });

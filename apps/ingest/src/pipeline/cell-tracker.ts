@@ -20,8 +20,8 @@ export interface Admitted {
 
 export interface CellOutput {
   alerts: AlertEvent[];
-  /** Set when a state is due (at most once per `stateInterval_ms` of data time). */
-  state: StateMessage | undefined;
+  /** States due (at most one per `stateInterval_ms` of data time), oldest first. */
+  states: StateMessage[];
   newRuns: number;
 }
 
@@ -83,8 +83,7 @@ export class CellTracker {
 
   /** Runs detection on admitted samples (after the acknowledgement); returns alerts and a due state. */
   detect(admitted: Admitted): CellOutput {
-    const output: CellOutput = { alerts: [], state: undefined, newRuns: 0 };
-    let stateDue = false;
+    const output: CellOutput = { alerts: [], states: [], newRuns: 0 };
     for (let k = 0; k < admitted.samples.length; k++) {
       const sample = admitted.samples[k]!;
       const admission = admitted.admissions[k]!;
@@ -97,11 +96,10 @@ export class CellTracker {
       this.last = this.detector.update(sample);
       this.lastSample = sample;
       for (const event of this.alerts.update(sample.ts, this.last.findings)) output.alerts.push(event);
-      if (sample.ts - this.lastStateTs >= this.stateInterval_ms) stateDue = true;
-    }
-    if (stateDue && this.lastSample) {
-      this.lastStateTs = this.lastSample.ts;
-      output.state = this.state();
+      if (sample.ts - this.lastStateTs >= this.stateInterval_ms) {
+        this.lastStateTs = sample.ts;
+        output.states.push(this.state()!);
+      }
     }
     return output;
   }

@@ -165,7 +165,7 @@ export class TelemetryIntake {
       this.wal.appendAlert(alert);
       this.output.publishAlert(alert);
     }
-    if (output.state) this.output.publishState(output.state);
+    for (const state of output.states) this.output.publishState(state);
   }
 
   /** A retained `…/config` message: validated and applied live. */

@@ -1,0 +1,122 @@
+import { afterAll, expect, it } from 'vitest';
+import {
+  alertsTopic,
+  configTopic,
+  stateTopic,
+  telemetryTopic,
+  type AlertEvent,
+  type CellConfig,
+  type StateMessage,
+} from '#contracts';
+import { DepletionTracker } from '../../libs/physics/src/depletion-tracker.js';
+import { describeWithServices, testServices } from '../support/services.js';
+import {
+  T0,
+  connectPublisher,
+  influxStore,
+  startIngest,
+  tempDir,
+  unique,
+  until,
+  type IngestProcess,
+} from './support.js';
+
+describeWithServices('ingest: Sand-depletion alert end to end', () => {
+  let ingest: IngestProcess | undefined;
+  afterAll(async () => {
+    await ingest?.stop();
+  });
+
+  it('raises sand-depletion before the depletion time (data time) and clears after the current drops', async () => {
+    const { mqttUrl, influxUrl } = testServices();
+    const rig = unique('rig').replace(/_/g, '-');
+    const cell = 's1';
+    const db = unique('ingest_sand');
+    // 1 M salt, D = 3e-10 m²/s, t+ = 0.38, a 500 µm gap: J* ≈ 187 A/m² (18.7 mA on 1 cm²).
+    const config: CellConfig = {
+      rigId: rig,
+      cellId: cell,
+      cellType: 'symmetric',
+      electrodeArea_cm2: 1,
+      electrolyte: {
+        kind: 'liquid',
+        diffusivity_cm2_s: 3e-6,
+        concentration_mol_L: 1,
+        cationTransference: 0.38,
+        gap_um: 500,
+      },
+      thresholds: {},
+    };
+    const current_A = 0.04; // J/J* ≈ 2.1
+    const tracker = new DepletionTracker({
+      diffusivity_m2_s: 3e-10,
+      concentration_mol_m3: 1000,
+      anionTransference: 0.62,
+      gap_m: 500e-6,
+    });
+    const depletion_s = tracker.update(1e-6, current_A / 1e-4).timeToDepletion_s;
+    expect(depletion_s).toBeGreaterThan(20);
+    expect(depletion_s).toBeLessThan(60);
+
+    const pub = await connectPublisher(mqttUrl);
+    // The api publishes configurations retained; ingest receives it when it subscribes.
+    await pub.publishAsync(configTopic(rig, cell), JSON.stringify(config), { qos: 1, retain: true });
+    ingest = await startIngest({
+      mqttUrl,
+      influxUrl,
+      db,
+      clientId: unique('ingest'),
+      dataDir: tempDir('sg-sand-'),
+    });
+
+    const alerts: AlertEvent[] = [];
+    const states: StateMessage[] = [];
+    const watcher = await connectPublisher(mqttUrl);
+    watcher.on('message', (topic, payload) => {
+      if (topic.endsWith('/alerts')) alerts.push(JSON.parse(payload.toString()) as AlertEvent);
+      else states.push(JSON.parse(payload.toString()) as StateMessage);
+    });
+    await watcher.subscribeAsync([alertsTopic(rig, cell), stateTopic(rig, cell)], { qos: 1 });
+
+    // 10 Hz of data time: the current flows for 1.5× the depletion time, then 120 s at rest.
+    const on_s = Math.ceil(depletion_s * 1.5);
+    const total = (on_s + 120) * 10;
+    const samples = Array.from({ length: total }, (_, k) => ({
+      ts: T0 + k * 100,
+      v: k < on_s * 10 ? 0.05 : 0,
+      i: k < on_s * 10 ? current_A : 0,
+      seq: k,
+    }));
+    for (let k = 0; k < total; k += 50) {
+      await pub.publishAsync(telemetryTopic(rig, cell), JSON.stringify(samples.slice(k, k + 50)), { qos: 1 });
+    }
+
+    await until(() => alerts.some((a) => a.state === 'cleared'), 'the alert to clear');
+    const raised = alerts.find((a) => a.state === 'raised' && a.kind === 'sand-depletion');
+    expect(raised, JSON.stringify(alerts)).toBeDefined();
+    expect(raised!.ts).toBeLessThan(T0 + depletion_s * 1000);
+    expect(raised!.evidence.jOverJstar).toBeGreaterThan(1);
+    const cleared = alerts.find((a) => a.state === 'cleared')!;
+    expect(cleared.id).toBe(raised!.id);
+    expect(cleared.ts).toBeGreaterThan(T0 + on_s * 1000);
+    // One open alert per (cell, kind): every event carries the same id.
+    expect(new Set(alerts.filter((a) => a.kind === 'sand-depletion').map((a) => a.id)).size).toBe(1);
+
+    // States at most 1 Hz of data time, with the risk while the current flowed.
+    await until(() => states.length >= on_s, 'states');
+    const gaps = states.slice(1).map((s, k) => s.ts - states[k]!.ts);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(1000);
+    expect(states.some((s) => s.levels['sand-depletion'] !== undefined && s.risk !== 'ok')).toBe(true);
+
+    // The alert is stored with its latest state.
+    const store = influxStore(influxUrl, db);
+    await until(async () => {
+      const stored = await store.queryAlerts({ rigId: rig, cellId: cell, limit: 10 }).catch(() => []);
+      return stored.some((a) => a.id === raised!.id && a.state === 'cleared');
+    }, 'the cleared alert in the store');
+
+    await pub.publishAsync(configTopic(rig, cell), '', { qos: 1, retain: true });
+    await pub.endAsync();
+    await watcher.endAsync();
+  });
+});
