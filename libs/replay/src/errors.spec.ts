@@ -123,6 +123,13 @@ describe('garbled files written by the writers', () => {
     expect(samples).toHaveLength(4);
   });
 
+  it('a nested Neware export cut inside a record line', async () => {
+    const bytes = writeNeware(run, { layout: 'nested' });
+    const { samples, error } = await drain(reader('neware', cutInside(bytes, 12, ',', 4)));
+    expectReaderError(error, 12, /expected \d+ fields like the header/);
+    expect(samples.length).toBeGreaterThan(3);
+  });
+
   it('a Maccor file missing its voltage column', async () => {
     const text = writeMaccor(run).toString('latin1').replace('\tVolts\t', '\tVolts2\t');
     const { error } = await drain(reader('maccor', Buffer.from(text, 'latin1')));

@@ -112,6 +112,14 @@ const cases: Case[] = [
     time_s: 1e-3,
   },
   {
+    name: 'Neware nested cycle/step/record export, test time summed from step times',
+    format: 'neware',
+    run: run(16, { temperature: true }),
+    write: (r) => writeNeware(r, { start_ms, layout: 'nested' }),
+    wholeSecondStart: true,
+    time_s: 1e-3,
+  },
+  {
     name: 'Battery Archive time series',
     format: 'batteryarchive',
     run: run(11, { temperature: true }),

@@ -20,6 +20,9 @@ export function sniffFormat(firstLines: readonly string[]): SniffResult {
   if (/^(EC|BT)-Lab ASCII FILE/.test(first)) {
     return { format: 'biologic', reason: `first line is '${first.trim()}'` };
   }
+  if (/^"?Cycle ID"?,/i.test(first) && /^,"?Step ID"?,/i.test(lines[1] ?? '')) {
+    return { format: 'neware', reason: 'lines 1-2 are the cycle and step headers of a nested Neware export' };
+  }
   for (const [k, line] of lines.slice(0, 60).entries()) {
     const delim = sniffDelimiter(line);
     const names = splitHeader(line, delim);

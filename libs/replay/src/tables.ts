@@ -27,6 +27,11 @@ export interface TableLayout {
 /** A reader for CSV/TSV exports with a column line (Arbin, Battery Archive, Neware, Maccor). */
 export function readTable(layout: TableLayout, source: ReplaySource, options: ReaderOptions): ReplayReader {
   const summary = newSummary(layout.format);
+  return makeReader(source, layout.encoding, summary, tableParser(layout, summary, options));
+}
+
+/** The line parser behind `readTable`, for formats that pick between layouts. */
+export function tableParser(layout: TableLayout, summary: ReadSummary, options: ReaderOptions): ColumnParser {
   const header = (line: string, lineNo: number): ColumnPlan | undefined => {
     if (layout.isHeader ? !layout.isHeader(line, lineNo) : lineNo !== 1) return undefined;
     const delim = sniffDelimiter(line);
@@ -48,5 +53,5 @@ export function readTable(layout: TableLayout, source: ReplaySource, options: Re
     layout.refine?.(plan, summary, lineNo);
     return plan;
   };
-  return makeReader(source, layout.encoding, summary, new ColumnParser(summary, header, 'the column line'));
+  return new ColumnParser(summary, header, 'the column line');
 }

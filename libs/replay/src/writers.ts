@@ -273,10 +273,43 @@ export interface NewareWriteOptions {
   currentUnit?: 'A' | 'mA';
   /** Write |current| and leave the direction to `Step Type`, as some exports do. */
   unsigned?: boolean;
+  /** 'nested': the cycle / step / record export (current in mA, step times only). */
+  layout?: 'flat' | 'nested';
 }
 
-/** Neware flat CSV: `Step Type`, `Cumulative Time` as `H:MM:SS`, `Date`. */
+function writeNestedNeware(samples: readonly ReplaySample[], options: NewareWriteOptions): Buffer {
+  const start_ms = options.start_ms ?? defaultStart_ms;
+  const withT = hasField(samples, 't');
+  const lines = [
+    'Cycle ID,Cap_Chg(mAh),Cap_DChg(mAh)',
+    ',Step ID,Step Name,Step Time(h:min:s.ms),Capacity(mAh)',
+    `,,Record ID,Time(h:min:s.ms),Voltage(V),Current(mA),${withT ? 'Temperature(°C),' : ''}Capacity(mAh),Realtime`,
+  ];
+  // Step k runs from its first sample to the next step's first sample (the last step to its last sample).
+  const stepStarts = samples.flatMap((s, k) => (k === 0 || s.step !== samples[k - 1]!.step ? [k] : []));
+  stepStarts.forEach((first, n) => {
+    const next = stepStarts[n + 1];
+    const startSample = samples[first]!;
+    const end_s = next === undefined ? samples.at(-1)!.time_s : samples[next]!.time_s;
+    if (n === 0 || startSample.cycle !== samples[first - 1]!.cycle)
+      lines.push(`${startSample.cycle ?? 1},0,0`);
+    const name = startSample.i > 0 ? 'CC_Chg' : startSample.i < 0 ? 'CC_DChg' : 'Rest';
+    lines.push(`,${startSample.step ?? n + 1},${name},${duration(end_s - startSample.time_s)},0`);
+    for (let k = first; k < (next ?? samples.length); k++) {
+      const sample = samples[k]!;
+      const fields = ['', '', String(k + 1), duration(sample.time_s - startSample.time_s), String(sample.v)];
+      fields.push(String(sample.i * 1000));
+      if (withT) fields.push(String(sample.t ?? ''));
+      fields.push('0', isoDateTime(start_ms + sample.time_s * 1000));
+      lines.push(fields.join(','));
+    }
+  });
+  return Buffer.from(lines.join('\r\n') + '\r\n', 'utf8');
+}
+
+/** Neware flat CSV: `Step Type`, `Cumulative Time` as `H:MM:SS`, `Date`; or the nested export. */
 export function writeNeware(samples: readonly ReplaySample[], options: NewareWriteOptions = {}): Buffer {
+  if (options.layout === 'nested') return writeNestedNeware(samples, options);
   const start_ms = options.start_ms ?? defaultStart_ms;
   const unit = options.currentUnit ?? 'mA';
   const withT = hasField(samples, 't');
