@@ -1,14 +1,78 @@
+import { afterAll, describe, expect, it } from 'vitest';
 import { describeTelemetryStoreConformance } from '../../libs/store/src/conformance.js';
 import { InfluxStore } from '../../libs/store/src/influx-store.js';
-import { testServices } from '../support/services.js';
+import type { CellSample } from '../../libs/store/src/telemetry-store.js';
+import { describeWithServices, testServices } from '../support/services.js';
 
-// Each run gets its own database so parallel or repeated runs never see each other's points.
-const database = `sandglass_test_${process.pid}_${Date.now()}`;
+// Each run gets its own databases so parallel or repeated runs never see each other's points.
+const prefix = `sandglass_test_${process.pid}_${Date.now()}`;
+const databases: string[] = [];
+const database = (suffix: string) => {
+  databases.push(`${prefix}_${suffix}`);
+  return `${prefix}_${suffix}`;
+};
 
-describeTelemetryStoreConformance('InfluxStore (real influxd, 1.x HTTP API)', {
-  make: async () => new InfluxStore({ url: testServices().influxUrl, database }),
-  cleanup: async () => {
-    const body = new URLSearchParams({ q: `DROP DATABASE "${database}"` });
-    await fetch(`${testServices().influxUrl}/query`, { method: 'POST', body });
-  },
+async function influxql(q: string): Promise<void> {
+  await fetch(`${testServices().influxUrl}/query`, { method: 'POST', body: new URLSearchParams({ q }) });
+}
+
+afterAll(async () => {
+  for (const name of databases) await influxql(`DROP DATABASE "${name}"`);
+});
+
+describeWithServices('InfluxStore against a real influxd', () => {
+  const conformanceDb = database('conformance');
+  describeTelemetryStoreConformance('InfluxStore (1.x HTTP API)', {
+    make: async () => new InfluxStore({ url: testServices().influxUrl, database: conformanceDb }),
+  });
+
+  const cell = { rigId: 'r1', cellId: 'c1' };
+  const samples = (n: number): CellSample[] =>
+    Array.from({ length: n }, (_, k) => ({ ...cell, ts: Date.UTC(2026, 0, 1) + k, v: 3 + k / 1000, i: 0.5 }));
+
+  it('splits a write into requests of at most linesPerRequest lines', async () => {
+    const store = new InfluxStore({
+      url: testServices().influxUrl,
+      database: database('chunks'),
+      linesPerRequest: 7,
+    });
+    await store.open();
+    await store.writeSamples(samples(50));
+    expect(await store.countSamples(cell)).toBe(50);
+  });
+
+  it('creates the database again when it disappeared under a running store', async () => {
+    const name = database('recreate');
+    const store = new InfluxStore({ url: testServices().influxUrl, database: name });
+    await store.open();
+    await influxql(`DROP DATABASE "${name}"`);
+    await store.writeSamples(samples(3));
+    expect(await store.countSamples(cell)).toBe(3);
+  });
+
+  it('reports rejected data as a StoreError that is not retryable', async () => {
+    const name = database('conflict');
+    const store = new InfluxStore({ url: testServices().influxUrl, database: name });
+    await store.open();
+    // a string `v` in the same shard (field types are per shard) makes a float `v` a type conflict (HTTP 400)
+    const res = await fetch(`${testServices().influxUrl}/write?db=${name}`, {
+      method: 'POST',
+      body: `telemetry,cell=c1,rig=r1 v="text" ${Date.UTC(2026, 0, 1) - 1}000000`,
+    });
+    expect(res.status).toBe(204);
+    const error = await store.writeSamples(samples(2)).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'StoreError', retryable: false, status: 400 });
+  });
+});
+
+describe('InfluxStore without a server', () => {
+  it('reports an unreachable InfluxDB as a retryable StoreError and ping false', async () => {
+    const store = new InfluxStore({ url: 'http://127.0.0.1:9', database: 'nowhere', timeout_ms: 2000 });
+    expect(await store.ping()).toBe(false);
+    await expect(store.open()).rejects.toMatchObject({ name: 'StoreError', retryable: true });
+    const error = await store
+      .writeSamples([{ rigId: 'r', cellId: 'c', ts: Date.UTC(2026, 0, 1), v: 1, i: 1 }])
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'StoreError', retryable: true });
+  });
 });

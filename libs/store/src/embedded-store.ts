@@ -53,6 +53,36 @@ const MERGE_STAGING = `INSERT OR REPLACE INTO telemetry
   FROM telemetry_staging
   QUALIFY row_number() OVER (PARTITION BY rig, cell, ts_us ORDER BY n DESC) = 1`;
 
+/**
+ * Open DuckDB instances by file, with how many stores use each: DuckDB lets one process open a file once,
+ * so stores of the same file share an instance, and the last one to close releases the file.
+ */
+const instances = new Map<string, { instance: Promise<DuckDBInstance>; users: number }>();
+
+function acquire(file: string): Promise<DuckDBInstance> {
+  if (file === ':memory:') return DuckDBInstance.create(':memory:');
+  let entry = instances.get(file);
+  if (!entry) {
+    entry = { instance: DuckDBInstance.create(file), users: 0 };
+    instances.set(file, entry);
+    entry.instance.catch(() => instances.delete(file));
+  }
+  entry.users++;
+  return entry.instance;
+}
+
+function release(file: string, instance: DuckDBInstance): void {
+  const entry = instances.get(file);
+  if (file === ':memory:' || !entry) {
+    instance.closeSync();
+    return;
+  }
+  if (--entry.users === 0) {
+    instances.delete(file);
+    instance.closeSync();
+  }
+}
+
 function appendOptional(appender: DuckDBAppender, value: number | undefined): void {
   if (value === undefined) appender.appendNull();
   else appender.appendDouble(value);
@@ -63,9 +93,9 @@ function appendOptional(appender: DuckDBAppender, value: number | undefined): vo
  * the InfluxDB adapter: samples, states and alert events are keyed by their data time in microseconds and
  * upserted, so replays are idempotent; downsampling averages over epoch-aligned buckets.
  *
- * DuckDB lets one process open a file for writing; the instance is shared through DuckDB's instance cache
- * so several stores in one process (ingest and api modules) use the same file. Calls are serialised on
- * one connection because the staging table is per connection.
+ * DuckDB lets one process open a file for writing: stores of one file in one process (ingest and api
+ * modules) share its instance, and a second process cannot open it. Calls are serialised on one
+ * connection because the staging table is per connection.
  */
 export class EmbeddedStore implements TelemetryStore {
   private instance: DuckDBInstance | undefined;
@@ -83,13 +113,11 @@ export class EmbeddedStore implements TelemetryStore {
     if (this.connection) return;
     try {
       if (this.file !== ':memory:') mkdirSync(path.dirname(this.file), { recursive: true });
-      this.instance =
-        this.file === ':memory:'
-          ? await DuckDBInstance.create(':memory:')
-          : await DuckDBInstance.fromCache(this.file);
+      this.instance = await acquire(this.file);
       this.connection = await this.instance.connect();
       for (const sql of SCHEMA) await this.connection.run(sql);
     } catch (error) {
+      await this.close();
       throw wrap('open', error);
     }
   }
@@ -97,6 +125,7 @@ export class EmbeddedStore implements TelemetryStore {
   async close(): Promise<void> {
     await this.queue.catch(() => undefined);
     this.connection?.closeSync();
+    if (this.instance) release(this.file, this.instance);
     this.connection = undefined;
     this.instance = undefined;
   }
