@@ -7,7 +7,7 @@ import { defaultThresholds, type Thresholds } from './thresholds.js';
 import { A_m2_to_mA_cm2, lithiumThickness_m } from './units.js';
 
 export interface VoidTrackerOptions {
-  /** Critical stripping current vs stack pressure, measured at cscTemperature_K. */
+  /** Critical stripping current vs stack pressure, measured at cscTemperature_K (empty: CSC unknown). */
   cscTable: readonly CscTablePoint[];
   cscTemperature_K: number;
   /** Critical plating current vs temperature, for the local-current criterion (optional). */
@@ -84,7 +84,6 @@ export class VoidTracker {
   constructor(private readonly options: VoidTrackerOptions) {
     this.thresholds = options.thresholds ?? defaultThresholds;
     this.segmenter = new CurrentSegmenter(this.thresholds.restCurrentDensity_A_m2);
-    if (options.cscTable.length === 0) throw new RangeError('VoidTracker needs a CSC table');
   }
 
   update(sample: VoidSample): VoidState {
@@ -99,12 +98,15 @@ export class VoidTracker {
     const temperature_K = Number.isFinite(sample.temperature_K)
       ? sample.temperature_K
       : this.options.cscTemperature_K;
-    const csc_A_m2 = criticalStrippingCurrent_A_m2(
-      this.options.cscTable,
-      pressure_Pa,
-      temperature_K,
-      this.options.cscTemperature_K,
-    );
+    const csc_A_m2 =
+      this.options.cscTable.length === 0
+        ? NaN
+        : criticalStrippingCurrent_A_m2(
+            this.options.cscTable,
+            pressure_Pa,
+            temperature_K,
+            this.options.cscTemperature_K,
+          );
 
     // Positive J plates the negative electrode, so the positive one strips (and vice versa).
     let strippingElectrode: 'negative' | 'positive' | null = null;
@@ -112,7 +114,9 @@ export class VoidTracker {
     if (strippingElectrode === 'positive' && this.options.lithiumElectrodes === 'negative')
       strippingElectrode = null;
     const strippingJ_A_m2 = strippingElectrode ? Math.abs(j) : 0;
-    const excess_C_m2 = Math.max(0, strippingJ_A_m2 - csc_A_m2) * Math.max(0, sample.dt_s);
+    const excess_C_m2 = Number.isNaN(csc_A_m2)
+      ? 0
+      : Math.max(0, strippingJ_A_m2 - csc_A_m2) * Math.max(0, sample.dt_s);
     if (strippingElectrode === 'negative') this.excessNegative_C_m2 += excess_C_m2;
     if (strippingElectrode === 'positive') this.excessPositive_C_m2 += excess_C_m2;
 

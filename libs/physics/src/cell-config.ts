@@ -1,0 +1,159 @@
+import type { CcdTablePoint } from './arrhenius.js';
+import { gasConstant_J_per_mol_K } from './constants.js';
+import type { CscTablePoint } from './creep.js';
+import { isPresetName, presets, type ElectrolyteKind } from './presets.js';
+import type { CellType } from './soft-short-detector.js';
+import { resolveThresholds, type Thresholds } from './thresholds.js';
+import { C_to_K, cm2_s_to_m2_s, cm2_to_m2, MPa_to_Pa, mol_L_to_mol_m3, um_to_m } from './units.js';
+
+/**
+ * A cell's configuration in lab units, shaped like DESIGN.md "Cell configuration" (the zod schema in
+ * libs/contracts describes the same object). The electrolyte is a preset, explicit values, or a
+ * preset with some values overridden.
+ */
+export interface CellConfig {
+  rigId?: string;
+  cellId?: string;
+  /** symmetric (Li|Li), full, or half; symmetric when absent. */
+  cellType?: CellType;
+  electrodeArea_cm2: number;
+  electrolyte: ElectrolyteConfig;
+  stack?: { nominalPressure_MPa?: number };
+  /** Per-cell overrides of the detector thresholds (see `Thresholds` for the names). */
+  thresholds?: Readonly<Record<string, unknown>>;
+}
+
+export interface ElectrolyteConfig {
+  /** lp30 | peo-litfsi | li6ps5cl | llzo */
+  preset?: string;
+  kind?: ElectrolyteKind;
+  /** Ambipolar salt diffusivity at the operating (or reference) temperature, cm²/s. */
+  diffusivity_cm2_s?: number;
+  concentration_mol_L?: number;
+  /** t+; the anion transference number is 1 - t+. */
+  cationTransference?: number;
+  /** Electrode separation L, µm. */
+  gap_um?: number;
+  /** With activationEnergy_kJ_mol: D scales as exp(-(Ea/R)(1/T - 1/T_ref)) with the measured T. */
+  referenceTemperature_C?: number;
+  activationEnergy_kJ_mol?: number;
+}
+
+/** The configuration in SI, ready for the trackers. */
+export interface ResolvedCell {
+  cellType: CellType;
+  area_m2: number;
+  kind: ElectrolyteKind;
+  /** D at a temperature (K; NaN = not measured → the reference value), m²/s; null without salt depletion. */
+  diffusivityAt_m2_s: ((temperature_K: number) => number) | null;
+  concentration_mol_m3: number;
+  anionTransference: number;
+  gap_m: number;
+  nominalPressure_Pa: number;
+  cscTable: readonly CscTablePoint[];
+  cscTemperature_K: number;
+  ccdTable: readonly CcdTablePoint[];
+  thresholds: Thresholds;
+  /** Where the parameters came from (preset source or "configured"). */
+  source: string;
+}
+
+export type ResolveResult =
+  | { ok: true; cell: ResolvedCell; warnings: string[] }
+  | { ok: false; problems: string[]; warnings: string[] };
+
+/**
+ * Converts a cell configuration (lab units) into SI parameters, checking it. Problems make it
+ * unusable; warnings (e.g. unknown threshold names) are worth logging but do not stop monitoring.
+ */
+export function resolveCellConfig(config: CellConfig): ResolveResult {
+  const problems: string[] = [];
+  const { thresholds, problems: thresholdWarnings } = resolveThresholds(config.thresholds);
+  const warnings = [...thresholdWarnings];
+  const e = config.electrolyte ?? {};
+  const preset = e.preset === undefined ? undefined : isPresetName(e.preset) ? presets[e.preset] : null;
+  if (preset === null) {
+    problems.push(`unknown electrolyte preset "${e.preset}" (known: ${Object.keys(presets).join(', ')})`);
+  }
+  if (!(config.electrodeArea_cm2 > 0))
+    problems.push(`electrodeArea_cm2 must be > 0, got ${config.electrodeArea_cm2}`);
+  const kind = e.kind ?? preset?.kind;
+  if (!kind) problems.push('electrolyte needs a preset or a kind (liquid | polymer | solid)');
+  const cationTransference =
+    e.cationTransference ?? preset?.cationTransference ?? (kind === 'solid' ? 1 : NaN);
+  if (!(cationTransference <= 1) || !(cationTransference >= -1)) {
+    problems.push(`cationTransference must be in [-1, 1], got ${cationTransference}`);
+  }
+  const anionTransference = 1 - cationTransference;
+  const gap_m = e.gap_um !== undefined ? um_to_m(e.gap_um) : (preset?.typicalGap_m ?? NaN);
+  const depletes = kind !== 'solid' && anionTransference > 0;
+  let concentration_mol_m3 = NaN;
+  let diffusivityAt_m2_s: ((temperature_K: number) => number) | null = null;
+  if (depletes) {
+    concentration_mol_m3 =
+      e.concentration_mol_L !== undefined
+        ? mol_L_to_mol_m3(e.concentration_mol_L)
+        : (preset?.concentration_mol_m3 ?? NaN);
+    if (!(concentration_mol_m3 > 0))
+      problems.push('concentration_mol_L must be > 0 for a liquid or polymer electrolyte');
+    if (!(gap_m > 0)) problems.push('gap_um must be > 0 for a liquid or polymer electrolyte');
+    if (anionTransference > 1)
+      problems.push(`cationTransference ${cationTransference} < 0 is outside this model`);
+    if (e.diffusivity_cm2_s !== undefined) {
+      const reference_m2_s = cm2_s_to_m2_s(e.diffusivity_cm2_s);
+      if (!(reference_m2_s > 0)) problems.push(`diffusivity_cm2_s must be > 0, got ${e.diffusivity_cm2_s}`);
+      if (e.referenceTemperature_C !== undefined && e.activationEnergy_kJ_mol !== undefined) {
+        const reference_K = C_to_K(e.referenceTemperature_C);
+        const ea_J_mol = e.activationEnergy_kJ_mol * 1e3;
+        // Arrhenius scaling of D with the measured temperature.
+        diffusivityAt_m2_s = (temperature_K) =>
+          Number.isFinite(temperature_K)
+            ? reference_m2_s *
+              Math.exp(-(ea_J_mol / gasConstant_J_per_mol_K) * (1 / temperature_K - 1 / reference_K))
+            : reference_m2_s;
+      } else {
+        if (e.referenceTemperature_C !== undefined || e.activationEnergy_kJ_mol !== undefined) {
+          warnings.push('referenceTemperature_C and activationEnergy_kJ_mol go together; D is held constant');
+        }
+        diffusivityAt_m2_s = () => reference_m2_s;
+      }
+    } else if (preset?.diffusivity_m2_s) {
+      const presetD = preset.diffusivity_m2_s;
+      const reference_K = preset.referenceTemperature_K;
+      diffusivityAt_m2_s = (temperature_K) =>
+        presetD(Number.isFinite(temperature_K) ? temperature_K : reference_K);
+    } else {
+      problems.push('diffusivity_cm2_s is needed for a liquid or polymer electrolyte without a preset');
+    }
+  }
+  const nominalPressure_MPa = config.stack?.nominalPressure_MPa;
+  if (nominalPressure_MPa !== undefined && !(nominalPressure_MPa >= 0)) {
+    problems.push(`stack.nominalPressure_MPa must be >= 0, got ${nominalPressure_MPa}`);
+  }
+  if (kind === 'solid' && !preset?.cscTable) {
+    warnings.push(
+      'no critical stripping current known for this solid electrolyte: use a preset to check stripping',
+    );
+  }
+  const cellType = config.cellType ?? 'symmetric';
+  if (problems.length > 0 || !kind) return { ok: false, problems, warnings };
+  return {
+    ok: true,
+    warnings,
+    cell: {
+      cellType,
+      area_m2: cm2_to_m2(config.electrodeArea_cm2),
+      kind,
+      diffusivityAt_m2_s: depletes ? diffusivityAt_m2_s : null,
+      concentration_mol_m3,
+      anionTransference,
+      gap_m,
+      nominalPressure_Pa: nominalPressure_MPa === undefined ? NaN : MPa_to_Pa(nominalPressure_MPa),
+      cscTable: preset?.cscTable ?? [],
+      cscTemperature_K: preset?.cscTemperature_K ?? 298.15,
+      ccdTable: preset?.ccdTable ?? [],
+      thresholds,
+      source: preset ? preset.source : 'configured',
+    },
+  };
+}

@@ -1,0 +1,450 @@
+import { resolveCellConfig, type CellConfig, type ResolvedCell } from './cell-config.js';
+import {
+  DataGapDetector,
+  formatDuration,
+  PressureDetector,
+  ThermalDetector,
+  type Verdict,
+} from './condition-detectors.js';
+import { DepletionTracker, type DepletionState } from './depletion-tracker.js';
+import { HardShortDetector } from './hard-short-detector.js';
+import { LevelHysteresis, levelOf, worstLevel, type Level } from './levels.js';
+import { SoftShortDetector } from './soft-short-detector.js';
+import { A_m2_to_mA_cm2, C_to_K, MPa_to_Pa, m_to_um, ohm_m2_to_ohm_cm2 } from './units.js';
+import { VoidTracker, type VoidState } from './void-tracker.js';
+
+/** One measurement, as on the telemetry topic (DESIGN.md "Sample"). */
+export interface CellSample {
+  /** Data time, epoch milliseconds. */
+  ts: number;
+  /** Cell voltage, V. */
+  v: number;
+  /** Current, A; positive = charge = Li plated on the negative electrode. */
+  i: number;
+  /** Temperature, °C. */
+  t?: number | null;
+  /** Stack pressure, MPa. */
+  p?: number | null;
+}
+
+export const detectorKinds = [
+  'sand-depletion',
+  'void-growth',
+  'soft-short',
+  'hard-short',
+  'pressure',
+  'thermal',
+  'data-gap',
+] as const;
+
+export type DetectorKind = (typeof detectorKinds)[number];
+
+/** A change of a detector's (debounced) level. Raised, escalated, lowered or cleared. */
+export interface DetectorEvent {
+  kind: DetectorKind;
+  level: Level;
+  previousLevel: Level;
+  /** Data time of the sample that changed it, epoch ms. */
+  ts: number;
+  /** Plain words for the person at the rig. */
+  message: string;
+  /** The numbers behind it (finite values only). */
+  evidence: Record<string, number>;
+}
+
+export interface DetectorStatus {
+  level: Level;
+  /** Data time the present level began, epoch ms (null while ok from the start). */
+  since_ts: number | null;
+  message: string;
+  evidence: Record<string, number>;
+}
+
+/** Estimates at a sample; null where a quantity does not apply to this cell or is not known yet. */
+export interface CellEstimates {
+  currentDensity_A_m2: number;
+  /** Li+ depletion at the plating electrode, 1 - c_s/c0 (liquid and polymer cells). */
+  depletionFraction: number | null;
+  /** Until c_s = 0 at the present current; null if it never gets there. */
+  timeToDepletion_s: number | null;
+  jOverJstar: number | null;
+  limitingCurrentDensity_A_m2: number | null;
+  surfaceConcentration_mol_m3: { negative: number; positive: number } | null;
+  /** Solid electrolytes: stripping current density against the critical stripping current. */
+  strippingCurrentDensity_A_m2: number | null;
+  criticalStrippingCurrent_A_m2: number | null;
+  strippingOverCsc: number | null;
+  /** Lithium stripped beyond creep resupply, as thickness, µm. */
+  excessStrippingThickness_um: { negative: number; positive: number } | null;
+  /** Contact fraction ≈ ASR0/ASR, and J/contact against the plating CCD. */
+  contactFraction: number | null;
+  localCurrentDensity_A_m2: number | null;
+  platingCcd_A_m2: number | null;
+  /** Apparent area-specific resistance |V/J| (symmetric cells), Ω·cm². */
+  asr_ohm_cm2: number | null;
+  /** Short resistance from the voltage decay at rest (full and half cells), Ω. */
+  shortResistance_ohm: number | null;
+  temperature_C: number | null;
+  pressure_MPa: number | null;
+}
+
+export interface MonitorResult {
+  ts: number;
+  /** False for a sample that could not be used (non-finite values, older than the previous one). */
+  accepted: boolean;
+  note: string | null;
+  estimates: CellEstimates;
+  levels: Record<DetectorKind, Level>;
+  /** Level changes caused by this sample. */
+  events: DetectorEvent[];
+}
+
+const labels: Record<DetectorKind, string> = {
+  'sand-depletion': 'Li+ depletion',
+  'void-growth': 'void growth',
+  'soft-short': 'soft short',
+  'hard-short': 'hard short',
+  pressure: 'stack pressure',
+  thermal: 'temperature',
+  'data-gap': 'data gap',
+};
+
+/** D changes below this relative step are not worth re-deriving the modes for. */
+const diffusivityTolerance = 1e-3;
+
+/**
+ * Watches one cell: turns each sample into estimates and detector levels with hysteresis, and reports
+ * level changes as events. Built from the cell's configuration (lab units, converted here). Handles
+ * irregular sampling, gaps, rests, reversals and impedance sweeps interleaved in the data; the interval
+ * before a sample is taken to carry that sample's current. `reset()` starts a new run.
+ * Example: `new CellMonitor({ electrodeArea_cm2: 1.13, electrolyte: { preset: 'lp30' } }).update(sample)`.
+ */
+export class CellMonitor {
+  readonly cell: ResolvedCell;
+  /** Configuration issues that do not stop monitoring (unknown threshold names …). */
+  readonly configWarnings: readonly string[];
+  private depletion: DepletionTracker | null = null;
+  private voids: VoidTracker | null = null;
+  private softShort!: SoftShortDetector;
+  private hardShort!: HardShortDetector;
+  private thermal!: ThermalDetector;
+  private pressure!: PressureDetector;
+  private dataGap!: DataGapDetector;
+  private hysteresis!: Record<DetectorKind, LevelHysteresis>;
+  private statuses!: Record<DetectorKind, DetectorStatus>;
+  private lastTs = NaN;
+  private diffusivity_m2_s = NaN;
+  private lastSandLevel: Level = 'ok';
+
+  /** Throws RangeError when the configuration cannot describe a cell (use resolveCellConfig to check first). */
+  constructor(config: CellConfig) {
+    const resolved = resolveCellConfig(config);
+    if (!resolved.ok) throw new RangeError(`invalid cell configuration: ${resolved.problems.join('; ')}`);
+    this.cell = resolved.cell;
+    this.configWarnings = resolved.warnings;
+    this.reset();
+  }
+
+  /** Forgets the run: uniform electrolyte, fresh baselines, all detectors ok. */
+  reset(): void {
+    const cell = this.cell;
+    const t = cell.thresholds;
+    this.diffusivity_m2_s = cell.diffusivityAt_m2_s ? cell.diffusivityAt_m2_s(NaN) : NaN;
+    this.depletion = cell.diffusivityAt_m2_s
+      ? new DepletionTracker({
+          diffusivity_m2_s: this.diffusivity_m2_s,
+          concentration_mol_m3: cell.concentration_mol_m3,
+          anionTransference: cell.anionTransference,
+          gap_m: cell.gap_m,
+        })
+      : null;
+    this.voids =
+      cell.kind === 'solid'
+        ? new VoidTracker({
+            cscTable: cell.cscTable,
+            cscTemperature_K: cell.cscTemperature_K,
+            ccdTable: cell.ccdTable,
+            lithiumElectrodes: cell.cellType === 'symmetric' ? 'both' : 'negative',
+            nominalPressure_Pa: cell.nominalPressure_Pa,
+            thresholds: t,
+          })
+        : null;
+    this.softShort = new SoftShortDetector(cell.cellType, t);
+    this.hardShort = new HardShortDetector(cell.cellType, t);
+    this.thermal = new ThermalDetector(t);
+    this.pressure = new PressureDetector(t, cell.nominalPressure_Pa / 1e6);
+    this.dataGap = new DataGapDetector(t);
+    const debounce = {
+      raiseSamples: Math.max(1, Math.round(t.raiseSamples)),
+      clearSamples: Math.max(1, Math.round(t.clearSamples)),
+    };
+    // Hard shorts count their own samples; a gap is one interval.
+    const immediate = { raiseSamples: 1, clearSamples: debounce.clearSamples };
+    this.hysteresis = {
+      'sand-depletion': new LevelHysteresis(debounce),
+      'void-growth': new LevelHysteresis(debounce),
+      'soft-short': new LevelHysteresis(debounce),
+      'hard-short': new LevelHysteresis(immediate),
+      pressure: new LevelHysteresis(debounce),
+      thermal: new LevelHysteresis(debounce),
+      'data-gap': new LevelHysteresis(immediate),
+    };
+    const ok = (): DetectorStatus => ({ level: 'ok', since_ts: null, message: '', evidence: {} });
+    this.statuses = {
+      'sand-depletion': ok(),
+      'void-growth': ok(),
+      'soft-short': ok(),
+      'hard-short': ok(),
+      pressure: ok(),
+      thermal: ok(),
+      'data-gap': ok(),
+    };
+    this.lastTs = NaN;
+    this.lastSandLevel = 'ok';
+  }
+
+  /** Present level, message and evidence of every detector. */
+  status(): Record<DetectorKind, DetectorStatus> {
+    return structuredClone(this.statuses);
+  }
+
+  update(sample: CellSample): MonitorResult {
+    const cell = this.cell;
+    const temperature_C = finiteOrNaN(sample.t);
+    const pressure_MPa = finiteOrNaN(sample.p);
+    if (!Number.isFinite(sample.ts) || !Number.isFinite(sample.v) || !Number.isFinite(sample.i)) {
+      return this.rejected(sample, 'ts, v and i must be finite numbers');
+    }
+    if (sample.ts < this.lastTs) return this.rejected(sample, 'older than the previous sample; ignored');
+    const first = Number.isNaN(this.lastTs);
+    const dt_s = first ? 0 : (sample.ts - this.lastTs) / 1000;
+    this.lastTs = sample.ts;
+    const j_A_m2 = sample.i / cell.area_m2;
+    const temperature_K = Number.isFinite(temperature_C) ? C_to_K(temperature_C) : NaN;
+    const pressure_Pa = Number.isFinite(pressure_MPa) ? MPa_to_Pa(pressure_MPa) : NaN;
+
+    const verdicts = {} as Record<DetectorKind, Verdict>;
+    verdicts['data-gap'] = first ? { level: 'ok', message: '', evidence: {} } : this.dataGap.update(dt_s);
+
+    let depletion: DepletionState | null = null;
+    if (this.depletion && cell.diffusivityAt_m2_s) {
+      const d_m2_s = cell.diffusivityAt_m2_s(temperature_K);
+      if (d_m2_s > 0 && Math.abs(d_m2_s / this.diffusivity_m2_s - 1) > diffusivityTolerance) {
+        this.diffusivity_m2_s = d_m2_s;
+        this.depletion.setDiffusivity_m2_s(d_m2_s);
+      }
+      depletion = this.depletion.update(dt_s, j_A_m2);
+      verdicts['sand-depletion'] = this.sandVerdict(depletion, j_A_m2);
+    } else {
+      verdicts['sand-depletion'] = { level: 'ok', message: '', evidence: {} };
+    }
+
+    let voids: VoidState | null = null;
+    if (this.voids) {
+      voids = this.voids.update({
+        dt_s,
+        currentDensity_A_m2: j_A_m2,
+        voltage_V: sample.v,
+        pressure_Pa,
+        temperature_K,
+      });
+      verdicts['void-growth'] = voidVerdict(voids);
+    } else {
+      verdicts['void-growth'] = { level: 'ok', message: '', evidence: {} };
+    }
+
+    const shortSample = {
+      t_s: sample.ts / 1000,
+      dt_s,
+      voltage_V: sample.v,
+      current_A: sample.i,
+      currentDensity_A_m2: j_A_m2,
+      temperature_K,
+    };
+    const soft = this.softShort.update(shortSample);
+    verdicts['soft-short'] = {
+      level: soft.level,
+      message: soft.reasons.length > 0 ? capitalize(soft.reasons.join('; ')) : '',
+      evidence: finite({
+        ...soft.evidence,
+        shortResistance_ohm: soft.shortResistance_ohm,
+      }),
+    };
+    const hard = this.hardShort.update(shortSample);
+    verdicts['hard-short'] = {
+      level: hard.level,
+      message: capitalize(hard.reason),
+      evidence: finite(hard.evidence),
+    };
+    verdicts.pressure = this.pressure.update(pressure_MPa);
+    verdicts.thermal = this.thermal.update(dt_s, temperature_C);
+
+    const events: DetectorEvent[] = [];
+    const levels = {} as Record<DetectorKind, Level>;
+    for (const kind of detectorKinds) {
+      const verdict = verdicts[kind];
+      const status = this.statuses[kind];
+      const previous = status.level;
+      const level = this.hysteresis[kind].update(verdict.level);
+      levels[kind] = level;
+      if (level !== 'ok' && verdict.message) {
+        status.message = verdict.message;
+        status.evidence = finite(verdict.evidence);
+      }
+      if (level !== previous) {
+        status.level = level;
+        status.since_ts = sample.ts;
+        const message =
+          level === 'ok'
+            ? `${capitalize(labels[kind])} back to normal${status.message ? ` (was: ${status.message})` : ''}`
+            : status.message || capitalize(labels[kind]);
+        events.push({
+          kind,
+          level,
+          previousLevel: previous,
+          ts: sample.ts,
+          message,
+          evidence: finite(verdict.evidence),
+        });
+        if (level === 'ok') {
+          status.message = '';
+          status.evidence = {};
+        }
+      }
+    }
+
+    const asr_ohm_m2 = voids?.asr_ohm_m2 ?? soft.evidence.asr_ohm_m2;
+    const estimates: CellEstimates = {
+      currentDensity_A_m2: j_A_m2,
+      depletionFraction: depletion?.depletionFraction ?? null,
+      timeToDepletion_s:
+        depletion && Number.isFinite(depletion.timeToDepletion_s) ? depletion.timeToDepletion_s : null,
+      jOverJstar: depletion?.jOverJstar ?? null,
+      limitingCurrentDensity_A_m2: this.depletion?.limitingCurrentDensity_A_m2 ?? null,
+      surfaceConcentration_mol_m3: depletion ? { ...depletion.surfaceConcentration_mol_m3 } : null,
+      strippingCurrentDensity_A_m2: voids?.strippingCurrentDensity_A_m2 ?? null,
+      criticalStrippingCurrent_A_m2: nullIfNaN(voids?.criticalStrippingCurrent_A_m2),
+      strippingOverCsc: nullIfNaN(voids?.strippingOverCsc),
+      excessStrippingThickness_um: voids
+        ? {
+            negative: m_to_um(voids.excessStrippingThickness_m.negative),
+            positive: m_to_um(voids.excessStrippingThickness_m.positive),
+          }
+        : null,
+      contactFraction: nullIfNaN(voids?.contactFraction),
+      localCurrentDensity_A_m2: voids ? voids.localCurrentDensity_A_m2 : null,
+      platingCcd_A_m2: nullIfNaN(voids?.platingCcd_A_m2),
+      asr_ohm_cm2: nullIfNaN(ohm_m2_to_ohm_cm2(asr_ohm_m2)),
+      shortResistance_ohm: nullIfNaN(soft.shortResistance_ohm),
+      temperature_C: nullIfNaN(temperature_C),
+      pressure_MPa: nullIfNaN(pressure_MPa),
+    };
+    return { ts: sample.ts, accepted: true, note: null, estimates, levels, events };
+  }
+
+  private sandVerdict(state: DepletionState, j_A_m2: number): Verdict {
+    const t = this.cell.thresholds;
+    const byFraction = levelOf(
+      state.depletionFraction,
+      { warning: t.sandDepletionWarnFraction, critical: t.sandDepletionCriticalFraction },
+      this.lastSandLevel,
+      t.hysteresisBand,
+    );
+    const soon = state.timeToDepletion_s <= t.sandDepletionWarnLeadTime_s && state.depletionFraction < 1;
+    const level = worstLevel(byFraction, soon ? 'warning' : 'ok');
+    this.lastSandLevel = level;
+    const ratio = `J/J* = ${state.jOverJstar.toFixed(state.jOverJstar < 10 ? 2 : 0)}`;
+    let message = '';
+    if (level === 'critical') {
+      message = `Li+ at the plating electrode ${(state.depletionFraction * 100).toFixed(0)} % depleted (${ratio}): from Sand's time on lithium grows as dendrites — lower or stop the current`;
+    } else if (level === 'warning') {
+      message = Number.isFinite(state.timeToDepletion_s)
+        ? `Li+ depletion at the plating electrode in ~${formatDuration(state.timeToDepletion_s)} (${ratio})`
+        : `Li+ at the plating electrode ${(state.depletionFraction * 100).toFixed(0)} % depleted (${ratio})`;
+    }
+    return {
+      level,
+      message,
+      evidence: finite({
+        depletionFraction: state.depletionFraction,
+        timeToDepletion_s: state.timeToDepletion_s,
+        jOverJstar: state.jOverJstar,
+        currentDensity_mA_cm2: A_m2_to_mA_cm2(j_A_m2),
+      }),
+    };
+  }
+
+  private rejected(sample: CellSample, note: string): MonitorResult {
+    const levels = {} as Record<DetectorKind, Level>;
+    for (const kind of detectorKinds) levels[kind] = this.statuses[kind].level;
+    return {
+      ts: sample.ts,
+      accepted: false,
+      note,
+      estimates: {
+        currentDensity_A_m2: Number.isFinite(sample.i) ? sample.i / this.cell.area_m2 : NaN,
+        depletionFraction: null,
+        timeToDepletion_s: null,
+        jOverJstar: null,
+        limitingCurrentDensity_A_m2: null,
+        surfaceConcentration_mol_m3: null,
+        strippingCurrentDensity_A_m2: null,
+        criticalStrippingCurrent_A_m2: null,
+        strippingOverCsc: null,
+        excessStrippingThickness_um: null,
+        contactFraction: null,
+        localCurrentDensity_A_m2: null,
+        platingCcd_A_m2: null,
+        asr_ohm_cm2: null,
+        shortResistance_ohm: null,
+        temperature_C: null,
+        pressure_MPa: null,
+      },
+      levels,
+      events: [],
+    };
+  }
+}
+
+function voidVerdict(state: VoidState): Verdict {
+  let message = '';
+  if (state.level !== 'ok') {
+    const advice =
+      state.level === 'critical'
+        ? 'lithium has lost contact with the electrolyte; the next plating step can grow dendrites — stop stripping, raise stack pressure or temperature'
+        : 'stripping is outrunning lithium creep; voids may be opening — lower the current or raise stack pressure';
+    message = `${capitalize(state.reasons.join('; '))}: ${advice}`;
+  }
+  return {
+    level: state.level,
+    message,
+    evidence: finite({
+      strippingCurrentDensity_mA_cm2: A_m2_to_mA_cm2(state.strippingCurrentDensity_A_m2),
+      criticalStrippingCurrent_mA_cm2: A_m2_to_mA_cm2(state.criticalStrippingCurrent_A_m2),
+      strippingOverCsc: state.strippingOverCsc,
+      asrGrowthInStep: state.asrGrowthInStep,
+      contactFraction: state.contactFraction,
+      localCurrentDensity_mA_cm2: A_m2_to_mA_cm2(state.localCurrentDensity_A_m2),
+      platingCcd_mA_cm2: A_m2_to_mA_cm2(state.platingCcd_A_m2),
+      asr_ohm_cm2: ohm_m2_to_ohm_cm2(state.asr_ohm_m2),
+    }),
+  };
+}
+
+function finite(values: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [key, value] of Object.entries(values)) if (Number.isFinite(value)) out[key] = value;
+  return out;
+}
+
+function finiteOrNaN(value: number | null | undefined): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : NaN;
+}
+
+function nullIfNaN(value: number | undefined): number | null {
+  return value === undefined || Number.isNaN(value) ? null : value;
+}
+
+function capitalize(text: string): string {
+  return text.length > 0 ? (text[0] ?? '').toUpperCase() + text.slice(1) : text;
+}
