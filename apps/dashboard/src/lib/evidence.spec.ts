@@ -32,6 +32,8 @@ describe('evidenceToWords', () => {
     expect(evidenceEntryToWords('stackPressure_MPa', 0.62)).toBe('stack pressure 0.62 MPa');
     expect(evidenceEntryToWords('temperatureRise_K', 0.5)).toBe('temperature rise 0.50 K');
     expect(evidenceEntryToWords('gap_s', 600)).toBe('gap 10 min');
+    expect(evidenceEntryToWords('diffusivity_cm2_s', 5.1440179e-8)).toBe('diffusivity 5.14e-8 cm²/s');
+    expect(evidenceEntryToWords('gap_um', 25)).toBe('gap 25 µm');
     expect(evidenceEntryToWords('noiseFraction', 0.12)).toBe('noise fraction 12 %');
     expect(evidenceEntryToWords('resistanceOverMax', 0.4)).toBe('resistance over max 0.400×');
     expect(evidenceEntryToWords('oddCount', 3)).toBe('odd count 3');

@@ -82,6 +82,12 @@ const UNITS: Record<string, Phrase> = {
   C_m2: (x) => formatFixed(x / C_M2_PER_MAH_CM2, 'mAh/cm²', 3),
   Hz: (x) => formatSi(x, 'Hz'),
   V_s: (x) => formatSi(x, 'V/s'),
+  cm2_s: (x) => `${Number(x.toPrecision(3))} cm²/s`,
+  m2_s: (x) => `${Number(x.toPrecision(3))} m²/s`,
+  mol_L: (x) => `${Number(x.toPrecision(3))} mol/L`,
+  um: (x) => `${Number(x.toPrecision(3))} µm`,
+  kJ_mol: (x) => `${Number(x.toPrecision(3))} kJ/mol`,
+  mAh_cm2: (x) => formatFixed(x, 'mAh/cm²', 3),
 };
 
 /** `timeToDepletion` → "time to depletion". */

@@ -1,6 +1,6 @@
 import type { AlertEvent, StateMessage } from '#contracts';
 import { describe, expect, it } from 'vitest';
-import { DashboardStore, SERIES_COLUMNS } from './store.js';
+import { DashboardStore, LIVE_POINTS, SERIES_COLUMNS } from './store.js';
 
 const state = (ts: number, over: Partial<StateMessage> = {}): StateMessage => ({
   rigId: 'rig-01',
@@ -49,6 +49,25 @@ describe('DashboardStore', () => {
     store.applyState(state(1_000_000));
     store.applyState(state(5_000, { run: 1 }));
     expect(store.series.get('rig-01/ch-01')!.buffer.column(SERIES_COLUMNS.ts_s)).toEqual([5]);
+  });
+
+  it('backfills history in front of the live trace, keeping the newest points', () => {
+    const store = new DashboardStore();
+    store.applyState(state(10_000, { v: 0.5 }));
+    store.backfill('rig-01', 'ch-01', [
+      { ts: 9_000, v: 0.4, i: 0.001, t: null },
+      { ts: 8_000, v: 0.3, i: 0.001 },
+      { ts: 10_000, v: 9, i: 9 },
+    ]);
+    const buffer = store.series.get('rig-01/ch-01')!.buffer;
+    expect(buffer.column(SERIES_COLUMNS.ts_s)).toEqual([8, 9, 10]);
+    expect(buffer.column(SERIES_COLUMNS.v)).toEqual([0.3, 0.4, 0.5]);
+    expect(buffer.column(SERIES_COLUMNS.t)).toEqual([null, null, 25]);
+
+    const many = Array.from({ length: LIVE_POINTS + 10 }, (_, k) => ({ ts: k, v: k, i: 0 }));
+    store.backfill('rig-01', 'ch-01', many);
+    expect(buffer.length).toBe(LIVE_POINTS);
+    expect(buffer.fromEnd(SERIES_COLUMNS.ts_s)).toBe(10);
   });
 
   it('keeps a live state newer than a later cell listing', () => {

@@ -1,4 +1,4 @@
-import type { AlertEvent, CellSummary, ReplayStatus, StateMessage } from '#contracts';
+import type { AlertEvent, CellSummary, ReplayStatus, StateMessage, TelemetryPoint } from '#contracts';
 import type { ApiProblem } from './api.js';
 import { RingBuffer } from './ring-buffer.js';
 import { cellKey } from './risk.js';
@@ -7,6 +7,8 @@ import { cellKey } from './risk.js';
 export const SERIES_COLUMNS = { ts_s: 0, v: 1, i: 2, t: 3, p: 4 } as const;
 /** States kept per cell for the live plots: 30 min at the 1 Hz state rate. */
 export const LIVE_POINTS = 1800;
+/** Data time the live plots span once full, and what a freshly opened cell view backfills over REST. */
+export const LIVE_WINDOW_MS = LIVE_POINTS * 1000;
 
 export type Connection =
   | { state: 'connecting' }
@@ -107,6 +109,38 @@ export class DashboardStore {
     }
     series.buffer.push([ts_s, state.v, state.i, state.t, state.p]);
     series.version++;
+  }
+
+  /**
+   * Puts history from REST in front of the live trace, so a cell view opened mid-run shows the last
+   * half hour at once instead of starting empty. Points at or after the first live one are ignored.
+   */
+  backfill(rigId: string, cellId: string, points: readonly TelemetryPoint[]): void {
+    const key = cellKey(rigId, cellId);
+    let series = this.series.get(key);
+    if (!series) {
+      series = {
+        buffer: new RingBuffer(LIVE_POINTS, 5),
+        version: 0,
+        run: this.cells.get(key)?.state?.run ?? 0,
+      };
+      this.series.set(key, series);
+    }
+    const buffer = series.buffer;
+    const firstLive_s =
+      buffer.length > 0 ? buffer.fromEnd(SERIES_COLUMNS.ts_s, buffer.length - 1)! : Infinity;
+    const older = points
+      .filter((p) => p.ts / 1000 < firstLive_s)
+      .sort((a, b) => a.ts - b.ts)
+      .map((p) => [p.ts / 1000, p.v, p.i, p.t, p.p]);
+    if (older.length === 0) return;
+    const columns = [0, 1, 2, 3, 4].map((c) => buffer.column(c));
+    const live = columns[0]!.map((_, k) => columns.map((column) => column[k]));
+    const rows = [...older, ...live].slice(-buffer.capacity);
+    buffer.clear();
+    for (const row of rows) buffer.push(row);
+    series.version++;
+    this.changed();
   }
 
   setAlerts(alerts: readonly AlertEvent[]): void {

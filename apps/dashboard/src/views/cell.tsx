@@ -21,7 +21,9 @@ import {
 } from '../lib/format.js';
 import { cellKey, cellRisk } from '../lib/risk.js';
 import { routeHref } from '../lib/route.js';
-import type { DashboardStore } from '../lib/store.js';
+import { LIVE_POINTS, LIVE_WINDOW_MS, type DashboardStore } from '../lib/store.js';
+import { api } from '../lib/api.js';
+import { useEffect, useRef } from 'preact/hooks';
 
 const C_M2_PER_MAH_CM2 = 36_000;
 
@@ -148,6 +150,23 @@ export function CellView({ store, rigId, cellId }: { store: DashboardStore; rigI
   const key = cellKey(rigId, cellId);
   const cell = store.cells.get(key);
   const state = cell?.state ?? null;
+  const latestTs = state?.ts;
+  const backfilled = useRef(false);
+  useEffect(() => {
+    if (backfilled.current || latestTs === undefined) return;
+    backfilled.current = true;
+    // 1 s means: the live trace's own rate, so the backfill never outgrows the ring buffer.
+    void api
+      .telemetry(rigId, cellId, {
+        from: latestTs - LIVE_WINDOW_MS,
+        to: latestTs,
+        every: '1s',
+        limit: LIVE_POINTS,
+      })
+      .then((result) => {
+        if (result.ok) store.backfill(rigId, cellId, result.value);
+      });
+  }, [latestTs, rigId, cellId, store]);
   const series = store.series.get(key);
   const version = series?.version ?? 0;
   const alerts = store.alertsNewestFirst().filter((a) => a.rigId === rigId && a.cellId === cellId);
