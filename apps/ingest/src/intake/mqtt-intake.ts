@@ -19,8 +19,6 @@ export interface MqttIntakeOptions {
   password?: string;
   /** Rigs this process takes; undefined = every rig. */
   rigs?: readonly string[];
-  /** How long the broker keeps the session (and queues QoS 1 messages) while ingest is away (s). */
-  sessionExpiry_s?: number;
   reconnectMin_ms?: number;
   reconnectMax_ms?: number;
 }
@@ -65,10 +63,11 @@ export class MqttConnection implements IngestOutput {
   start(handler: PacketHandler): void {
     const { options } = this;
     const clientOptions: IClientOptions = {
-      protocolVersion: 5,
+      // MQTT 3.1.1: the embedded Aedes broker speaks no MQTT 5, and a 3.1.1 persistent session
+      // (clean = false) is kept by the broker until the client comes back.
+      protocolVersion: 4,
       clientId: options.clientId,
       clean: false,
-      properties: { sessionExpiryInterval: options.sessionExpiry_s ?? 7 * 24 * 3600 },
       reconnectPeriod: this.reconnect_ms,
       connectTimeout: 10_000,
       queueQoSZero: false,
