@@ -77,7 +77,7 @@ export class ColumnParser implements LineParser {
       this.plan = this.header(lineNo === 1 ? stripBom(text) : text, lineNo);
       if (this.plan === undefined || !this.plan.headerIsData) return;
     }
-    if (text.length === 0 || text.trim().length === 0) {
+    if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim().length === 0)) {
       countSkip(this.summary, 'blank line');
       return;
     }

@@ -233,6 +233,24 @@ describe('round trip: write a run in each format, sniff it, read it back', () =>
     ]);
   });
 
+  it('reads an EC-Lab file whose header is only 3 lines, with Analog IN 2/V as temperature', async () => {
+    const text =
+      'EC-Lab ASCII FILE\r\nNb header lines : 3\r\ntime/s\tEwe/V\t<I>/mA\tAnalog IN 2/V\t\r\n' +
+      '5\t3.5\t-1\t0.25\t\r\n6\t3.4\t-1\t0.26\t\r\n';
+    const opened = await openReplay(Readable.from([text]), {
+      analogIn: { 2: { as: 'temperature', scale: 100 } },
+    });
+    expect(opened.format).toBe('biologic');
+    expect(await readAll(opened.reader)).toEqual([
+      { time_s: 0, v: 3.5, i: -0.001, t: 25 },
+      { time_s: 1, v: 3.4, i: -0.001, t: 26 },
+    ]);
+    expect(opened.reader.summary.start_ms).toBeUndefined();
+    expect(opened.reader.summary.notes).toContain('Analog IN 2/V read as temperature');
+    const unmapped = await openReplay(Readable.from([text]), {});
+    expect((await readAll(unmapped.reader))[0]).toEqual({ time_s: 0, v: 3.5, i: -0.001 });
+  });
+
   it('reads a headerless two-column BioLogic text export as time/s, Ewe/V', async () => {
     const opened = await openReplay(Readable.from(['10\t3,5\r\n12,5\t3,75\r\n']), { current_A: 0 });
     expect(opened.format).toBe('biologic');
