@@ -38,6 +38,11 @@ interface InfluxResult {
 }
 
 const MAX_LINES_PER_REQUEST = 10_000;
+/**
+ * The newest point of each series. Rather than last(), which reads a series' whole history in InfluxDB
+ * 1.x, a descending raw query with LIMIT 1 (per series under GROUP BY tags) stops at the first point.
+ */
+const LATEST = 'ORDER BY time DESC LIMIT 1';
 
 /** Quotes an InfluxQL string literal. */
 function literal(value: string): string {
@@ -60,8 +65,8 @@ function num(x: unknown): number | null {
 /**
  * TelemetryStore on InfluxDB through its 1.x HTTP API — line protocol `POST /write` and InfluxQL
  * `/query` — which InfluxDB 1.x, 2.x (v1 compatibility endpoints) and 3.x all speak. Queries stay in the
- * plain subset they share: SELECT with tag and time conditions, `GROUP BY time(..)` with mean(), last()
- * per tag; no subqueries, continuous queries or Flux.
+ * plain subset they share: SELECT with tag and time conditions, `GROUP BY time(..)` with mean(), the
+ * newest point per tag with ORDER BY time DESC LIMIT 1; no subqueries, continuous queries or Flux.
  *
  * It talks HTTP with Node's built-in fetch (undici, keep-alive by default) instead of a client library:
  * the 1.x client `influx` (5.x) was last released in 2020 and is unmaintained, and
@@ -97,7 +102,8 @@ export class InfluxStore implements TelemetryStore {
   /**
    * Checks InfluxDB answers, then creates the database. CREATE DATABASE is best effort: InfluxDB 2.x
    * (v1 compatibility) and 3.x do not support it — 3.x creates databases on first write, 2.x needs a
-   * DBRP mapping made by its operator — so a refused statement is not an error here.
+   * DBRP mapping made by its operator — and a user without admin rights may write to an existing
+   * database, so a refused statement is not an error here; refused credentials (401) are.
    */
   async open(): Promise<void> {
     if (!(await this.ping())) {
@@ -105,7 +111,7 @@ export class InfluxStore implements TelemetryStore {
     }
     await this.createDatabase().catch((error: unknown) => {
       if (error instanceof StoreError && error.retryable) throw error;
-      if (error instanceof StoreError && (error.status === 401 || error.status === 403)) throw error;
+      if (error instanceof StoreError && error.status === 401) throw error;
     });
   }
 
@@ -146,13 +152,13 @@ export class InfluxStore implements TelemetryStore {
   }
 
   async getCellConfig(cell: CellKey): Promise<CellConfig | null> {
-    const [result] = await this.query(`SELECT last(json) AS json FROM cell_config WHERE ${cellWhere(cell)}`);
+    const [result] = await this.query(`SELECT json FROM cell_config WHERE ${cellWhere(cell)} ${LATEST}`);
     const json = result?.series?.[0]?.values?.[0]?.[1];
     return typeof json === 'string' ? (JSON.parse(json) as CellConfig) : null;
   }
 
   async listCellConfigs(): Promise<CellConfig[]> {
-    const [result] = await this.query('SELECT last(json) AS json FROM cell_config GROUP BY rig, cell');
+    const [result] = await this.query(`SELECT json FROM cell_config GROUP BY rig, cell ${LATEST}`);
     const configs: CellConfig[] = [];
     for (const series of result?.series ?? []) {
       const json = series.values?.[0]?.[1];
@@ -164,7 +170,7 @@ export class InfluxStore implements TelemetryStore {
   async listCells(): Promise<StoredCell[]> {
     const [states, configs] = await this.query(
       'SELECT last(json) AS json FROM cell_state GROUP BY rig, cell; ' +
-        'SELECT last(json) AS json FROM cell_config GROUP BY rig, cell',
+        `SELECT json FROM cell_config GROUP BY rig, cell ${LATEST}`,
     );
     const cells = new Map<string, StoredCell>();
     for (const series of configs?.series ?? []) {
@@ -217,7 +223,7 @@ export class InfluxStore implements TelemetryStore {
     // An alert whose latest event is at or after `since` has that event among those after `since`.
     if (query.since !== undefined) conditions.push(`time >= ${timeLiteral(query.since)}`);
     const where = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
-    const [result] = await this.query(`SELECT last(json) AS json FROM alert${where} GROUP BY id`);
+    const [result] = await this.query(`SELECT json FROM alert${where} GROUP BY id ${LATEST}`);
     const alerts: AlertEvent[] = [];
     for (const series of result?.series ?? []) {
       const json = series.values?.[0]?.[1];
