@@ -8,7 +8,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { parseEnvironment, telemetryTopic, type Sample } from '#contracts';
+import { parseEnvironment, telemetryTopic, type CellConfig, type Sample } from '#contracts';
 import { simulateScenario, type SimulatedRun } from '#simulator';
 import { type RunningApi, startApi } from '../../apps/api/src/bootstrap.js';
 import { LiveFeed } from '../../apps/api/src/live/live-feed.service.js';
@@ -253,7 +253,9 @@ describeWithServices('dashboard e2e (chromium, real api + ingest, Mosquitto, Inf
     await gap.fill(String(Number(original) * 2));
     await page.locator('button[type="submit"]').click();
     await page.locator('.ok-text', { hasText: 'Saved' }).waitFor({ timeout: WAIT_MS });
-    const stored = await (await fetch(`${api!.url}/api/cells/${RIG}/${CELL}/config`)).json();
+    const stored = (await (await fetch(`${api!.url}/api/cells/${RIG}/${CELL}/config`)).json()) as {
+      config: CellConfig;
+    };
     expect(stored.config.electrolyte.gap_um).toBeCloseTo(Number(original) * 2);
     expect(consoleErrors).toEqual([]);
   });
