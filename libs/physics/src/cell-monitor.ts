@@ -288,7 +288,7 @@ export class CellMonitor {
       const level = this.hysteresis[kind].update(verdict.level);
       levels[kind] = level;
       if (level !== 'ok' && verdict.message) {
-        status.message = verdict.message;
+        status.message = capitalize(verdict.message);
         status.evidence = finite(verdict.evidence);
       }
       if (level !== previous) {

@@ -5,7 +5,7 @@ import { median } from './stats.js';
 describe('CurrentSegmenter', () => {
   it('splits rests, constant-current steps, reversals and varying currents', () => {
     const s = new CurrentSegmenter(1e-3);
-    const kinds = [0, 1, 1.01, 0.99, -1, -1, 2, 0.0005, 2].map((j) => s.update(1, j));
+    const kinds = [0, 1, 1.005, 0.995, -1, -1, 2, 0.0005, 2].map((j) => s.update(1, j));
     expect(kinds.map((p) => (p.kind === 'rest' ? 'r' : `${p.segment}:${p.index}`))).toEqual([
       'r',
       '1:0',

@@ -7,8 +7,9 @@ export type CurrentPhase =
 /**
  * Splits a sample stream into rests and constant-current segments (half-cycles, steps). A new segment
  * starts when the sign changes or |J| moves more than `tolerance` (relative) away from the segment's
- * first value; samples below the rest level are rests. Impedance sweeps (small, varying currents)
- * therefore never extend a segment.
+ * first value (1 %: cyclers hold a set current to ~0.1 %); samples below the rest level are rests.
+ * The mean currents logged during impedance sweeps wander by a few % from point to point, so they
+ * do not form segments.
  */
 export class CurrentSegmenter {
   private reference_A_m2 = 0;
@@ -18,7 +19,7 @@ export class CurrentSegmenter {
 
   constructor(
     private readonly restCurrentDensity_A_m2: number,
-    private readonly tolerance = 0.05,
+    private readonly tolerance = 0.01,
   ) {}
 
   update(dt_s: number, currentDensity_A_m2: number): CurrentPhase {

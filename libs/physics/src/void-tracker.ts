@@ -50,7 +50,7 @@ export interface VoidState {
   asr_ohm_m2: number;
   /** Fractional ASR rise since the start of this constant-current step. */
   asrGrowthInStep: number;
-  /** ASR0/ASR with ASR0 the best step-start ASR of the run (1 = full contact). */
+  /** ASR0/ASR with ASR0 the best step-start ASR of the run at this current level (1 = full contact). */
   contactFraction: number;
   /** J / contact fraction: the current density where Li still touches, A/m². */
   localCurrentDensity_A_m2: number;
@@ -78,7 +78,9 @@ export class VoidTracker {
   private readonly stepStart = new RecentWindow(startSamples);
   private readonly recent = new RecentWindow(startSamples);
   private stepStartAsr_ohm_m2 = NaN;
-  private bestStartAsr_ohm_m2 = Infinity;
+  /** Best step-start ASR per current level (apparent ASR depends on current through the kinetics). */
+  private readonly bestStartAsr_ohm_m2 = new Map<number, number>();
+  private bucket = 0;
   private lastLevel: Level = 'ok';
 
   constructor(private readonly options: VoidTrackerOptions) {
@@ -128,6 +130,7 @@ export class VoidTracker {
         this.stepStart.clear();
         this.recent.clear();
         this.stepStartAsr_ohm_m2 = NaN;
+        this.bucket = Math.round(Math.log(Math.abs(j)) / Math.log(1.25));
       }
       const sampleAsr = Math.abs(sample.voltage_V / j);
       if (phase.index >= skipAtStart && Number.isFinite(sampleAsr)) {
@@ -135,7 +138,8 @@ export class VoidTracker {
           this.stepStart.push(sampleAsr);
           if (this.stepStart.full) {
             this.stepStartAsr_ohm_m2 = this.stepStart.median();
-            this.bestStartAsr_ohm_m2 = Math.min(this.bestStartAsr_ohm_m2, this.stepStartAsr_ohm_m2);
+            const best = this.bestStartAsr_ohm_m2.get(this.bucket) ?? Infinity;
+            this.bestStartAsr_ohm_m2.set(this.bucket, Math.min(best, this.stepStartAsr_ohm_m2));
           }
         }
         this.recent.push(sampleAsr);
@@ -143,9 +147,11 @@ export class VoidTracker {
       if (this.recent.full) asr_ohm_m2 = this.recent.median();
       growth = asr_ohm_m2 / this.stepStartAsr_ohm_m2 - 1;
     }
-    const contactFraction = Number.isFinite(asr_ohm_m2)
-      ? Math.min(1, this.bestStartAsr_ohm_m2 / asr_ohm_m2)
-      : NaN;
+    const bestStart_ohm_m2 = this.bestStartAsr_ohm_m2.get(this.bucket) ?? NaN;
+    const contactFraction =
+      Number.isFinite(asr_ohm_m2) && phase.kind === 'constant'
+        ? Math.min(1, bestStart_ohm_m2 / asr_ohm_m2)
+        : NaN;
     const localJ_A_m2 = Number.isFinite(contactFraction) ? Math.abs(j) / contactFraction : Math.abs(j);
     const ccdLookup =
       this.options.ccdTable && Number.isFinite(sample.temperature_K)
@@ -232,7 +238,7 @@ export class VoidTracker {
     this.stepStart.clear();
     this.recent.clear();
     this.stepStartAsr_ohm_m2 = NaN;
-    this.bestStartAsr_ohm_m2 = Infinity;
+    this.bestStartAsr_ohm_m2.clear();
     this.lastLevel = 'ok';
   }
 }
