@@ -9,6 +9,8 @@ export interface AlertEngineOptions {
   clearHoldSamples?: number;
 }
 
+const NO_EVENTS: AlertEvent[] = [];
+
 interface OpenAlert {
   event: AlertEvent;
   /** Data time at which the kind was first seen `ok` again (undefined while not ok). */
@@ -70,6 +72,7 @@ export class AlertEngine {
 
   /** Folds in the findings after the sample at data time `ts`; returns the events to publish and store. */
   update(ts: number, findings: readonly DetectorFinding[]): AlertEvent[] {
+    if (findings.length === 0 && this.open.size === 0) return NO_EVENTS;
     const events: AlertEvent[] = [];
     const seen = new Set<AlertKind>();
     for (const finding of findings) {

@@ -56,21 +56,25 @@ class DepletionDetector implements Detector {
         : ttd <= WARNING_HORIZON_S
           ? 'warning'
           : 'ok';
-    const evidence = {
+    const estimates = {
       depletionFraction: state.depletionFraction,
       timeToDepletion_s: Number.isFinite(ttd) ? ttd : null,
       jOverJstar: state.jOverJstar,
+      currentDensity_A_m2,
     };
+    // A kind not reported counts as ok: no message or evidence is built for the common healthy case.
+    if (level === 'ok') return { estimates, findings: [] };
+    const ratio = state.jOverJstar.toFixed(2);
     const message =
-      level === 'ok'
-        ? `Li+ concentration recovering (J/J* = ${state.jOverJstar.toFixed(2)})`
-        : ttd > 0
-          ? `Li+ depletion at the plating electrode in ~${Math.max(1, Math.round(ttd / 60))} min (J/J* = ${state.jOverJstar.toFixed(2)})`
-          : `Li+ depleted at the plating electrode (J/J* = ${state.jOverJstar.toFixed(2)})`;
-    return {
-      estimates: { ...evidence, currentDensity_A_m2 },
-      findings: [{ kind: 'sand-depletion', level, message, evidence }],
+      ttd > 0
+        ? `Li+ depletion at the plating electrode in ~${Math.max(1, Math.round(ttd / 60))} min (J/J* = ${ratio})`
+        : `Li+ depleted at the plating electrode (J/J* = ${ratio})`;
+    const evidence = {
+      depletionFraction: estimates.depletionFraction,
+      timeToDepletion_s: estimates.timeToDepletion_s,
+      jOverJstar: estimates.jOverJstar,
     };
+    return { estimates, findings: [{ kind: 'sand-depletion', level, message, evidence }] };
   }
 }
 

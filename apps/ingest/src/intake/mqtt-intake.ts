@@ -143,6 +143,9 @@ export class MqttConnection implements IngestOutput {
   }
 }
 
+/** What MqttIntake needs of the connection (a fake in unit tests). */
+export type PacketSource = Pick<MqttConnection, 'start' | 'stop' | 'stream'>;
+
 /**
  * Acknowledges MQTT messages only after they are in the write-ahead log.
  *
@@ -163,7 +166,7 @@ export class MqttIntake {
   private failed = false;
 
   constructor(
-    private readonly connection: MqttConnection,
+    private readonly connection: PacketSource,
     private readonly intake: TelemetryIntake,
     private readonly wal: WriteAheadLog,
     private readonly logger: IngestLogger,

@@ -68,6 +68,8 @@ export interface PendingDetection {
 export class TelemetryIntake {
   readonly counters = new IngestCounters();
   private readonly cells = new Map<string, CellTracker>();
+  /** Telemetry topic → its cell, so known topics skip parsing. */
+  private readonly byTopic = new Map<string, CellTracker>();
   private readonly configs = new Map<string, CellConfig>();
   private readonly restoredAlerts = new Map<string, AlertEvent[]>();
   private readonly rejections: KeyedRateLimiter;
@@ -120,20 +122,32 @@ export class TelemetryIntake {
    */
   accept(topic: string, payload: Buffer): PendingDetection | undefined {
     this.counters.messagesReceived++;
-    const address = parseTopic(topic);
-    if (!address || address.channel !== 'telemetry') {
-      this.counters.reject('bad-topic');
-      return undefined;
+    let cell = this.byTopic.get(topic);
+    let rigId: string;
+    let cellId: string;
+    if (cell) {
+      ({ rigId, cellId } = cell);
+    } else {
+      const address = parseTopic(topic);
+      if (!address || address.channel !== 'telemetry') {
+        this.counters.reject('bad-topic');
+        return undefined;
+      }
+      ({ rigId, cellId } = address);
     }
-    const { rigId, cellId } = address;
-    const decoded = decodeTelemetry(payload);
+    // Decoding from a string: given a Buffer, decodeTelemetry copies it before converting.
+    const decoded = decodeTelemetry(payload.toString('utf8'));
     if (!decoded.ok) {
       this.reject(rigId, cellId, payload, decoded.reason, decoded.detail, undefined);
       return undefined;
     }
     for (const r of decoded.rejected) this.reject(rigId, cellId, payload, r.reason, r.detail, r.index);
     if (decoded.samples.length === 0) return undefined;
-    const cell = this.cellFor(rigId, cellId);
+    if (!cell) {
+      cell = this.cellFor(rigId, cellId);
+      if (this.byTopic.size >= 100_000) this.byTopic.clear();
+      this.byTopic.set(topic, cell);
+    }
     const admitted = cell.admit(decoded.samples);
     this.counters.duplicates += admitted.duplicates;
     if (admitted.samples.length === 0) return undefined;

@@ -120,7 +120,15 @@ export class WalDrainer {
           continue;
         }
         const { rigId, cellId } = record;
-        for (const s of record.samples) samples.push({ rigId, cellId, ...s });
+        for (const s of record.samples) {
+          const sample: CellSample = { rigId, cellId, ts: s.ts, v: s.v, i: s.i };
+          if (s.t !== undefined) sample.t = s.t;
+          if (s.p !== undefined) sample.p = s.p;
+          if (s.seq !== undefined) sample.seq = s.seq;
+          if (s.cycle !== undefined) sample.cycle = s.cycle;
+          if (s.step !== undefined) sample.step = s.step;
+          samples.push(sample);
+        }
       }
       for (;;) {
         const started = performance.now();

@@ -17,6 +17,8 @@ export interface WalOptions {
   segmentBytes?: number;
   /** Group fsync interval (ms); 0 turns the timer off (tests). */
   fsyncInterval_ms?: number;
+  /** Smallest interval between two checkpoint file writes (ms). */
+  checkpointInterval_ms?: number;
   /** Called with a human-readable warning (fill levels, torn records). */
   warn?: (message: string) => void;
 }
@@ -60,6 +62,8 @@ export class WriteAheadLog {
   private fsyncTimer: NodeJS.Timeout | undefined;
   private checkpoint: WalPosition = { segment: 0, offset: 0 };
   private warnedFill = 0;
+  private checkpointWrittenAt = -Infinity;
+  private readonly checkpointInterval_ms: number;
   private readonly readFds = new Map<number, number>();
   private readChunk = Buffer.allocUnsafe(READ_CHUNK_BYTES);
   /** Bytes appended since open (including replayed ones it found on disk). */
@@ -73,6 +77,7 @@ export class WriteAheadLog {
       options.segmentBytes ??
       Math.min(64 * 1024 * 1024, Math.max(64 * 1024, Math.floor(options.maxBytes / 8)));
     this.fsyncInterval_ms = options.fsyncInterval_ms ?? 20;
+    this.checkpointInterval_ms = options.checkpointInterval_ms ?? 200;
     this.warn = options.warn ?? (() => undefined);
   }
 
@@ -222,9 +227,12 @@ export class WriteAheadLog {
   /** Records that the store holds everything before `position`; deletes segments wholly before it. */
   commit(position: WalPosition): void {
     this.checkpoint = { ...position };
-    const tmp = path.join(this.dir, CHECKPOINT_FILE + '.tmp');
-    fs.writeFileSync(tmp, JSON.stringify(position));
-    fs.renameSync(tmp, path.join(this.dir, CHECKPOINT_FILE));
+    let deleting = false;
+    for (const n of this.sizes.keys()) if (n < position.segment) deleting = true;
+    // The checkpoint file is rewritten at most every checkpointInterval_ms (a replay from a slightly
+    // older checkpoint only rewrites points the store already holds), and always before deleting segments.
+    const now = performance.now();
+    if (deleting || now - this.checkpointWrittenAt >= this.checkpointInterval_ms) this.writeCheckpoint(now);
     for (const n of [...this.sizes.keys()]) {
       if (n >= position.segment) continue;
       this.closeReadFd(n);
@@ -236,7 +244,15 @@ export class WriteAheadLog {
     if (this.fillRatio < 0.5) this.warnedFill = 0;
   }
 
+  private writeCheckpoint(now: number): void {
+    const tmp = path.join(this.dir, CHECKPOINT_FILE + '.tmp');
+    fs.writeFileSync(tmp, JSON.stringify(this.checkpoint));
+    fs.renameSync(tmp, path.join(this.dir, CHECKPOINT_FILE));
+    this.checkpointWrittenAt = now;
+  }
+
   close(): void {
+    if (this.fd >= 0) this.writeCheckpoint(performance.now());
     if (this.fsyncTimer) clearInterval(this.fsyncTimer);
     this.fsyncTimer = undefined;
     if (this.fd >= 0) {

@@ -1,0 +1,348 @@
+// npm run bench:ingest — throughput and latency of apps/ingest on this machine.
+//
+// Starts its own Mosquitto and InfluxDB with scripts/services.sh (on ports of their own, stopped at the
+// end), then measures in one run:
+//   a. ceiling: a bare mqtt.js subscriber counting single-sample QoS 1 messages from the publisher;
+//   b. the real ingest process (dist/apps/ingest/src/main.js) on the same single-sample QoS 1 stream,
+//      until every sample is durable in InfluxDB, detection on;
+//   c. the same with messages of 50 samples;
+//   d. p99 latency publish → stored in InfluxDB at a paced 10,000 samples/s.
+// The publisher is a separate process (this file with `publish`), as a rig would be. Rates are samples
+// per second from the first publish to the last sample counted (a) or stored (b, c). "Stored" is
+// ingest's count of samples InfluxDB acknowledged (GET /health), which grows in WAL order, so the k-th
+// stored sample is the k-th published one and (d) needs no per-sample query.
+// The last line printed is one JSON object.
+//
+// Runs from the build: npm run build && node dist/scripts/bench/ingest.js
+// Options: --single 60000 --batched 600000 --paced-s 10 --cells 10
+import { spawn, type ChildProcess, execFileSync, fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import mqtt from 'mqtt';
+import { telemetryTopic } from '#contracts';
+
+const here = fileURLToPath(import.meta.url);
+const repoRoot = path.resolve(
+  path.dirname(here),
+  here.includes(`${path.sep}dist${path.sep}`) ? '../../..' : '../..',
+);
+const T0 = Date.UTC(2026, 0, 1);
+
+function option(name: string, fallback: number): number {
+  const k = process.argv.indexOf(`--${name}`);
+  return k >= 0 ? Number(process.argv[k + 1]) : fallback;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// ---------------------------------------------------------------------------------------------------
+// Publisher process: `node ingest.js publish <json options>`; reports {t0, t1, times?} over IPC.
+interface PublishJob {
+  url: string;
+  rig: string;
+  cells: number;
+  messages: number;
+  samplesPerMessage: number;
+  /** Messages per second; 0 = as fast as the broker takes them. */
+  rate: number;
+  /** Report each message's publish time (epoch ms). */
+  times: boolean;
+}
+
+async function publisher(job: PublishJob): Promise<void> {
+  const client = mqtt.connect(job.url, {
+    protocolVersion: 5,
+    clientId: `bench-pub-${process.pid}`,
+    clean: true,
+  });
+  await new Promise<void>((resolve) => client.once('connect', () => resolve()));
+  (client.stream as unknown as { setNoDelay?: (b: boolean) => void }).setNoDelay?.(true);
+  const topics = Array.from({ length: job.cells }, (_, c) => telemetryTopic(job.rig, `c${c}`));
+  const seqs = new Array<number>(job.cells).fill(0);
+  const times = job.times ? new Float64Array(job.messages) : undefined;
+  const window = 1000;
+  let inFlight = 0;
+  let release: (() => void) | undefined;
+  const acked = () => {
+    inFlight--;
+    if (release && inFlight < window / 2) {
+      const r = release;
+      release = undefined;
+      r();
+    }
+  };
+  const t0 = Date.now();
+  for (let m = 0; m < job.messages; m++) {
+    const cell = m % job.cells;
+    const samples = [];
+    for (let k = 0; k < job.samplesPerMessage; k++) {
+      const seq = seqs[cell]!++;
+      samples.push({ ts: T0 + seq * 10, v: 0.02 + (seq % 100) * 1e-5, i: 0.001, t: 25, seq });
+    }
+    const payload = JSON.stringify(job.samplesPerMessage === 1 ? samples[0] : samples);
+    if (job.rate > 0) {
+      const due = t0 + (m * 1000) / job.rate;
+      const wait = due - Date.now();
+      if (wait > 1) await sleep(wait);
+    }
+    if (times) times[m] = Date.now();
+    inFlight++;
+    client.publish(topics[cell]!, payload, { qos: 1 }, acked);
+    if (inFlight >= window) await new Promise<void>((r) => (release = r));
+    else if (m % 200 === 199) await new Promise((r) => setImmediate(r));
+  }
+  while (inFlight > 0) await sleep(5);
+  const t1 = Date.now();
+  await client.endAsync();
+  process.send!({ t0, t1, times: times ? Array.from(times) : undefined });
+}
+
+function runPublisher(job: PublishJob): Promise<{ t0: number; t1: number; times?: number[] }> {
+  return new Promise((resolve, reject) => {
+    const child = fork(here, ['publish', JSON.stringify(job)], { stdio: 'inherit' });
+    child.once('message', (m) => resolve(m as { t0: number; t1: number; times?: number[] }));
+    child.once('error', reject);
+    child.once('exit', (code) => code !== 0 && reject(new Error(`publisher exited with ${code}`)));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+interface Services {
+  mqttUrl: string;
+  influxUrl: string;
+  down: () => void;
+}
+
+function startServices(): Services {
+  const dir = mkdtempSync(path.join(tmpdir(), 'sandglass-bench-ingest-'));
+  const env = {
+    ...process.env,
+    SANDGLASS_TEST_MQTT_PORT: String(option('mqtt-port', 28830)),
+    SANDGLASS_TEST_INFLUX_PORT: String(option('influx-port', 28086)),
+    SANDGLASS_SERVICES_DIR: dir,
+  };
+  const script = path.join(repoRoot, 'scripts/services.sh');
+  const out = execFileSync('bash', [script, 'up'], { env, encoding: 'utf8' });
+  const vars = Object.fromEntries(
+    out
+      .split('\n')
+      .filter((l) => l.includes('='))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
+  return {
+    mqttUrl: vars.SANDGLASS_TEST_MQTT_URL!,
+    influxUrl: vars.SANDGLASS_TEST_INFLUX_URL!,
+    down: () => {
+      execFileSync('bash', [script, 'down'], { env, stdio: 'ignore' });
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+interface Ingest {
+  proc: ChildProcess;
+  stored: () => Promise<number>;
+  stop: () => Promise<void>;
+}
+
+async function startIngest(services: Services, name: string): Promise<Ingest> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'sandglass-bench-wal-'));
+  const args = [path.join(repoRoot, 'dist/apps/ingest/src/main.js')];
+  if (process.env.BENCH_CPU_PROF) args.unshift('--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`);
+  const proc = spawn(process.execPath, args, {
+    env: {
+      PATH: process.env.PATH ?? '',
+      SANDGLASS_MQTT_URL: services.mqttUrl,
+      SANDGLASS_INFLUX_URL: services.influxUrl,
+      SANDGLASS_INFLUX_DB: `bench_${name}_${Date.now()}`,
+      SANDGLASS_INGEST_CLIENT_ID: `bench-ingest-${name}-${Date.now()}`,
+      SANDGLASS_DATA_DIR: dataDir,
+      SANDGLASS_INGEST_HTTP_PORT: '0',
+      SANDGLASS_HTTP_HOST: '127.0.0.1',
+      SANDGLASS_LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  let port = 0;
+  for (let k = 0; k < 300 && !port; k++) {
+    await sleep(50);
+    port = Number(/http-port=(\d+)/.exec(out)?.[1] ?? 0);
+  }
+  if (!port) throw new Error(`ingest did not start:\n${out}`);
+  const stored = async () => {
+    const health = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as {
+      samples: { stored: number };
+    };
+    return health.samples.stored;
+  };
+  // Connected and subscribed before the publisher starts.
+  for (let k = 0; k < 100; k++) {
+    const health = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as {
+      mqtt: { connected: boolean };
+    };
+    if (health.mqtt.connected) break;
+    await sleep(50);
+  }
+  await sleep(300);
+  return {
+    proc,
+    stored,
+    stop: async () => {
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      await exited;
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls the stored count until `total`; returns when each threshold of `marks` was first seen. */
+async function waitStored(ingest: Ingest, total: number, timeout_ms = 120_000): Promise<number[]> {
+  const seenAt: number[] = [];
+  const deadline = Date.now() + timeout_ms;
+  let last = 0;
+  for (;;) {
+    const n = await ingest.stored();
+    const now = Date.now();
+    for (let k = last; k < Math.min(n, total); k++) seenAt[k] = now;
+    last = Math.max(last, Math.min(n, total));
+    if (n >= total) return seenAt;
+    if (now > deadline) throw new Error(`only ${n} of ${total} samples stored`);
+    await sleep(5);
+  }
+}
+
+async function ceiling(services: Services, messages: number, cells: number): Promise<number> {
+  const client = mqtt.connect(services.mqttUrl, {
+    protocolVersion: 5,
+    clientId: `bench-ceiling-${Date.now()}`,
+  });
+  await new Promise<void>((resolve) => client.once('connect', () => resolve()));
+  (client.stream as unknown as { setNoDelay?: (b: boolean) => void }).setNoDelay?.(true);
+  const rig = `ceiling-${Date.now()}`;
+  await client.subscribeAsync(`sandglass/v1/${rig}/+/telemetry`, { qos: 1 });
+  let count = 0;
+  let last = 0;
+  client.on('message', () => {
+    count++;
+    last = Date.now();
+  });
+  const pub = await runPublisher({
+    url: services.mqttUrl,
+    rig,
+    cells,
+    messages,
+    samplesPerMessage: 1,
+    rate: 0,
+    times: false,
+  });
+  while (count < messages) await sleep(5);
+  await client.endAsync();
+  return messages / ((last - pub.t0) / 1000);
+}
+
+async function throughput(
+  services: Services,
+  name: string,
+  messages: number,
+  perMessage: number,
+  cells: number,
+) {
+  const ingest = await startIngest(services, name);
+  try {
+    const rig = `${name}-${Date.now()}`;
+    const total = messages * perMessage;
+    const publishing = runPublisher({
+      url: services.mqttUrl,
+      rig,
+      cells,
+      messages,
+      samplesPerMessage: perMessage,
+      rate: 0,
+      times: false,
+    });
+    const seenAt = await waitStored(ingest, total);
+    const pub = await publishing;
+    return {
+      rate: total / ((seenAt[total - 1]! - pub.t0) / 1000),
+      publishRate: total / ((pub.t1 - pub.t0) / 1000),
+    };
+  } finally {
+    await ingest.stop();
+  }
+}
+
+async function pacedLatency(services: Services, seconds: number, cells: number) {
+  const ingest = await startIngest(services, 'paced');
+  try {
+    const rate = 10_000;
+    const messages = rate * seconds;
+    const rig = `paced-${Date.now()}`;
+    const publishing = runPublisher({
+      url: services.mqttUrl,
+      rig,
+      cells,
+      messages,
+      samplesPerMessage: 1,
+      rate,
+      times: true,
+    });
+    const seenAt = await waitStored(ingest, messages);
+    const { times } = await publishing;
+    // The first second warms up (JIT, InfluxDB series creation); latencies over the rest.
+    const latencies = times!
+      .slice(rate)
+      .map((t, k) => seenAt[k + rate]! - t)
+      .sort((a, b) => a - b);
+    const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
+    return { p50: q(0.5), p99: q(0.99), max: latencies.at(-1)! };
+  } finally {
+    await ingest.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const single = option('single', 60_000);
+  const batchedSamples = option('batched', 600_000);
+  const pacedSeconds = option('paced-s', 10);
+  const cells = option('cells', 10);
+  const services = startServices();
+  try {
+    const ceil = await ceiling(services, single, cells);
+    console.log(
+      `a. ceiling (bare mqtt.js subscriber, ${single} single-sample QoS 1 messages): ${Math.round(ceil)} /s`,
+    );
+    const one = await throughput(services, 'single', single, 1, cells);
+    console.log(
+      `b. ingest, single-sample messages, stored in InfluxDB: ${Math.round(one.rate)} samples/s ` +
+        `(publisher alone reached ${Math.round(one.publishRate)} /s)`,
+    );
+    const batched = await throughput(services, 'batched', Math.round(batchedSamples / 50), 50, cells);
+    console.log(`c. ingest, 50 samples per message: ${Math.round(batched.rate)} samples/s`);
+    const paced = await pacedLatency(services, pacedSeconds, cells);
+    console.log(
+      `d. publish → stored at 10k samples/s: p50 ${paced.p50} ms, p99 ${paced.p99} ms, max ${paced.max} ms`,
+    );
+    console.log(
+      JSON.stringify({
+        single_samples_per_s: Math.round(one.rate),
+        ceiling_samples_per_s: Math.round(ceil),
+        single_ratio_to_ceiling: Number((one.rate / ceil).toFixed(3)),
+        batched_samples_per_s: Math.round(batched.rate),
+        p99_stored_ms_at_10k: paced.p99,
+      }),
+    );
+  } finally {
+    services.down();
+  }
+}
+
+if (process.argv[2] === 'publish') {
+  await publisher(JSON.parse(process.argv[3]!) as PublishJob);
+} else {
+  await main();
+}
