@@ -41,16 +41,18 @@ const SCHEMA = [
      rig VARCHAR NOT NULL, cell VARCHAR NOT NULL, json VARCHAR NOT NULL,
      PRIMARY KEY (rig, cell))`,
   // The appender cannot upsert, so batches land here first (all DOUBLE: no BigInt per value) and are
-  // moved over with INSERT OR REPLACE; `n` keeps the last of duplicates within one batch.
+  // moved over with a plain INSERT, or the upsert when a key is already there; `n` orders duplicates.
   `CREATE TEMP TABLE IF NOT EXISTS telemetry_staging (
      n INTEGER, rig VARCHAR, cell VARCHAR, ts_us DOUBLE,
      v DOUBLE, i DOUBLE, t DOUBLE, p DOUBLE, seq DOUBLE, cycle DOUBLE, step DOUBLE)`,
 ];
 
-const MERGE_STAGING = `INSERT OR REPLACE INTO telemetry
-  SELECT rig, cell, CAST(ts_us AS BIGINT), v, i, t, p,
-         CAST(seq AS BIGINT), CAST(cycle AS BIGINT), CAST(step AS BIGINT)
-  FROM telemetry_staging
+const STAGED_COLUMNS = `rig, cell, CAST(ts_us AS BIGINT), v, i, t, p,
+  CAST(seq AS BIGINT), CAST(cycle AS BIGINT), CAST(step AS BIGINT)`;
+/** New samples only: several times faster than the upsert, and fails whole on any key already there. */
+const INSERT_STAGING = `INSERT INTO telemetry SELECT ${STAGED_COLUMNS} FROM telemetry_staging`;
+/** The upsert, for batches that repeat stored samples (replays) or themselves: the last one wins. */
+const MERGE_STAGING = `INSERT OR REPLACE INTO telemetry SELECT ${STAGED_COLUMNS} FROM telemetry_staging
   QUALIFY row_number() OVER (PARTITION BY rig, cell, ts_us ORDER BY n DESC) = 1`;
 
 /**
@@ -163,7 +165,12 @@ export class EmbeddedStore implements TelemetryStore {
       } finally {
         appender.closeSync();
       }
-      await db.run(MERGE_STAGING);
+      try {
+        await db.run(INSERT_STAGING);
+      } catch (error) {
+        if (!/constraint|duplicate key/i.test(String(error))) throw error;
+        await db.run(MERGE_STAGING);
+      }
     });
   }
 
