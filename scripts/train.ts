@@ -19,7 +19,7 @@ const { values } = parseArgs({
   },
 });
 
-const { factory, physicsFeatures } = physicsMonitorFactory();
+const { factory, physicsFeatures, failures } = physicsMonitorFactory();
 const options = {
   runsPerKind: Number(values.runs),
   validationRunsPerKind: Number(values.validation),
@@ -31,6 +31,8 @@ const options = {
   log: (message: string) => console.log(message),
 };
 const result = await trainModel(options);
+if (failures.length > 0)
+  console.log(`physics monitor failed on ${failures.length} run(s), e.g. ${failures[0]}`);
 await writeFile(path.resolve(values.card), modelCard(result, options));
 console.log(
   `model ${result.metadata.version}: ${result.parameters} parameters, ${result.trainWindows} windows, ` +

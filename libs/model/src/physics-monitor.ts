@@ -1,9 +1,69 @@
+import type { CellConfig, Estimates } from '#contracts';
+import { CellMonitor, lithiumMolarVolume_m3_per_mol, faraday_C_per_mol, type CellEstimates } from '#physics';
 import type { MonitorFactory } from './dataset.js';
+import { MODEL_KINDS } from './model.js';
+import type { PhysicsObservation } from './monitor.js';
 
 /**
- * The physics monitor used to compute the model's physics features and the physics-only detection in
- * the backtest.
+ * The contracts' Estimates (what ingest publishes and the feature window reads) from the physics
+ * CellMonitor's estimates. Ingest should use this same mapping so the model sees in production what it
+ * saw in training.
  */
-export function physicsMonitorFactory(): { factory: MonitorFactory; physicsFeatures: boolean } {
-  return { factory: () => ({ push: () => ({ estimates: {}, levels: {} }) }), physicsFeatures: false };
+export function estimatesFromPhysics(e: CellEstimates): Partial<Estimates> {
+  const excess_um = e.excessStrippingThickness_um;
+  // Stripped thickness beyond creep resupply → charge per area: q = (h/Ω)·F.
+  const strippingCharge_C_m2 =
+    excess_um === null
+      ? null
+      : ((Math.max(excess_um.negative, excess_um.positive) * 1e-6) / lithiumMolarVolume_m3_per_mol) *
+        faraday_C_per_mol;
+  return {
+    depletionFraction: e.depletionFraction,
+    timeToDepletion_s: e.timeToDepletion_s,
+    jOverJstar: e.jOverJstar,
+    currentDensity_A_m2: e.currentDensity_A_m2,
+    strippingCurrentOverCsc: e.strippingOverCsc,
+    strippingChargeAboveCsc_C_m2: strippingCharge_C_m2,
+    contactFraction: e.contactFraction,
+    areaSpecificResistance_ohm_m2: e.asr_ohm_cm2 === null ? null : e.asr_ohm_cm2 * 1e-4,
+    shortResistance_ohm: e.shortResistance_ohm,
+  };
+}
+
+/**
+ * The physics monitor (#physics CellMonitor) behind the model's physics features and the backtest's
+ * physics-only detector. A monitor that throws (a physics bug or a configuration it cannot handle) is
+ * dropped for that cell: the run goes on without physics, and `failures` lists what happened.
+ */
+export function physicsMonitorFactory(): {
+  factory: MonitorFactory;
+  physicsFeatures: boolean;
+  failures: string[];
+} {
+  const failures: string[] = [];
+  const empty: PhysicsObservation = { estimates: {}, levels: {} };
+  const factory: MonitorFactory = (config: CellConfig) => {
+    let monitor: CellMonitor | null = null;
+    try {
+      monitor = new CellMonitor(config);
+    } catch (error) {
+      failures.push(`${config.electrolyte.preset ?? config.electrolyte.kind}: ${String(error)}`);
+    }
+    return {
+      push(sample): PhysicsObservation {
+        if (!monitor) return empty;
+        try {
+          const result = monitor.update(sample);
+          const levels: PhysicsObservation['levels'] = {};
+          for (const kind of MODEL_KINDS) levels[kind] = result.levels[kind];
+          return { estimates: estimatesFromPhysics(result.estimates), levels };
+        } catch (error) {
+          failures.push(`${config.electrolyte.preset ?? config.electrolyte.kind}: ${String(error)}`);
+          monitor = null;
+          return empty;
+        }
+      },
+    };
+  };
+  return { factory, physicsFeatures: true, failures };
 }
