@@ -12,8 +12,18 @@ const database = (suffix: string) => {
   return `${prefix}_${suffix}`;
 };
 
-async function influxql(q: string): Promise<void> {
-  await fetch(`${testServices().influxUrl}/query`, { method: 'POST', body: new URLSearchParams({ q }) });
+async function influxql(q: string, db = ''): Promise<unknown> {
+  const res = await fetch(`${testServices().influxUrl}/query`, {
+    method: 'POST',
+    body: new URLSearchParams({ q, db }),
+  });
+  return res.json();
+}
+
+/** `SHOW FIELD KEYS` / `SHOW TAG KEYS` of one measurement as [key, type?] rows. */
+async function keys(db: string, q: string): Promise<unknown[][]> {
+  const body = (await influxql(q, db)) as { results: { series?: { values: unknown[][] }[] }[] };
+  return body.results[0]?.series?.[0]?.values ?? [];
 }
 
 afterAll(async () => {
@@ -29,6 +39,59 @@ describeWithServices('InfluxStore against a real influxd', () => {
   const cell = { rigId: 'r1', cellId: 'c1' };
   const samples = (n: number): CellSample[] =>
     Array.from({ length: n }, (_, k) => ({ ...cell, ts: Date.UTC(2026, 0, 1) + k, v: 3 + k / 1000, i: 0.5 }));
+
+  it('writes the measurements, tags and field types other InfluxDB tools see', async () => {
+    const name = database('schema');
+    const store = new InfluxStore({ url: testServices().influxUrl, database: name });
+    await store.open();
+    const ts = Date.UTC(2026, 0, 1);
+    await store.writeSamples([{ ...cell, ts, v: 3, i: 1, t: 25, p: 2, seq: 1, cycle: 2, step: 3 }]);
+    await store.writeStates([
+      {
+        ...cell,
+        ts,
+        v: 3,
+        i: 1,
+        risk: 'warning',
+        levels: {},
+        estimates: { depletionFraction: 0.5, jOverJstar: 1 },
+        samples: 1,
+        run: 0,
+      },
+    ]);
+    await store.writeAlerts([
+      {
+        id: 'a1',
+        ts,
+        ...cell,
+        kind: 'thermal',
+        severity: 'warning',
+        state: 'raised',
+        source: 'physics',
+        message: 'hot',
+        evidence: {},
+      },
+    ]);
+    expect(await keys(name, 'SHOW FIELD KEYS FROM telemetry')).toEqual([
+      ['cycle', 'integer'],
+      ['i', 'float'],
+      ['p', 'float'],
+      ['seq', 'integer'],
+      ['step', 'integer'],
+      ['t', 'float'],
+      ['v', 'float'],
+    ]);
+    expect(await keys(name, 'SHOW TAG KEYS FROM telemetry')).toEqual([['cell'], ['rig']]);
+    expect(await keys(name, 'SHOW FIELD KEYS FROM cell_state')).toEqual(
+      expect.arrayContaining([
+        ['json', 'string'],
+        ['risk', 'string'],
+        ['depletionFraction', 'float'],
+        ['jOverJstar', 'float'],
+      ]),
+    );
+    expect(await keys(name, 'SHOW TAG KEYS FROM alert')).toEqual([['cell'], ['id'], ['kind'], ['rig']]);
+  });
 
   it('splits a write into requests of at most linesPerRequest lines', async () => {
     const store = new InfluxStore({
