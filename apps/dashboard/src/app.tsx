@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { useNow, useRoute, useStore } from './hooks.js';
 import { describeProblem } from './lib/api.js';
 import { KIND_LABEL } from './lib/evidence.js';
@@ -74,7 +74,14 @@ export function App({ store }: { store: DashboardStore }) {
   const route = useRoute();
   const now = useNow(2000);
   const [sound, setSound] = useState(soundEnabled());
-  const open = [...store.alerts.values()].filter((a) => a.state === 'raised').length;
+  const openAlerts = [...store.alerts.values()].filter((a) => a.state === 'raised');
+  const open = openAlerts.length;
+  const critical = openAlerts.filter((a) => a.severity === 'critical').length;
+  // The tab title carries the count, so a page left open in a background tab still says something is wrong.
+  useEffect(() => {
+    document.title =
+      critical > 0 ? `(${critical} critical) Sandglass` : open > 0 ? `(${open}) Sandglass` : 'Sandglass';
+  }, [critical, open]);
   const connection = store.connection.state;
 
   let view;

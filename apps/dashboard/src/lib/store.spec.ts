@@ -44,6 +44,16 @@ describe('DashboardStore', () => {
     expect(store.cells.get('rig-01/ch-01')?.state?.v).toBe(0.03);
   });
 
+  it('counts a cell as seen only when its data time moves', () => {
+    const store = new DashboardStore();
+    store.applyState(state(1_000));
+    expect(store.lastSeen.has('rig-01/ch-01')).toBe(false);
+    store.applyState(state(1_000));
+    expect(store.lastSeen.has('rig-01/ch-01')).toBe(false);
+    store.applyState(state(2_000));
+    expect(store.lastSeen.get('rig-01/ch-01')).toBeGreaterThan(0);
+  });
+
   it('starts the trace again on a new run', () => {
     const store = new DashboardStore();
     store.applyState(state(1_000_000));

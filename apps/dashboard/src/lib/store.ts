@@ -31,7 +31,7 @@ export class DashboardStore {
   readonly series = new Map<string, LiveSeries>();
   readonly alerts = new Map<string, AlertEvent>();
   readonly replays = new Map<string, ReplayStatus>();
-  /** Wall-clock time (epoch ms) each cell's last live state arrived. */
+  /** Wall-clock time (epoch ms) each cell's data last moved on (a live state with a new data time). */
   readonly lastSeen = new Map<string, number>();
   connection: Connection = { state: 'connecting' };
   apiProblem: ApiProblem | null = null;
@@ -80,13 +80,16 @@ export class DashboardStore {
   applyState(state: StateMessage): void {
     const key = cellKey(state.rigId, state.cellId);
     const known = this.cells.get(key);
+    // Only data that moved counts as seen: the api may repeat a cell's latest state (to a new subscriber,
+    // after a reconnect), which says nothing about whether the rig is still sending.
+    const previous_ms = known?.state?.ts;
+    if (previous_ms !== undefined && state.ts !== previous_ms) this.lastSeen.set(key, Date.now());
     this.cells.set(key, {
       rigId: state.rigId,
       cellId: state.cellId,
       configured: known?.configured ?? false,
       state,
     });
-    this.lastSeen.set(key, Date.now());
     this.appendSeries(state);
     this.changed();
   }

@@ -9,6 +9,35 @@ import type { DashboardStore } from '../lib/store.js';
 
 type SortOrder = 'risk' | 'name';
 
+/** A cell silent this long is marked stale: a stopped rig must not look like a healthy one. */
+export const STALE_AFTER_MS = 60_000;
+
+function TileAge({
+  seen_ms,
+  now,
+  configured,
+}: {
+  seen_ms: number | undefined;
+  now: number;
+  configured: boolean;
+}) {
+  const stale = seen_ms !== undefined && now - seen_ms > STALE_AFTER_MS;
+  const parts: string[] = [];
+  if (seen_ms !== undefined) {
+    parts.push(
+      stale
+        ? `⏸ silent for ${formatAgo(seen_ms, now).replace(/ ago$/, '')}`
+        : `updated ${formatAgo(seen_ms, now)}`,
+    );
+  }
+  if (!configured) parts.push('default configuration');
+  return (
+    <p class={`tile-foot ${stale ? 'stale' : 'muted'}`} data-stale={stale ? 'true' : undefined}>
+      {parts.join(' · ')}
+    </p>
+  );
+}
+
 /** Every cell as a tile, worst first, with its latest V, I, T, P and what is wrong with it in words. */
 export function Overview({ store, now }: { store: DashboardStore; now: number }) {
   const [rig, setRig] = useState('');
@@ -99,12 +128,11 @@ export function Overview({ store, now }: { store: DashboardStore; now: number })
                       ? 'no detector firing'
                       : 'waiting for data'}
                 </p>
-                <p class="tile-foot muted">
-                  {store.lastSeen.has(`${cell.rigId}/${cell.cellId}`)
-                    ? `updated ${formatAgo(store.lastSeen.get(`${cell.rigId}/${cell.cellId}`), now)}`
-                    : ''}
-                  {cell.configured ? '' : ' · default configuration'}
-                </p>
+                <TileAge
+                  seen_ms={store.lastSeen.get(`${cell.rigId}/${cell.cellId}`)}
+                  now={now}
+                  configured={cell.configured}
+                />
               </a>
             </li>
           );
