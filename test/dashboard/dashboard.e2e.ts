@@ -30,6 +30,8 @@ const RIG = `e2e-dash-${RUN}`;
 const CELL = 'peo-01';
 /** Generous: the machine is shared, and nothing here may fail for being slow. */
 const WAIT_MS = 90_000;
+/** Per test: a few waits' worth. */
+const TEST_MS = 4 * WAIT_MS;
 
 describeWithServices('dashboard e2e (chromium, real api + ingest, Mosquitto, InfluxDB)', () => {
   let api: RunningApi | undefined;
@@ -148,150 +150,197 @@ describeWithServices('dashboard e2e (chromium, real api + ingest, Mosquitto, Inf
     if (workDir) rmSync(workDir, { recursive: true, force: true });
   });
 
-  it('loads the cell view live, without console errors', async () => {
-    await page.goto(`${api!.url}/#/cell/${RIG}/${CELL}`);
-    await page.locator('[data-connection="connected"]').waitFor({ timeout: WAIT_MS });
-    expect(await page.locator('h2').first().textContent()).toContain(CELL);
-    await page.locator('text=Configuration').first().waitFor();
-    expect(consoleErrors).toEqual([]);
-  });
+  it(
+    'loads the cell view live, without console errors',
+    async () => {
+      await page.goto(`${api!.url}/#/cell/${RIG}/${CELL}`);
+      await page.locator('[data-connection="connected"]').waitFor({ timeout: WAIT_MS });
+      expect(await page.locator('h2').first().textContent()).toContain(CELL);
+      await page.locator('text=Configuration').first().waitFor();
+      expect(consoleErrors).toEqual([]);
+    },
+    TEST_MS,
+  );
 
-  it('moves the live plots as samples arrive', async () => {
-    await publish(30, 1);
-    await expect.poll(async () => (await chartState('v')).points, { timeout: WAIT_MS }).toBeGreaterThan(1);
-    const before = await chartState('v');
-    const latestBefore = await page.locator('figure[data-chart="v"] figcaption strong').textContent();
-    await publish(60, 1);
-    await expect
-      .poll(async () => (await chartState('v')).points, { timeout: WAIT_MS })
-      .toBeGreaterThan(before.points);
-    const after = await chartState('v');
-    expect(after.version).toBeGreaterThan(before.version);
-    // Each plot is one uPlot canvas, created once and fed by setData.
-    expect(await page.locator('figure[data-chart] canvas').count()).toBe(4);
-    expect(latestBefore).toMatch(/V$/);
-    await screenshot('cell-live');
-  });
+  it(
+    'moves the live plots as samples arrive',
+    async () => {
+      await publish(30, 1);
+      await expect.poll(async () => (await chartState('v')).points, { timeout: WAIT_MS }).toBeGreaterThan(1);
+      const before = await chartState('v');
+      const latestBefore = await page.locator('figure[data-chart="v"] figcaption strong').textContent();
+      await publish(60, 1);
+      await expect
+        .poll(async () => (await chartState('v')).points, { timeout: WAIT_MS })
+        .toBeGreaterThan(before.points);
+      const after = await chartState('v');
+      expect(after.version).toBeGreaterThan(before.version);
+      // Each plot is one uPlot canvas, created once and fed by setData.
+      expect(await page.locator('figure[data-chart] canvas').count()).toBe(4);
+      expect(latestBefore).toMatch(/V$/);
+      await screenshot('cell-live');
+    },
+    TEST_MS,
+  );
 
-  it('shows the alert of the failing cell, and acknowledges it from the page', async () => {
-    const onset_s = run.labels.onset_s ?? run.labels.hardShort_s;
-    expect(onset_s, 'the sand-depletion scenario has a failure onset').toBeDefined();
-    const onsetIndex = samples.findIndex((s) => s.ts >= samples[0]!.ts + onset_s! * 1000);
-    // Everything up to 10 min of data time past the onset, in rig-sized batches.
-    await publish(Math.max(0, (onsetIndex < 0 ? samples.length : onsetIndex) + 600 - published), 200);
+  it(
+    'shows the alert of the failing cell, and acknowledges it from the page',
+    async () => {
+      const onset_s = run.labels.onset_s ?? run.labels.hardShort_s;
+      expect(onset_s, 'the sand-depletion scenario has a failure onset').toBeDefined();
+      const onsetIndex = samples.findIndex((s) => s.ts >= samples[0]!.ts + onset_s! * 1000);
+      // Everything up to 10 min of data time past the onset, in rig-sized batches.
+      await publish(Math.max(0, (onsetIndex < 0 ? samples.length : onsetIndex) + 600 - published), 200);
 
-    const raised = page.locator('section[aria-label="Cell alerts"] li.alert[data-state="raised"]').first();
-    await raised.waitFor({ timeout: WAIT_MS });
-    const alertId = await raised.getAttribute('data-alert-id');
-    expect(alertId).toBeTruthy();
-    expect((await raised.locator('.alert-message').textContent())?.trim()).toBeTruthy();
-    await screenshot('cell-alert');
+      const raised = page.locator('section[aria-label="Cell alerts"] li.alert[data-state="raised"]').first();
+      await raised.waitFor({ timeout: WAIT_MS });
+      const alertId = await raised.getAttribute('data-alert-id');
+      expect(alertId).toBeTruthy();
+      expect((await raised.locator('.alert-message').textContent())?.trim()).toBeTruthy();
+      await screenshot('cell-alert');
 
-    await page.goto(`${api!.url}/#/alerts`);
-    const item = page.locator(`li.alert[data-alert-id="${alertId}"]`);
-    await item.waitFor({ timeout: WAIT_MS });
-    // Evidence in words, with numbers and units.
-    expect(await item.locator('.evidence li').first().textContent()).toMatch(/\d/);
-    await page.locator('input[name="operator"]').fill('e2e-engineer');
-    await screenshot('alerts-before-ack');
-    await item.locator('button.ack').click();
-    await page
-      .locator(`li.alert[data-alert-id="${alertId}"][data-state="acknowledged"]`)
-      .waitFor({ timeout: WAIT_MS });
-    expect(await page.locator(`li.alert[data-alert-id="${alertId}"]`).textContent()).toContain(
-      'by e2e-engineer',
-    );
-    await screenshot('alerts-acknowledged');
-
-    await page.goto(`${api!.url}/#/`);
-    await page.locator('select[name="rig"]').selectOption(RIG);
-    const tile = page.locator(`li.tile[data-cell="${RIG}/${CELL}"]`);
-    await tile.waitFor({ timeout: WAIT_MS });
-    // The tile states its risk in words, not only in colour.
-    expect(await tile.locator('.badge').textContent()).toMatch(/OK|Warning|Critical/);
-    await screenshot('overview');
-    expect(consoleErrors).toEqual([]);
-  });
-
-  it('loads history over REST and zooms by querying again', async () => {
-    await page.goto(`${api!.url}/#/cell/${RIG}/${CELL}`);
-    const history = page.locator('section.history');
-    await history.locator('button', { hasText: 'Follow latest' }).click();
-    const points = async () =>
-      Number((await history.locator('[data-history-points]').getAttribute('data-history-points')) || 0);
-    await expect.poll(points, { timeout: WAIT_MS }).toBeGreaterThan(10);
-    expect(await history.locator('p').first().textContent()).toMatch(/means over \d+(ms|s|m)/);
-    // Drag across the middle third of the plot: the window shrinks and the server is asked again.
-    const box = (await history.locator('.u-over').boundingBox())!;
-    await page.mouse.move(box.x + box.width / 3, box.y + box.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(box.x + (2 * box.width) / 3, box.y + box.height / 2, { steps: 5 });
-    await page.mouse.up();
-    await history.locator('p', { hasText: 'zoomed' }).waitFor({ timeout: WAIT_MS });
-    await expect.poll(points, { timeout: WAIT_MS }).toBeGreaterThan(0);
-    await screenshot('cell-history-zoomed');
-    expect(consoleErrors).toEqual([]);
-  });
-
-  it('edits the configuration with validation messages and shows the derived numbers', async () => {
-    await page.goto(`${api!.url}/#/cell/${RIG}/${CELL}/config`);
-    const gap = page.locator('#cfg-gap_um');
-    await gap.waitFor({ timeout: WAIT_MS });
-    const derived = page.locator('ul.derived');
-    expect(await derived.textContent()).toMatch(/critical current density J\* [\d.]+ mA\/cm²/);
-    const original = await gap.inputValue();
-    expect(Number(original)).toBeGreaterThan(0);
-
-    await gap.fill('abc');
-    await page.locator('button[type="submit"]').click();
-    expect(await page.locator('#cfg-gap_um-error').textContent()).toBe('must be a number');
-    await gap.fill('-5');
-    await page.locator('button[type="submit"]').click();
-    expect(await page.locator('#cfg-gap_um-error').textContent()).toMatch(/>0|too small/i);
-    await screenshot('config-invalid');
-
-    await gap.fill(String(Number(original) * 2));
-    await page.locator('button[type="submit"]').click();
-    await page.locator('.ok-text', { hasText: 'Saved' }).waitFor({ timeout: WAIT_MS });
-    const stored = (await (await fetch(`${api!.url}/api/cells/${RIG}/${CELL}/config`)).json()) as {
-      config: CellConfig;
-    };
-    expect(stored.config.electrolyte.gap_um).toBeCloseTo(Number(original) * 2);
-    expect(consoleErrors).toEqual([]);
-  });
-
-  it('starts a simulator replay from the replay panel, or says why the api cannot', async () => {
-    await page.goto(`${api!.url}/#/replays`);
-    await page.locator('#rp-rig').fill(RIG);
-    await page.locator('#rp-cell').fill('replay-01');
-    await page.locator('#rp-speed').fill('fast');
-    await page.locator('button[type="submit"]').click();
-    expect(await page.locator('[role="alert"] li').first().textContent()).toMatch(/^speed: /);
-
-    await page.locator('#rp-speed').fill('1000');
-    await page.locator('button[type="submit"]').click();
-    const outcome = page.locator('li[data-replay-id], .error-text[role="alert"]', { hasText: /replay|HTTP/ });
-    await outcome.first().waitFor({ timeout: WAIT_MS });
-    const item = page.locator('li[data-replay-id]');
-    if ((await item.count()) > 0) {
-      // A runner is wired in: progress arrives through `replay` events, and the replay can be stopped.
-      await item.locator('button', { hasText: 'Stop' }).click();
+      await page.goto(`${api!.url}/#/alerts`);
+      const item = page.locator(`li.alert[data-alert-id="${alertId}"]`);
+      await item.waitFor({ timeout: WAIT_MS });
+      // Evidence in words, with numbers and units.
+      expect(await item.locator('.evidence li').first().textContent()).toMatch(/\d/);
+      await page.locator('input[name="operator"]').fill('e2e-engineer');
+      await screenshot('alerts-before-ack');
+      await item.locator('button.ack').click();
       await page
-        .locator('li[data-replay-id][data-state="stopped"], li[data-replay-id][data-state="finished"]')
-        .first()
+        .locator(`li.alert[data-alert-id="${alertId}"][data-state="acknowledged"]`)
         .waitFor({ timeout: WAIT_MS });
-    } else {
-      // This api was started without a replay runner: the panel shows the api's own answer.
-      expect(await page.locator('.error-text[role="alert"]').textContent()).toContain('HTTP 501');
-    }
-    await screenshot('replays');
-  });
+      expect(await page.locator(`li.alert[data-alert-id="${alertId}"]`).textContent()).toContain(
+        'by e2e-engineer',
+      );
+      await screenshot('alerts-acknowledged');
 
-  it('shows a banner when the api goes away', async () => {
-    await api!.close();
-    api = undefined;
-    await page.locator('[data-banner="socket"]').waitFor({ timeout: WAIT_MS });
-    await page.locator('[data-connection="disconnected"]').waitFor({ timeout: WAIT_MS });
-    await screenshot('api-down');
-  });
+      await page.goto(`${api!.url}/#/`);
+      await page.locator('select[name="rig"]').selectOption(RIG);
+      const tile = page.locator(`li.tile[data-cell="${RIG}/${CELL}"]`);
+      await tile.waitFor({ timeout: WAIT_MS });
+      // The tile states its risk in words, not only in colour.
+      expect(await tile.locator('.badge').textContent()).toMatch(/OK|Warning|Critical/);
+      await screenshot('overview');
+      expect(consoleErrors).toEqual([]);
+    },
+    TEST_MS,
+  );
+
+  it(
+    'loads history over REST and zooms by querying again',
+    async () => {
+      await page.goto(`${api!.url}/#/cell/${RIG}/${CELL}`);
+      const history = page.locator('section.history');
+      await history.locator('button', { hasText: 'Follow latest' }).click();
+      const points = async () =>
+        Number((await history.locator('[data-history-points]').getAttribute('data-history-points')) || 0);
+      await expect.poll(points, { timeout: WAIT_MS }).toBeGreaterThan(10);
+      expect(await history.locator('p').first().textContent()).toMatch(/means over \d+(ms|s|m)/);
+      // Drag across the middle third of the plot: the window shrinks and the server is asked again.
+      const box = (await history.locator('.u-over').boundingBox())!;
+      await page.mouse.move(box.x + box.width / 3, box.y + box.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(box.x + (2 * box.width) / 3, box.y + box.height / 2, { steps: 5 });
+      await page.mouse.up();
+      await history.locator('p', { hasText: 'zoomed' }).waitFor({ timeout: WAIT_MS });
+      await expect.poll(points, { timeout: WAIT_MS }).toBeGreaterThan(0);
+      await screenshot('cell-history-zoomed');
+      expect(consoleErrors).toEqual([]);
+    },
+    TEST_MS,
+  );
+
+  it(
+    'edits the configuration with validation messages and shows the derived numbers',
+    async () => {
+      await page.goto(`${api!.url}/#/cell/${RIG}/${CELL}/config`);
+      const gap = page.locator('#cfg-gap_um');
+      await gap.waitFor({ timeout: WAIT_MS });
+      const derived = page.locator('ul.derived');
+      expect(await derived.textContent()).toMatch(/critical current density J\* [\d.]+ mA\/cm²/);
+      const original = await gap.inputValue();
+      expect(Number(original)).toBeGreaterThan(0);
+
+      await gap.fill('abc');
+      await page.locator('button[type="submit"]').click();
+      expect(await page.locator('#cfg-gap_um-error').textContent()).toBe('must be a number');
+      await gap.fill('-5');
+      await page.locator('button[type="submit"]').click();
+      expect(await page.locator('#cfg-gap_um-error').textContent()).toMatch(/>0|too small/i);
+      await screenshot('config-invalid');
+
+      await gap.fill(String(Number(original) * 2));
+      await page.locator('button[type="submit"]').click();
+      await page.locator('.ok-text', { hasText: 'Saved' }).waitFor({ timeout: WAIT_MS });
+      const stored = (await (await fetch(`${api!.url}/api/cells/${RIG}/${CELL}/config`)).json()) as {
+        config: CellConfig;
+      };
+      expect(stored.config.electrolyte.gap_um).toBeCloseTo(Number(original) * 2);
+      expect(consoleErrors).toEqual([]);
+    },
+    TEST_MS,
+  );
+
+  it(
+    'starts a simulator replay from the replay panel, or says why the api cannot',
+    async () => {
+      await page.goto(`${api!.url}/#/replays`);
+      await page.locator('#rp-rig').fill(RIG);
+      await page.locator('#rp-cell').fill('replay-01');
+      await page.locator('#rp-speed').fill('fast');
+      await page.locator('button[type="submit"]').click();
+      expect(await page.locator('[role="alert"] li').first().textContent()).toMatch(/^speed: /);
+
+      await page.locator('#rp-speed').fill('1000');
+      await page.locator('button[type="submit"]').click();
+      const outcome = page.locator('li[data-replay-id], .error-text[role="alert"]', {
+        hasText: /replay|HTTP/,
+      });
+      await outcome.first().waitFor({ timeout: WAIT_MS });
+      const item = page.locator('li[data-replay-id]');
+      if ((await item.count()) > 0) {
+        // A runner is wired in: progress arrives through `replay` events, and the replay can be stopped.
+        await item.locator('button', { hasText: 'Stop' }).click();
+        await page
+          .locator('li[data-replay-id][data-state="stopped"], li[data-replay-id][data-state="finished"]')
+          .first()
+          .waitFor({ timeout: WAIT_MS });
+      } else {
+        // This api was started without a replay runner: the panel shows the api's own answer.
+        expect(await page.locator('.error-text[role="alert"]').textContent()).toContain('HTTP 501');
+      }
+      await screenshot('replays');
+    },
+    TEST_MS,
+  );
+
+  it(
+    'shows a banner while the REST api fails, and recovers by itself',
+    async () => {
+      // A proxy in front of a stopped api answers 502: the page says so and keeps retrying.
+      await page.route('**/api/cells', (route) => route.fulfill({ status: 502, body: 'Bad Gateway' }));
+      await page.goto('about:blank');
+      await page.goto(`${api!.url}/#/`);
+      const banner = page.locator('[data-banner="api"]');
+      await banner.waitFor({ timeout: WAIT_MS });
+      expect(await banner.textContent()).toContain('cannot be reached');
+      await screenshot('api-problem');
+      await page.unroute('**/api/cells');
+      await banner.waitFor({ state: 'detached', timeout: WAIT_MS });
+    },
+    TEST_MS,
+  );
+
+  it(
+    'shows a banner when the api goes away',
+    async () => {
+      await api!.close();
+      api = undefined;
+      await page.locator('[data-banner="socket"]').waitFor({ timeout: WAIT_MS });
+      await page.locator('[data-connection="disconnected"]').waitFor({ timeout: WAIT_MS });
+      await screenshot('api-down');
+    },
+    TEST_MS,
+  );
 });
