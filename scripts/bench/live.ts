@@ -1,0 +1,454 @@
+// npm run bench:live — the live path under load, on the real servers of scripts/services.sh (Mosquitto,
+// InfluxDB) or SANDGLASS_MQTT_URL / SANDGLASS_INFLUX_URL when set.
+//
+// Processes, as in production: this one runs the api (ApiModule over HTTP + socket.io); a real ingest
+// process (dist/apps/ingest/src/main.js); a load process publishing telemetry as rigs do; a client
+// process holding the socket.io dashboards and the latency probe.
+//
+// 1. Alert latency at a background load of 10k samples/s (100 cells × 100 Hz, batches of 10, QoS 1)
+//    with a few dashboards connected:
+//    a. full path: MQTT publish of the sample that triggers a sand-depletion alert (a fresh cell
+//       configured far above J*) → ingest → api → socket.io client;
+//    b. relay only: MQTT publish of an alert event (as ingest does) → api → socket.io client.
+// 2. Dashboards served: N socket.io clients each subscribed to everything (100 cells' state at 1 Hz),
+//    N stepped up; per step the share of state frames delivered, the alert latency (relay) to a probe
+//    client among them, and this process's event-loop delay and CPU.
+//
+// Runs from the build (decorator metadata): npm run build && node dist/scripts/bench/live.js
+// Options: --rate 10000 --cells 100 --probes 100 --clients 100,250,500,1000 --step-s 10
+import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import mqtt from 'mqtt';
+import {
+  type AlertEvent,
+  type CellConfig,
+  type ClientToServerEvents,
+  LIVE_NAMESPACE,
+  type Sample,
+  type ServerToClientEvents,
+  alertsTopic,
+  configTopic,
+  parseEnvironment,
+  telemetryTopic,
+} from '#contracts';
+import { type Socket, io } from 'socket.io-client';
+
+const here = fileURLToPath(import.meta.url);
+const repoRoot = path.resolve(
+  path.dirname(here),
+  here.includes(`${path.sep}dist${path.sep}`) ? '../../..' : '../..',
+);
+// One id for the whole run: the forked children inherit it through the environment.
+process.env.BENCH_LIVE_RUN ??= Math.random().toString(36).slice(2, 7);
+const RUN = process.env.BENCH_LIVE_RUN;
+const LOAD_RIG = `bench-load-${RUN}`;
+const PROBE_RIG = `bench-probe-${RUN}`;
+
+function option(name: string, fallback: string): string {
+  const k = process.argv.indexOf(`--${name}`);
+  return k > 0 && process.argv[k + 1] ? process.argv[k + 1]! : fallback;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function quantile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+function summary(latencies_ms: number[]): string {
+  const s = [...latencies_ms].sort((a, b) => a - b);
+  return `n=${s.length} p50=${quantile(s, 0.5).toFixed(1)} ms p99=${quantile(s, 0.99).toFixed(1)} ms max=${(s[s.length - 1] ?? NaN).toFixed(1)} ms`;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Child: load — telemetry of `cells` healthy cells at `rate` samples/s in total, batches of 10.
+// ---------------------------------------------------------------------------------------------------
+async function runLoad(mqttUrl: string, cells: number, rate: number): Promise<void> {
+  const client = await mqtt.connectAsync(mqttUrl, { clientId: `bench-load-${RUN}-${process.pid}` });
+  const perCell_Hz = rate / cells;
+  const batch = 10;
+  const tick_ms = (batch / perCell_Hz) * 1000;
+  let published = 0;
+  let seq = 0;
+  let next = performance.now();
+  const started = performance.now();
+  let stopped = false;
+  process.on('message', (m: { stop?: boolean }) => {
+    if (m.stop) stopped = true;
+  });
+  setInterval(() => {
+    const elapsed_s = (performance.now() - started) / 1000;
+    process.send?.({ loadRate: published / elapsed_s });
+  }, 2000).unref();
+  while (!stopped) {
+    const now = Date.now();
+    for (let c = 0; c < cells; c++) {
+      const samples: Sample[] = [];
+      for (let k = 0; k < batch; k++) {
+        samples.push({
+          ts: now - tick_ms + (k * tick_ms) / batch,
+          v: 0.01 + 0.001 * Math.sin(seq / 50),
+          i: 1e-5,
+          t: 25,
+          p: 5,
+          seq: seq + k,
+        });
+      }
+      client.publish(
+        telemetryTopic(LOAD_RIG, `cell-${String(c).padStart(3, '0')}`),
+        JSON.stringify(samples),
+        {
+          qos: 1,
+        },
+      );
+      published += batch;
+    }
+    seq += batch;
+    next += tick_ms;
+    const wait = next - performance.now();
+    if (wait > 0) await sleep(wait);
+  }
+  await client.endAsync();
+  process.exit(0);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Child: clients — N dashboards subscribed to everything, and latency probes.
+// ---------------------------------------------------------------------------------------------------
+type Dashboard = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+async function openDashboards(apiUrl: string, n: number, counts: { states: number }): Promise<Dashboard[]> {
+  const sockets: Dashboard[] = [];
+  for (let k = 0; k < n; k += 50) {
+    const group = Array.from({ length: Math.min(50, n - k) }, async () => {
+      const socket: Dashboard = io(apiUrl + LIVE_NAMESPACE, { transports: ['websocket'], forceNew: true });
+      socket.on('state', () => {
+        counts.states++;
+      });
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', () => resolve());
+        socket.once('connect_error', reject);
+      });
+      const reply = await socket.timeout(30_000).emitWithAck('subscribe', {});
+      if (!reply.ok) throw new Error(`subscribe failed: ${reply.error}`);
+      sockets.push(socket);
+    });
+    await Promise.all(group);
+  }
+  return sockets;
+}
+
+interface ProbeRequest {
+  probe: 'full' | 'relay';
+  count: number;
+  interval_ms: number;
+}
+
+async function runClients(apiUrl: string, mqttUrl: string): Promise<void> {
+  const publisher = await mqtt.connectAsync(mqttUrl, { clientId: `bench-probe-${RUN}-${process.pid}` });
+  (publisher.stream as unknown as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
+  const probe: Dashboard = io(apiUrl + LIVE_NAMESPACE, { transports: ['websocket'], forceNew: true });
+  await new Promise<void>((resolve) => probe.once('connect', () => resolve()));
+  await probe.timeout(30_000).emitWithAck('subscribe', { rigId: PROBE_RIG });
+  const waiting = new Map<string, (t: number) => void>();
+  probe.on('alert', (alert: AlertEvent) => {
+    const t = performance.now();
+    const key = alert.state === 'raised' ? alert.cellId : alert.id;
+    waiting.get(key)?.(t);
+    waiting.delete(key);
+  });
+  const arrival = (key: string) =>
+    new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        waiting.delete(key);
+        reject(new Error(`no alert for ${key} within 10 s`));
+      }, 10_000);
+      waiting.set(key, (t) => {
+        clearTimeout(timer);
+        resolve(t);
+      });
+    });
+
+  let dashboards: Dashboard[] = [];
+  const counts = { states: 0 };
+  let probeSerial = 0;
+
+  /** Full path: configure a fresh cell far above J*, then time its first current-carrying sample. */
+  const fullProbe = async (): Promise<number> => {
+    const cellId = `full-${probeSerial++}`;
+    const config: CellConfig = {
+      rigId: PROBE_RIG,
+      cellId,
+      cellType: 'symmetric',
+      electrodeArea_cm2: 1,
+      electrolyte: {
+        kind: 'polymer',
+        diffusivity_cm2_s: 1e-7,
+        concentration_mol_L: 0.1,
+        cationTransference: 0.2,
+        gap_um: 500,
+      },
+      thresholds: {},
+    };
+    await publisher.publishAsync(configTopic(PROBE_RIG, cellId), JSON.stringify(config), {
+      qos: 1,
+      retain: true,
+    });
+    await sleep(100);
+    const sample: Sample = { ts: Date.now(), v: 0.05, i: 5e-4, t: 25, seq: 0 };
+    const arrived = arrival(cellId);
+    const t0 = performance.now();
+    await publisher.publishAsync(telemetryTopic(PROBE_RIG, cellId), JSON.stringify(sample), { qos: 1 });
+    const t1 = await arrived;
+    await publisher.publishAsync(configTopic(PROBE_RIG, cellId), '', { qos: 1, retain: true });
+    return t1 - t0;
+  };
+
+  /** Relay only: an alert event published as ingest publishes it. */
+  const relayProbe = async (): Promise<number> => {
+    const id = `relay-${RUN}-${probeSerial++}`;
+    const alert: AlertEvent = {
+      id,
+      ts: Date.now(),
+      rigId: PROBE_RIG,
+      cellId: 'relay',
+      kind: 'soft-short',
+      severity: 'warning',
+      state: 'acknowledged',
+      source: 'physics',
+      message: 'bench probe',
+      evidence: {},
+      emittedAt: Date.now(),
+    };
+    const arrived = arrival(id);
+    const t0 = performance.now();
+    await publisher.publishAsync(alertsTopic(PROBE_RIG, 'relay'), JSON.stringify(alert), { qos: 1 });
+    return (await arrived) - t0;
+  };
+
+  process.on('message', (m: { dashboards?: number; countStates?: boolean } & Partial<ProbeRequest>) => {
+    void (async () => {
+      try {
+        if (m.dashboards !== undefined) {
+          for (const s of dashboards) s.close();
+          dashboards = await openDashboards(apiUrl, m.dashboards, counts);
+          process.send?.({ dashboardsOpen: dashboards.length });
+        } else if (m.countStates) {
+          process.send?.({ states: counts.states });
+        } else if (m.probe) {
+          const latencies: number[] = [];
+          let failures = 0;
+          for (let k = 0; k < (m.count ?? 0); k++) {
+            try {
+              latencies.push(await (m.probe === 'full' ? fullProbe() : relayProbe()));
+            } catch {
+              failures++;
+            }
+            await sleep(m.interval_ms ?? 100);
+          }
+          process.send?.({ latencies, failures });
+        }
+      } catch (error) {
+        process.send?.({ error: (error as Error).message });
+      }
+    })();
+  });
+  process.send?.({ ready: true });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Main: services, ingest, api, then the measurements.
+// ---------------------------------------------------------------------------------------------------
+function request<T>(child: ChildProcess, message: object, key: keyof T & string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: T & { error?: string }) => {
+      if (m.error) {
+        child.off('message', onMessage);
+        reject(new Error(m.error));
+      } else if (key in (m as object)) {
+        child.off('message', onMessage);
+        resolve(m);
+      }
+    };
+    child.on('message', onMessage);
+    child.send(message);
+  });
+}
+
+function services(): { mqttUrl: string; influxUrl: string } {
+  if (process.env.SANDGLASS_MQTT_URL && process.env.SANDGLASS_INFLUX_URL) {
+    return { mqttUrl: process.env.SANDGLASS_MQTT_URL, influxUrl: process.env.SANDGLASS_INFLUX_URL };
+  }
+  const out = execFileSync('bash', [path.join(repoRoot, 'scripts/services.sh'), 'up'], { encoding: 'utf8' });
+  const vars = Object.fromEntries(
+    out
+      .split('\n')
+      .filter((l) => l.includes('='))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
+  return { mqttUrl: vars.SANDGLASS_TEST_MQTT_URL!, influxUrl: vars.SANDGLASS_TEST_INFLUX_URL! };
+}
+
+async function main(): Promise<void> {
+  const rate = Number(option('rate', '10000'));
+  const cells = Number(option('cells', '100'));
+  const probes = Number(option('probes', '100'));
+  const steps = option('clients', '100,250,500,1000').split(',').map(Number);
+  const step_s = Number(option('step-s', '10'));
+  const { mqttUrl, influxUrl } = services();
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'sandglass-bench-live-'));
+  const db = `sandglass_bench_live_${RUN}`;
+  const children: ChildProcess[] = [];
+  const stopAll = () => children.forEach((c) => c.kill('SIGTERM'));
+  process.on('exit', stopAll);
+
+  console.log(`bench:live — broker ${mqttUrl}, InfluxDB ${influxUrl} (database ${db})`);
+  // The machine is shared: say how busy it was, since every figure below depends on it.
+  const load = () => `load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`;
+  console.log(`at start: ${load()}`);
+  const ingest = spawn(process.execPath, [path.join(repoRoot, 'dist/apps/ingest/src/main.js')], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      SANDGLASS_MQTT_URL: mqttUrl,
+      SANDGLASS_INFLUX_URL: influxUrl,
+      SANDGLASS_INFLUX_DB: db,
+      SANDGLASS_DATA_DIR: dataDir,
+      SANDGLASS_INGEST_CLIENT_ID: `bench-ingest-${RUN}`,
+      SANDGLASS_INGEST_RIGS: `${LOAD_RIG},${PROBE_RIG}`,
+      SANDGLASS_INGEST_HTTP_PORT: '0',
+      SANDGLASS_HTTP_HOST: '127.0.0.1',
+      SANDGLASS_LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(ingest);
+  const ingestPort = await new Promise<number>((resolve, reject) => {
+    ingest.stdout!.on('data', (chunk: Buffer) => {
+      const match = /sandglass-ingest http-port=(\d+)/.exec(chunk.toString());
+      if (match) resolve(Number(match[1]));
+    });
+    ingest.once('exit', (code) => reject(new Error(`ingest exited with ${code}`)));
+  });
+  const ingestAccepted = async (): Promise<number> => {
+    const health = (await (await fetch(`http://127.0.0.1:${ingestPort}/health`)).json()) as {
+      samples: { accepted: number };
+    };
+    return health.samples.accepted;
+  };
+
+  // The api in this process, as `node dist/apps/api/src/main.js` would run it.
+  const { startApi } = await import('../../apps/api/src/bootstrap.js');
+  const { LiveFeed } = await import('../../apps/api/src/live/live-feed.service.js');
+  const { ApiMetrics } = await import('../../apps/api/src/health/api-metrics.js');
+  const api = await startApi(
+    parseEnvironment({
+      SANDGLASS_HTTP_PORT: '0',
+      SANDGLASS_HTTP_HOST: '127.0.0.1',
+      SANDGLASS_MQTT_URL: mqttUrl,
+      SANDGLASS_INFLUX_URL: influxUrl,
+      SANDGLASS_INFLUX_DB: db,
+      SANDGLASS_LOG_LEVEL: 'warn',
+    }),
+    { dashboardDir: dataDir },
+  );
+  await api.app.get(LiveFeed).ready();
+  const metrics = api.app.get(ApiMetrics);
+  const broadcastStates = async () =>
+    (await metrics.liveEvents.get()).values.find((v) => v.labels.event === 'state')?.value ?? 0;
+
+  const loadProcess = fork(here, ['load', mqttUrl, String(cells), String(rate)]);
+  children.push(loadProcess);
+  let loadRate = 0;
+  loadProcess.on('message', (m: { loadRate?: number }) => {
+    if (m.loadRate !== undefined) loadRate = m.loadRate;
+  });
+  const clients = fork(here, ['clients', api.url, mqttUrl]);
+  children.push(clients);
+  await new Promise<void>((resolve) => clients.once('message', () => resolve()));
+  console.log(`load: ${cells} cells, ${rate} samples/s target; warming up 5 s`);
+  await sleep(5000);
+  const accepted0 = await ingestAccepted();
+  const acceptedAt0 = performance.now();
+
+  // 1. Alert latency under load, with 10 dashboards connected.
+  await request(clients, { dashboards: 10 }, 'dashboardsOpen');
+  const full = await request<{ latencies: number[]; failures: number }>(
+    clients,
+    { probe: 'full', count: probes, interval_ms: 100 },
+    'latencies',
+  );
+  const relay = await request<{ latencies: number[]; failures: number }>(
+    clients,
+    { probe: 'relay', count: probes, interval_ms: 50 },
+    'latencies',
+  );
+  const ingestRate = ((await ingestAccepted()) - accepted0) / ((performance.now() - acceptedAt0) / 1000);
+  console.log(
+    `background load: ${loadRate.toFixed(0)} samples/s published, ${ingestRate.toFixed(0)} samples/s accepted by ingest`,
+  );
+  console.log(
+    `alert latency, full path (MQTT publish of the triggering sample → ingest → api → socket.io): ${summary(full.latencies)}${full.failures ? `, ${full.failures} lost` : ''}`,
+  );
+  console.log(
+    `alert latency, relay only (MQTT publish of the alert event → api → socket.io): ${summary(relay.latencies)}${relay.failures ? `, ${relay.failures} lost` : ''}`,
+  );
+
+  // 2. Dashboards served.
+  console.log(
+    `\ndashboards subscribed to everything (${cells} cells' state at 1 Hz each), ${step_s} s per step:`,
+  );
+  console.log('clients | state frames delivered | alert p50 / p99 (relay) | api event-loop p99 | api CPU');
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  for (const n of steps) {
+    await request(clients, { dashboards: n }, 'dashboardsOpen');
+    await sleep(2000);
+    const before = (await request<{ states: number }>(clients, { countStates: true }, 'states')).states;
+    const broadcastBefore = await broadcastStates();
+    lag.reset();
+    lag.enable();
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const probe = await request<{ latencies: number[]; failures: number }>(
+      clients,
+      { probe: 'relay', count: Math.round(step_s * 5), interval_ms: 200 },
+      'latencies',
+    );
+    const elapsed_ms = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    lag.disable();
+    const after = (await request<{ states: number }>(clients, { countStates: true }, 'states')).states;
+    const broadcast = (await broadcastStates()) - broadcastBefore;
+    const delivered = (after - before) / (broadcast * n);
+    const s = [...probe.latencies].sort((a, b) => a - b);
+    console.log(
+      `${String(n).padStart(7)} | ${(100 * delivered).toFixed(1).padStart(5)}% of ${(broadcast / (elapsed_ms / 1000)).toFixed(0)}/s each` +
+        ` | ${quantile(s, 0.5).toFixed(1)} / ${quantile(s, 0.99).toFixed(1)} ms${probe.failures ? ` (${probe.failures} lost)` : ''}` +
+        ` | ${(lag.percentile(99) / 1e6).toFixed(1)} ms | ${((100 * (cpu.user + cpu.system)) / 1000 / elapsed_ms).toFixed(0)}%`,
+    );
+  }
+
+  console.log(`at end: ${load()}`);
+  loadProcess.send({ stop: true });
+  clients.kill('SIGTERM');
+  await api.close();
+  ingest.kill('SIGTERM');
+  await new Promise((resolve) => ingest.once('exit', resolve));
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+const role = process.argv[2];
+const run =
+  role === 'load'
+    ? runLoad(process.argv[3]!, Number(process.argv[4]), Number(process.argv[5]))
+    : role === 'clients'
+      ? runClients(process.argv[3]!, process.argv[4]!)
+      : main().then(() => process.exit(0));
+run.catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
