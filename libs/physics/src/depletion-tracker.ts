@@ -190,13 +190,7 @@ export class DepletionTracker {
   update(dt_s: number, currentDensity_A_m2: number): DepletionState {
     const flux = this.fluxOf(currentDensity_A_m2);
     if (dt_s > 0) {
-      if (dt_s !== this.decayDt_s) {
-        for (let i = 0; i < this.rate_per_s.length; i++) {
-          const x = (this.rate_per_s[i] ?? 0) * dt_s;
-          this.decay[i] = x > negligibleExponent ? 0 : Math.exp(-x);
-        }
-        this.decayDt_s = dt_s;
-      }
+      if (dt_s !== this.decayDt_s) this.computeDecay(dt_s);
       const a = this.amplitude_mol_m3;
       for (let i = 0; i < a.length; i++) {
         const steady = (this.steadyPerFlux_s_m[i] ?? 0) * flux;
@@ -210,6 +204,29 @@ export class DepletionTracker {
     this.flux_mol_m2_s = flux;
     this.currentDensity_A_m2 = currentDensity_A_m2;
     return this.state();
+  }
+
+  /**
+   * exp(-lambda_i*dt) for every mode. The single modes have lambda = n²*lambda_1 (n odd), so their
+   * factors follow from q = exp(-lambda_1*dt) by products: q^((n+2)²) = q^(n²) * q^(4n+4), and
+   * q^(4n+4) advances by q^8; only the grouped modes need an exp each.
+   */
+  private computeDecay(dt_s: number): void {
+    const x1 = (this.rate_per_s[0] ?? 0) * dt_s;
+    const q = Math.exp(-x1);
+    const q8 = q ** 8;
+    let power = q; // q^(n²) for n = 1
+    let step = q ** 8; // q^(4n+4) for n = 1
+    for (let i = 0; i < exactModes; i++) {
+      this.decay[i] = power;
+      power *= step;
+      step *= q8;
+    }
+    for (let i = exactModes; i < this.rate_per_s.length; i++) {
+      const x = (this.rate_per_s[i] ?? 0) * dt_s;
+      this.decay[i] = x > negligibleExponent ? 0 : Math.exp(-x);
+    }
+    this.decayDt_s = dt_s;
   }
 
   /** The state now, without advancing time. */
@@ -305,6 +322,13 @@ export class DepletionTracker {
     // Only falling modes can carry the curve to c0: a genuine non-monotonic case.
     if (steadyTotal <= c0) return this.scanForDepletion_s(earliest_s);
     if (falling === 0) return earliest_s;
+    if (falling <= 1e-3 * (c0 - direction * this.depletionNow_mol_m3())) {
+      // Small falling part (noise on a steady current): one Newton step on the full curve from t_lo,
+      // where it is below c0, is accurate to second order in F.
+      this.evaluate(earliest_s, false);
+      if (!(this.slope > 0)) return earliest_s;
+      return earliest_s + Math.max(0, (c0 - this.value) / this.slope);
+    }
     const latest_s = this.solveRising_s(c0, earliest_s);
     if (latest_s - earliest_s <= 1e-6 * latest_s) return earliest_s;
     return this.bracketedRoot_s(earliest_s, latest_s);

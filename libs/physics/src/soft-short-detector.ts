@@ -260,13 +260,19 @@ export class SoftShortDetector {
     this.previousAbsV = absV;
 
     // Active observations within the hold time, plus the continuous collapse criterion.
-    this.observations = this.observations.filter((o) => sample.t_s - o.at_s <= t.softShortEventHold_s);
-    const active = [...this.observations].reverse();
-    if (collapse !== 'ok') active.unshift({ at_s: sample.t_s, level: collapse, reason: collapseReason });
-    // Worst first, then most recent first (the sort is stable).
-    active.sort((a, b) => levelRank(b.level) - levelRank(a.level));
-    const level = active.reduce<Level>((worst, o) => worstLevel(worst, o.level), 'ok');
-    const reasons = active.map((o) => o.reason);
+    if (this.observations.length > 0) {
+      this.observations = this.observations.filter((o) => sample.t_s - o.at_s <= t.softShortEventHold_s);
+    }
+    let level: Level = 'ok';
+    let reasons: string[] = [];
+    if (collapse !== 'ok' || this.observations.length > 0) {
+      const active = [...this.observations].reverse();
+      if (collapse !== 'ok') active.unshift({ at_s: sample.t_s, level: collapse, reason: collapseReason });
+      // Worst first, then most recent first (the sort is stable).
+      active.sort((a, b) => levelRank(b.level) - levelRank(a.level));
+      level = active.reduce<Level>((worst, o) => worstLevel(worst, o.level), 'ok');
+      reasons = active.map((o) => o.reason);
+    }
     return {
       level,
       reasons,

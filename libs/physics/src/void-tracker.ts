@@ -82,6 +82,10 @@ export class VoidTracker {
   private readonly bestStartAsr_ohm_m2 = new Map<number, number>();
   private bucket = 0;
   private lastLevel: Level = 'ok';
+  private cscKey: [number, number] = [NaN, NaN];
+  private cscValue = NaN;
+  private ccdKey = NaN;
+  private ccdValue = NaN;
 
   constructor(private readonly options: VoidTrackerOptions) {
     this.thresholds = options.thresholds ?? defaultThresholds;
@@ -153,20 +157,16 @@ export class VoidTracker {
         ? Math.min(1, bestStart_ohm_m2 / asr_ohm_m2)
         : NaN;
     const localJ_A_m2 = Number.isFinite(contactFraction) ? Math.abs(j) / contactFraction : Math.abs(j);
-    const ccdLookup =
-      this.options.ccdTable && Number.isFinite(sample.temperature_K)
-        ? lookupCriticalCurrentDensity(this.options.ccdTable, sample.temperature_K)
-        : null;
-    const platingCcd_A_m2 = ccdLookup?.ccd_A_m2 ?? NaN;
+    const platingCcd_A_m2 = this.ccdAt(sample.temperature_K);
 
     const band = t.hysteresisBand;
     const held = this.lastLevel;
     const reasons: string[] = [];
     let level: Level = 'ok';
-    const raise = (candidate: Level, reason: string): void => {
+    const raise = (candidate: Level, reason: () => string): void => {
       if (candidate === 'ok') return;
       level = worstLevel(level, candidate);
-      reasons.push(reason);
+      reasons.push(reason());
     };
     const strippingOverCsc = strippingJ_A_m2 / csc_A_m2;
     raise(
@@ -176,11 +176,11 @@ export class VoidTracker {
         held,
         band,
       ),
-      `stripping at ${fmt(strippingOverCsc * 100)} % of the critical stripping current`,
+      () => `stripping at ${fmt(strippingOverCsc * 100)} % of the critical stripping current`,
     );
     raise(
       levelOf(growth, { warning: t.voidAsrGrowthWarnFraction, critical: Infinity }, held, band),
-      `interface resistance up ${fmt(growth * 100)} % within this step`,
+      () => `interface resistance up ${fmt(growth * 100)} % within this step`,
     );
     if (Number.isFinite(sample.pressure_Pa)) {
       raise(
@@ -191,7 +191,7 @@ export class VoidTracker {
           band,
           false,
         ),
-        `stack pressure ${fmt(sample.pressure_Pa / 1e6)} MPa, below ${t.voidLowPressureWarn_MPa} MPa`,
+        () => `stack pressure ${fmt(sample.pressure_Pa / 1e6)} MPa, below ${t.voidLowPressureWarn_MPa} MPa`,
       );
     }
     raise(
@@ -202,12 +202,13 @@ export class VoidTracker {
         band,
         false,
       ),
-      `contact fraction ${fmt(contactFraction)} (ASR ${fmt(1 / contactFraction)}× its best)`,
+      () => `contact fraction ${fmt(contactFraction)} (ASR ${fmt(1 / contactFraction)}× its best)`,
     );
     if (phase.kind === 'constant' && Number.isFinite(platingCcd_A_m2)) {
       raise(
         levelOf(localJ_A_m2 / platingCcd_A_m2, { warning: Infinity, critical: 1 }, held, band),
-        `local current density ${fmt(A_m2_to_mA_cm2(localJ_A_m2))} mA/cm² above the plating CCD ${fmt(A_m2_to_mA_cm2(platingCcd_A_m2))} mA/cm²`,
+        () =>
+          `local current density ${fmt(A_m2_to_mA_cm2(localJ_A_m2))} mA/cm² above the plating CCD ${fmt(A_m2_to_mA_cm2(platingCcd_A_m2))} mA/cm²`,
       );
     }
     this.lastLevel = level;
@@ -229,6 +230,34 @@ export class VoidTracker {
       localCurrentDensity_A_m2: localJ_A_m2,
       platingCcd_A_m2,
     };
+  }
+
+  /** CSC at a pressure and temperature, remembered for the next sample (both rarely change). */
+  private cscAt(pressure_Pa: number, temperature_K: number): number {
+    if (pressure_Pa !== this.cscKey[0] || temperature_K !== this.cscKey[1]) {
+      this.cscKey = [pressure_Pa, temperature_K];
+      this.cscValue =
+        this.options.cscTable.length === 0
+          ? NaN
+          : criticalStrippingCurrent_A_m2(
+              this.options.cscTable,
+              pressure_Pa,
+              temperature_K,
+              this.options.cscTemperature_K,
+            );
+    }
+    return this.cscValue;
+  }
+
+  private ccdAt(temperature_K: number): number {
+    if (temperature_K !== this.ccdKey) {
+      this.ccdKey = temperature_K;
+      this.ccdValue =
+        this.options.ccdTable && this.options.ccdTable.length > 0 && Number.isFinite(temperature_K)
+          ? lookupCriticalCurrentDensity(this.options.ccdTable, temperature_K).ccd_A_m2
+          : NaN;
+    }
+    return this.ccdValue;
   }
 
   reset(): void {
