@@ -25,7 +25,7 @@ export interface HttpSetupOptions {
 
 /**
  * HTTP-level setup of an app containing ApiModule: helmet headers, the OpenAPI document at /api/docs,
- * the dashboard at `/`, graceful shutdown on SIGTERM/SIGINT.
+ * the dashboard at `/`. (Shutdown on signals is the process's business: startApi enables Nest's hooks.)
  */
 export function configureApiApp(app: NestExpressApplication, options: HttpSetupOptions = {}): void {
   app.use(
@@ -56,7 +56,6 @@ export function configureApiApp(app: NestExpressApplication, options: HttpSetupO
   if (!serveDashboard(app, dashboardDir)) {
     new Logger('Api').warn(`no built dashboard in ${dashboardDir}; serving the api only`);
   }
-  app.enableShutdownHooks();
 }
 
 export interface RunningApi {
@@ -75,6 +74,7 @@ export async function startApi(
     logger: logLevels(env.SANDGLASS_LOG_LEVEL),
   });
   configureApiApp(app, options);
+  app.enableShutdownHooks();
   await app.listen(env.SANDGLASS_HTTP_PORT, env.SANDGLASS_HTTP_HOST);
   const address = app.getHttpServer().address() as { port: number };
   const host = env.SANDGLASS_HTTP_HOST === '0.0.0.0' ? '127.0.0.1' : env.SANDGLASS_HTTP_HOST;

@@ -1,0 +1,114 @@
+import 'reflect-metadata';
+import path from 'node:path';
+import { Logger, Module, type DynamicModule } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { EnvironmentError, parseEnvironment, type Environment } from '#contracts';
+import { startEmbeddedBroker, type EmbeddedBroker } from '#broker';
+import { PublisherReplayRunner } from '#replay';
+import { StorageModule } from '#store';
+import { ApiModule } from '../../api/src/api.module.js';
+import { CellsService } from '../../api/src/cells/cells.service.js';
+import { configureApiApp, logLevels } from '../../api/src/bootstrap.js';
+import { MQTT_BUS, type MqttBus } from '../../api/src/mqtt/mqtt-bus.js';
+import { REPLAY_RUNNER } from '../../api/src/replays/replay-runner.js';
+import { IngestModule } from '../../ingest/src/ingest.module.js';
+import { DEMO_CELLS, DEMO_RIG_ID, DEMO_SPEED, startDemoRig } from './demo-rig.js';
+
+/** Replays publish through the api's broker connection. */
+function replayRunnerFor(bus: MqttBus, env: Environment): PublisherReplayRunner {
+  const target = {
+    publishAsync: (topic: string, payload: string) => bus.publish(topic, payload, { qos: 1 }),
+  };
+  return new PublisherReplayRunner(target, {
+    // Recorded runs the API may replay: files under the data dir's replays folder.
+    allowedRoots: [path.resolve(env.SANDGLASS_DATA_DIR, 'replays')],
+  });
+}
+
+function rootModule(env: Environment, mqttUrl: string): DynamicModule {
+  const storage = StorageModule.forRoot(env);
+  @Module({})
+  class SandglassModule {}
+  return {
+    module: SandglassModule,
+    imports: [
+      storage,
+      IngestModule.forRoot(env, { mqttUrl, provideStore: false }),
+      ApiModule.forRoot(env, {
+        storage,
+        mqttUrl,
+        replayRunner: {
+          provide: REPLAY_RUNNER,
+          inject: [MQTT_BUS],
+          useFactory: (bus: MqttBus) => replayRunnerFor(bus, env),
+        },
+      }),
+    ],
+  };
+}
+
+/**
+ * `npm start`: the embedded broker (unless SANDGLASS_MQTT_URL), the store, ingest, the api with the
+ * dashboard, and the demo rig (unless SANDGLASS_DEMO=0) — all in one process.
+ */
+async function main(): Promise<void> {
+  const env = parseEnvironment();
+  const logger = new Logger('Sandglass');
+  let broker: EmbeddedBroker | undefined;
+  if (!env.SANDGLASS_MQTT_URL) {
+    broker = await startEmbeddedBroker({ port: env.SANDGLASS_MQTT_PORT, host: env.SANDGLASS_HTTP_HOST });
+    if (broker.movedFromPreferredPort) {
+      logger.warn(`port ${env.SANDGLASS_MQTT_PORT} is taken; the embedded MQTT broker uses ${broker.port}`);
+    }
+  }
+  const mqttUrl = env.SANDGLASS_MQTT_URL ?? broker!.url;
+  const app = await NestFactory.create<NestExpressApplication>(rootModule(env, mqttUrl), {
+    logger: logLevels(env.SANDGLASS_LOG_LEVEL),
+  });
+  configureApiApp(app);
+  await app.listen(env.SANDGLASS_HTTP_PORT, env.SANDGLASS_HTTP_HOST);
+  const port = (app.getHttpServer().address() as { port: number }).port;
+  const host = env.SANDGLASS_HTTP_HOST === '0.0.0.0' ? 'localhost' : env.SANDGLASS_HTTP_HOST;
+
+  if (env.SANDGLASS_DEMO) {
+    const runner = app.get<PublisherReplayRunner>(REPLAY_RUNNER);
+
+    const cells = app.get(CellsService);
+    await startDemoRig((rigId, cellId, body) => cells.putConfig(rigId, cellId, body), runner);
+  }
+  // The one thing `npm start` prints for people, not as a log line.
+  process.stdout.write(
+    [
+      '',
+      '  Sandglass is running',
+      `  dashboard   http://${host}:${port}`,
+      `  MQTT        ${mqttUrl}   (rigs publish on sandglass/v1/{rig}/{cell}/telemetry)`,
+      `  store       ${env.SANDGLASS_INFLUX_URL ? `${env.SANDGLASS_INFLUX_URL} db ${env.SANDGLASS_INFLUX_DB}` : path.resolve(env.SANDGLASS_DATA_DIR)}`,
+      env.SANDGLASS_DEMO
+        ? `  demo rig    ${DEMO_RIG_ID}: ${DEMO_CELLS.map((c) => `${c.cellId} (${c.scenario})`).join(', ')} at ${DEMO_SPEED}x`
+        : '  demo rig    off',
+      '  Ctrl-C stops it cleanly.',
+      '',
+    ].join('\n') + '\n',
+  );
+  // Ctrl-C: stop replays, close the app (ingest stops acking, flushes its WAL into the store), then the
+  // broker; a second Ctrl-C ends the process at once.
+  const shutdown = async (signal: NodeJS.Signals) => {
+    logger.log(`${signal}: shutting down`);
+    process.once(signal, () => process.exit(130));
+    app.get<PublisherReplayRunner>(REPLAY_RUNNER).stopAll();
+    await app.close();
+    await broker?.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', (signal) => void shutdown(signal));
+  process.once('SIGTERM', (signal) => void shutdown(signal));
+}
+
+main().catch((error: unknown) => {
+  const message =
+    error instanceof EnvironmentError ? error.message : ((error as Error).stack ?? String(error));
+  process.stderr.write(`sandglass: ${message}\n`);
+  process.exit(error instanceof EnvironmentError ? 2 : 1);
+});
