@@ -29,14 +29,14 @@ export class CellSequencer {
   newestTs = -Infinity;
   private readonly newRunBackward_ms: number;
   private readonly seqWindow: number;
-  private readonly seen = new Set<number>();
-  private readonly ring: number[] = [];
-  private ringNext = 0;
+  /** seq values by `seq % seqWindow`: a seq was seen recently iff its slot holds it (no hashing). */
+  private readonly slots: Float64Array;
   private maxSeq = -1;
 
   constructor(options: SequencerOptions = {}) {
     this.newRunBackward_ms = options.newRunBackward_ms ?? DEFAULT_NEW_RUN_BACKWARD_MS;
     this.seqWindow = options.seqWindow ?? DEFAULT_SEQ_WINDOW;
+    this.slots = new Float64Array(this.seqWindow).fill(-1);
   }
 
   admit(sample: Sample): Admission {
@@ -44,7 +44,7 @@ export class CellSequencer {
     if (sample.ts < this.newestTs - this.newRunBackward_ms) {
       this.startRun();
       admission = 'new-run';
-    } else if (sample.seq !== undefined && this.seen.has(sample.seq)) {
+    } else if (sample.seq !== undefined && this.slots[sample.seq % this.seqWindow] === sample.seq) {
       return 'duplicate';
     } else if (sample.ts < this.newestTs) {
       admission = 'late';
@@ -61,9 +61,7 @@ export class CellSequencer {
   }
 
   private forgetSeqs(): void {
-    this.seen.clear();
-    this.ring.length = 0;
-    this.ringNext = 0;
+    this.slots.fill(-1);
     this.maxSeq = -1;
   }
 
@@ -71,13 +69,6 @@ export class CellSequencer {
     // A counter that fell far below its maximum was reset by the cycler: old values mean nothing now.
     if (seq < this.maxSeq - this.seqWindow) this.forgetSeqs();
     if (seq > this.maxSeq) this.maxSeq = seq;
-    if (this.ring.length < this.seqWindow) {
-      this.ring.push(seq);
-    } else {
-      this.seen.delete(this.ring[this.ringNext]!);
-      this.ring[this.ringNext] = seq;
-      this.ringNext = (this.ringNext + 1) % this.seqWindow;
-    }
-    this.seen.add(seq);
+    this.slots[seq % this.seqWindow] = seq;
   }
 }

@@ -1,5 +1,6 @@
 import type { AlertEvent } from '#contracts';
 import type { CellSample, TelemetryStore } from '#store';
+import type { WalRecord } from './wal-record.js';
 import type { WalPosition, WriteAheadLog } from './write-ahead-log.js';
 
 export type DrainSink = Pick<TelemetryStore, 'writeSamples' | 'writeAlerts'>;
@@ -9,6 +10,8 @@ export interface DrainerOptions {
   maxBatchSamples?: number;
   /** How long a small batch waits for more samples before it is written anyway (ms). */
   maxBatchDelay_ms?: number;
+  /** Store writes in flight at once. */
+  concurrency?: number;
   /** First and largest wait between retries while the store fails (ms). */
   retryMin_ms?: number;
   retryMax_ms?: number;
@@ -40,6 +43,7 @@ export class WalDrainer {
   private readonly maxBatchSamples: number;
   private readonly maxBatchDelay_ms: number;
   private readonly retryMin_ms: number;
+  private readonly concurrency: number;
   private readonly retryMax_ms: number;
   private failing = false;
   /** Samples and alerts stored since start. */
@@ -56,9 +60,10 @@ export class WalDrainer {
     private readonly events: DrainerEvents = {},
   ) {
     this.position = wal.committed;
-    this.maxBatchSamples = options.maxBatchSamples ?? 5000;
+    this.maxBatchSamples = options.maxBatchSamples ?? 10_000;
     this.maxBatchDelay_ms = options.maxBatchDelay_ms ?? 10;
     this.retryMin_ms = options.retryMin_ms ?? 100;
+    this.concurrency = options.concurrency ?? 2;
     this.retryMax_ms = options.retryMax_ms ?? 5000;
   }
 
@@ -99,60 +104,68 @@ export class WalDrainer {
     await this.loop;
   }
 
+  /**
+   * Reads batches ahead of what is stored and keeps up to `concurrency` store writes in flight (a store
+   * round trip otherwise idles both sides); the checkpoint advances strictly in log order.
+   */
   private async run(): Promise<void> {
-    let delay_ms = this.retryMin_ms;
-    while (this.running) {
-      let batch = this.wal.read(this.position, this.maxBatchSamples);
-      if (batch.records.length === 0) {
+    const inFlight: { done: Promise<boolean>; end: WalPosition; samples: number; alerts: number }[] = [];
+    let readFrom = this.position;
+    while (this.running || inFlight.length > 0) {
+      if (this.running && inFlight.length < (this.failing ? 1 : this.concurrency)) {
+        let batch = this.wal.read(readFrom, this.maxBatchSamples);
+        if (batch.records.length > 0 && inFlight.length === 0 && batch.sampleCount < this.maxBatchSamples) {
+          // A small batch waits a moment for more: fewer, larger store writes at the same latency budget.
+          await sleep(this.maxBatchDelay_ms);
+          batch = this.wal.read(readFrom, this.maxBatchSamples);
+        }
+        if (batch.records.length > 0) {
+          const { samples, alerts } = toWrites(batch.records);
+          inFlight.push({
+            done: this.store(samples, alerts),
+            end: batch.end,
+            samples: samples.length,
+            alerts: alerts.length,
+          });
+          readFrom = batch.end;
+          continue;
+        }
+      }
+      const oldest = inFlight[0];
+      if (!oldest) {
         await this.waitForData(1000);
         continue;
       }
-      if (batch.sampleCount < this.maxBatchSamples && this.maxBatchDelay_ms > 0) {
-        // A small batch waits a moment for more: fewer, larger store writes at the same latency budget.
-        await sleep(this.maxBatchDelay_ms);
-        batch = this.wal.read(this.position, this.maxBatchSamples);
+      const stored = await oldest.done;
+      inFlight.shift();
+      if (!stored) continue; // stopping: the rest is replayed at the next start
+      this.storedSamples += oldest.samples;
+      this.storedAlerts += oldest.alerts;
+      this.position = oldest.end;
+      this.wal.commit(oldest.end);
+    }
+  }
+
+  /** Writes one batch, retrying with backoff; false if stopped before it succeeded. */
+  private async store(samples: CellSample[], alerts: AlertEvent[]): Promise<boolean> {
+    let delay_ms = this.retryMin_ms;
+    for (;;) {
+      const started = performance.now();
+      try {
+        if (samples.length > 0) await this.sink.writeSamples(samples);
+        if (alerts.length > 0) await this.sink.writeAlerts(alerts);
+        this.events.stored?.(samples.length, alerts.length, (performance.now() - started) / 1000);
+        if (this.failing) this.events.recovered?.();
+        this.failing = false;
+        return true;
+      } catch (error) {
+        this.lastError = error;
+        this.failing = true;
+        this.events.failed?.(error, delay_ms);
+        await Promise.race([sleep(delay_ms), this.stopped]);
+        if (!this.running) return false;
+        delay_ms = Math.min(this.retryMax_ms, delay_ms * 2);
       }
-      const samples: CellSample[] = [];
-      const alerts: AlertEvent[] = [];
-      for (const record of batch.records) {
-        if (record.type === 'alert') {
-          alerts.push(record.alert);
-          continue;
-        }
-        const { rigId, cellId } = record;
-        for (const s of record.samples) {
-          const sample: CellSample = { rigId, cellId, ts: s.ts, v: s.v, i: s.i };
-          if (s.t !== undefined) sample.t = s.t;
-          if (s.p !== undefined) sample.p = s.p;
-          if (s.seq !== undefined) sample.seq = s.seq;
-          if (s.cycle !== undefined) sample.cycle = s.cycle;
-          if (s.step !== undefined) sample.step = s.step;
-          samples.push(sample);
-        }
-      }
-      for (;;) {
-        const started = performance.now();
-        try {
-          if (samples.length > 0) await this.sink.writeSamples(samples);
-          if (alerts.length > 0) await this.sink.writeAlerts(alerts);
-          this.events.stored?.(samples.length, alerts.length, (performance.now() - started) / 1000);
-          break;
-        } catch (error) {
-          this.lastError = error;
-          this.failing = true;
-          this.events.failed?.(error, delay_ms);
-          await Promise.race([sleep(delay_ms), this.stopped]);
-          if (!this.running) return;
-          delay_ms = Math.min(this.retryMax_ms, delay_ms * 2);
-        }
-      }
-      if (this.failing) this.events.recovered?.();
-      this.failing = false;
-      delay_ms = this.retryMin_ms;
-      this.storedSamples += samples.length;
-      this.storedAlerts += alerts.length;
-      this.position = batch.end;
-      this.wal.commit(batch.end);
     }
   }
 
@@ -168,4 +181,26 @@ export class WalDrainer {
       };
     });
   }
+}
+
+function toWrites(records: readonly WalRecord[]): { samples: CellSample[]; alerts: AlertEvent[] } {
+  const samples: CellSample[] = [];
+  const alerts: AlertEvent[] = [];
+  for (const record of records) {
+    if (record.type === 'alert') {
+      alerts.push(record.alert);
+      continue;
+    }
+    const { rigId, cellId } = record;
+    for (const s of record.samples) {
+      const sample: CellSample = { rigId, cellId, ts: s.ts, v: s.v, i: s.i };
+      if (s.t !== undefined) sample.t = s.t;
+      if (s.p !== undefined) sample.p = s.p;
+      if (s.seq !== undefined) sample.seq = s.seq;
+      if (s.cycle !== undefined) sample.cycle = s.cycle;
+      if (s.step !== undefined) sample.step = s.step;
+      samples.push(sample);
+    }
+  }
+  return { samples, alerts };
 }

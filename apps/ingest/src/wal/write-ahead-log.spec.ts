@@ -75,8 +75,8 @@ describe('WriteAheadLog', () => {
     const firstHalf = wal.read(start, 30);
     expect(firstHalf.sampleCount).toBe(30);
     wal.commit(firstHalf.end);
-    const segmentsBefore = fs.readdirSync(dir).filter((f) => f.endsWith('.wal')).length;
     wal.close();
+    const segmentsBefore = fs.readdirSync(dir).filter((f) => f.endsWith('.wal')).length;
 
     const again = new WriteAheadLog({ dir, maxBytes: 1 << 20, segmentBytes: 1000, fsyncInterval_ms: 0 });
     const from = again.open();
@@ -84,10 +84,27 @@ describe('WriteAheadLog', () => {
     const { samples, end } = samplesIn(again, from);
     expect(samples.map((s) => s.seq)).toEqual(Array.from({ length: 30 }, (_, k) => 30 + k));
     again.commit(end);
-    const segmentsAfter = fs.readdirSync(dir).filter((f) => f.endsWith('.wal')).length;
-    expect(segmentsAfter).toBeLessThan(segmentsBefore);
     expect(again.unstoredBytes).toBe(0);
     again.close();
+    const segmentsAfter = fs.readdirSync(dir).filter((f) => f.endsWith('.wal')).length;
+    expect(segmentsAfter).toBeLessThan(segmentsBefore);
+  });
+
+  it('deletes stored segments while running, once the checkpoint is on disk', async () => {
+    const wal = new WriteAheadLog({ dir, maxBytes: 1 << 20, segmentBytes: 500, fsyncInterval_ms: 0 });
+    const from = wal.open();
+    for (let k = 0; k < 50; k++) {
+      wal.appendSamples('rig', 'a', [sample(k)]);
+      wal.flush();
+    }
+    const segments = () => fs.readdirSync(dir).filter((f) => f.endsWith('.wal')).length;
+    expect(segments()).toBeGreaterThan(5);
+    wal.commit(samplesIn(wal, from).end);
+    for (let k = 0; k < 200 && segments() > 2; k++) await new Promise((r) => setTimeout(r, 5));
+    expect(segments()).toBeLessThanOrEqual(2);
+    const checkpoint = JSON.parse(fs.readFileSync(path.join(dir, 'checkpoint.json'), 'utf8')) as WalPosition;
+    expect(checkpoint).toEqual(wal.committed);
+    wal.close();
   });
 
   it('skips a torn last record left by a crash and keeps what came before and after', () => {

@@ -63,6 +63,11 @@ export class WriteAheadLog {
   private checkpoint: WalPosition = { segment: 0, offset: 0 };
   private warnedFill = 0;
   private checkpointWrittenAt = -Infinity;
+  private checkpointWriting = false;
+  private checkpointAgain = false;
+  private checkpointWrites = 0;
+  /** Stored segments to delete once the checkpoint past them is on disk. */
+  private readonly deletable: number[] = [];
   private readonly checkpointInterval_ms: number;
   private readonly readFds = new Map<number, number>();
   private readChunk = Buffer.allocUnsafe(READ_CHUNK_BYTES);
@@ -227,32 +232,66 @@ export class WriteAheadLog {
   /** Records that the store holds everything before `position`; deletes segments wholly before it. */
   commit(position: WalPosition): void {
     this.checkpoint = { ...position };
-    let deleting = false;
-    for (const n of this.sizes.keys()) if (n < position.segment) deleting = true;
-    // The checkpoint file is rewritten at most every checkpointInterval_ms (a replay from a slightly
-    // older checkpoint only rewrites points the store already holds), and always before deleting segments.
-    const now = performance.now();
-    if (deleting || now - this.checkpointWrittenAt >= this.checkpointInterval_ms) this.writeCheckpoint(now);
     for (const n of [...this.sizes.keys()]) {
       if (n >= position.segment) continue;
       this.closeReadFd(n);
       this.sizes.delete(n);
-      fs.rmSync(path.join(this.dir, segmentName(n)), { force: true });
+      this.deletable.push(n);
+    }
+    // The checkpoint file is rewritten at most every checkpointInterval_ms, off the event loop (a replay
+    // from a slightly older checkpoint only rewrites points the store already holds); stored segments
+    // are deleted once a checkpoint past them is on disk.
+    const now = performance.now();
+    if (this.deletable.length > 0 || now - this.checkpointWrittenAt >= this.checkpointInterval_ms) {
+      this.checkpointWrittenAt = now;
+      this.writeCheckpointAsync();
     }
     // A fully stored current segment is rolled so that it, too, can be deleted.
     if (position.segment === this.current && position.offset >= this.segmentBytes / 4) this.roll();
     if (this.fillRatio < 0.5) this.warnedFill = 0;
   }
 
-  private writeCheckpoint(now: number): void {
+  private writeCheckpointAsync(): void {
+    if (this.checkpointWriting) {
+      this.checkpointAgain = true;
+      return;
+    }
+    this.checkpointWriting = true;
+    const tmp = path.join(this.dir, `${CHECKPOINT_FILE}.${this.checkpointWrites++}.tmp`);
+    const deleting = this.deletable.splice(0);
+    const write = async () => {
+      await fs.promises.writeFile(tmp, JSON.stringify(this.checkpoint));
+      if (this.fd < 0) return fs.promises.rm(tmp, { force: true }); // closed meanwhile: close() wrote it
+      await fs.promises.rename(tmp, path.join(this.dir, CHECKPOINT_FILE));
+      await Promise.all(
+        deleting.map((n) => fs.promises.rm(path.join(this.dir, segmentName(n)), { force: true })),
+      );
+    };
+    write()
+      .catch((error: unknown) => this.warn(`checkpoint write failed: ${String(error)}`))
+      .finally(() => {
+        this.checkpointWriting = false;
+        if (this.checkpointAgain && this.fd >= 0) {
+          this.checkpointAgain = false;
+          this.writeCheckpointAsync();
+        }
+      });
+  }
+
+  private writeCheckpointSync(): void {
     const tmp = path.join(this.dir, CHECKPOINT_FILE + '.tmp');
     fs.writeFileSync(tmp, JSON.stringify(this.checkpoint));
     fs.renameSync(tmp, path.join(this.dir, CHECKPOINT_FILE));
-    this.checkpointWrittenAt = now;
+    this.deletable.length = 0;
+    for (const file of fs.readdirSync(this.dir)) {
+      const n = Number.parseInt(file, 10);
+      if (file.endsWith(SEGMENT_SUFFIX) && n < this.checkpoint.segment)
+        fs.rmSync(path.join(this.dir, file), { force: true });
+    }
   }
 
   close(): void {
-    if (this.fd >= 0) this.writeCheckpoint(performance.now());
+    if (this.fd >= 0) this.writeCheckpointSync();
     if (this.fsyncTimer) clearInterval(this.fsyncTimer);
     this.fsyncTimer = undefined;
     if (this.fd >= 0) {
@@ -301,9 +340,10 @@ export class WriteAheadLog {
 
   private roll(): void {
     if (this.fd >= 0) {
-      if (this.dirty) fs.fsyncSync(this.fd);
+      // Its data is written; the fsync (for machine crashes) runs off the event loop, then it closes.
+      const fd = this.fd;
       this.dirty = false;
-      fs.closeSync(this.fd);
+      fs.fsync(fd, () => fs.close(fd, () => undefined));
     }
     this.current++;
     this.openSegment();
