@@ -1,5 +1,6 @@
 import type { AlertKind, AlertSource, Evidence } from '#contracts';
 import {
+  formatArealCharge,
   formatAreaResistance,
   formatCurrentDensity,
   formatDuration,
@@ -26,9 +27,6 @@ export const SOURCE_LABEL: Record<AlertSource, string> = {
   both: 'physics detector and model',
 };
 
-/** 1 mAh/cm² = 3.6 C/cm² = 36 000 C/m². */
-const C_M2_PER_MAH_CM2 = 36_000;
-
 type Phrase = (value: number) => string;
 
 /** Known evidence fields, phrased as a sentence fragment with the number and its unit. */
@@ -42,8 +40,7 @@ const KNOWN: Record<string, Phrase> = {
   currentDensity_A_m2: (x) => `current density ${formatCurrentDensity(x)}`,
   strippingCurrentOverCsc: (x) =>
     `stripping current is ${formatRatio(x)} the critical stripping current (CSC)`,
-  strippingChargeAboveCsc_C_m2: (x) =>
-    `${formatFixed(x / C_M2_PER_MAH_CM2, 'mAh/cm²', 3)} stripped above the CSC`,
+  strippingChargeAboveCsc_C_m2: (x) => `${formatArealCharge(x)} stripped above the CSC`,
   contactFraction: (x) => `interface contact at ${formatPercent(x)} of the original area`,
   areaSpecificResistance_ohm_m2: (x) => `area-specific resistance ${formatAreaResistance(x)}`,
   shortResistance_ohm: (x) => `short resistance about ${formatSi(x, 'Ω')}`,
@@ -79,7 +76,7 @@ const UNITS: Record<string, Phrase> = {
   C: (x) => formatFixed(x, '°C', 1),
   K: (x) => formatFixed(x, 'K', 2),
   MPa: (x) => formatFixed(x, 'MPa', 2),
-  C_m2: (x) => formatFixed(x / C_M2_PER_MAH_CM2, 'mAh/cm²', 3),
+  C_m2: (x) => formatArealCharge(x),
   Hz: (x) => formatSi(x, 'Hz'),
   V_s: (x) => formatSi(x, 'V/s'),
   cm2_s: (x) => `${Number(x.toPrecision(3))} cm²/s`,

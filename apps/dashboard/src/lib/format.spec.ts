@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   formatAgo,
+  formatArealCharge,
   formatAreaResistance,
   formatCurrent,
   formatCurrentDensity,
@@ -51,6 +52,8 @@ describe('lab quantities', () => {
   it('converts current density and area resistance to lab units', () => {
     expect(formatCurrentDensity(4)).toBe('0.400 mA/cm²');
     expect(formatAreaResistance(0.003)).toBe('30.0 Ω·cm²');
+    expect(formatArealCharge(36_000)).toBe('1.000 mAh/cm²');
+    expect(formatArealCharge(null)).toBe(MISSING);
   });
 
   it('formats fractions and ratios', () => {

@@ -57,6 +57,15 @@ export function formatAreaResistance(asr_ohm_m2: Maybe): string {
   return `${significant(asr_ohm_m2 * 1e4, 3)} Ω·cm²`;
 }
 
+/** 1 mAh/cm² = 3.6 C/cm² = 36 000 C/m². */
+export const C_M2_PER_MAH_CM2 = 36_000;
+
+/** Charge per area given in C/m², shown in the lab unit mAh/cm² (1 mAh/cm² of Li is about 4.85 µm). */
+export function formatArealCharge(charge_C_m2: Maybe): string {
+  if (missing(charge_C_m2)) return MISSING;
+  return formatFixed(charge_C_m2 / C_M2_PER_MAH_CM2, 'mAh/cm²', 3);
+}
+
 /** A fraction 0…1 as a percentage: 0.781 → "78 %". */
 export function formatPercent(fraction: Maybe, decimals = 0): string {
   if (missing(fraction)) return MISSING;

@@ -1,16 +1,18 @@
 import type { AlertKind, Estimates, StateMessage } from '#contracts';
+import { useEffect, useRef } from 'preact/hooks';
 import { AlertList } from '../components/alert-list.js';
 import { HistoryChart } from '../components/history-chart.js';
 import { LiveChart } from '../components/live-chart.js';
 import { RiskBadge } from '../components/risk-badge.js';
+import { api } from '../lib/api.js';
 import { KIND_LABEL } from '../lib/evidence.js';
 import {
+  formatArealCharge,
   formatAreaResistance,
   formatCurrent,
   formatCurrentDensity,
   formatDateTime,
   formatDuration,
-  formatFixed,
   formatPercent,
   formatPressure,
   formatRatio,
@@ -22,10 +24,6 @@ import {
 import { cellKey, cellRisk } from '../lib/risk.js';
 import { routeHref } from '../lib/route.js';
 import { LIVE_POINTS, LIVE_WINDOW_MS, type DashboardStore } from '../lib/store.js';
-import { api } from '../lib/api.js';
-import { useEffect, useRef } from 'preact/hooks';
-
-const C_M2_PER_MAH_CM2 = 36_000;
 
 function Meter({ fraction, label }: { fraction: number | null | undefined; label: string }) {
   if (fraction === null || fraction === undefined) return null;
@@ -93,16 +91,7 @@ function PhysicsPanel({ estimates }: { estimates: Estimates }) {
           value={formatRatio(e.strippingCurrentOverCsc)}
           hint="above 1× voids grow"
         />
-        <Row
-          label="Stripped above CSC"
-          value={formatFixed(
-            e.strippingChargeAboveCsc_C_m2 === null || e.strippingChargeAboveCsc_C_m2 === undefined
-              ? undefined
-              : e.strippingChargeAboveCsc_C_m2 / C_M2_PER_MAH_CM2,
-            'mAh/cm²',
-            3,
-          )}
-        />
+        <Row label="Stripped above CSC" value={formatArealCharge(e.strippingChargeAboveCsc_C_m2)} />
         <Row label="Contact fraction" value={formatPercent(e.contactFraction)} meter={e.contactFraction} />
         <Row label="Area-specific resistance" value={formatAreaResistance(e.areaSpecificResistance_ohm_m2)} />
       </dl>
