@@ -82,6 +82,75 @@ describe('CellMonitor on the real Li|LLZO|Li recording (biologic/mb.mpt)', () =>
   });
 });
 
+/** Other real recordings: commercial and lab cells, all healthy, with their own CSV layouts. */
+const otherRecordings: {
+  file: string;
+  config: CellConfig;
+  read: (text: string) => CellSample[];
+}[] = [
+  {
+    // Arbin, LFP 18650 cycling at 5 s (Test_Time s, Current A, Voltage V, Temperature °C).
+    file: 'arbin/arbin_example.csv',
+    config: { cellType: 'full', electrodeArea_cm2: 800, electrolyte: { preset: 'lp30' } },
+    read: (text) =>
+      csvRows(text, 1).map((c) => ({
+        ts: start_ms + Number(c[1]) * 1000,
+        v: Number(c[7]),
+        i: Number(c[6]),
+        t: Number(c[14]),
+      })),
+  },
+  {
+    // Neware, half cell at ±0.25 and ±1 mA, 60 s (Cumulative Time HH:MM:SS with hours > 24).
+    file: 'neware/neware_uio.csv',
+    config: { cellType: 'half', electrodeArea_cm2: 1.54, electrolyte: { preset: 'lp30' } },
+    read: (text) =>
+      csvRows(text, 1).map((c) => {
+        const [h, m, sec] = (c[5] ?? '').split(':').map(Number);
+        return {
+          ts: start_ms + ((h ?? 0) * 3600 + (m ?? 0) * 60 + (sec ?? 0)) * 1000,
+          v: Number(c[7]),
+          i: Number(c[6]),
+        };
+      }),
+  },
+  {
+    // Samsung 30Q 1C discharge at 1 s, headerless (time s, current A, voltage V, power W, cell °C, …).
+    file: 'generic/Q30_S001_1C.csv',
+    config: { cellType: 'full', electrodeArea_cm2: 800, electrolyte: { preset: 'lp30' } },
+    read: (text) =>
+      csvRows(text.replace(/^\uFEFF/, ''), 0).map((c) => ({
+        ts: start_ms + Number(c[0]) * 1000,
+        v: Number(c[2]),
+        i: Number(c[1]),
+        t: Number(c[4]),
+      })),
+  },
+];
+
+function csvRows(text: string, headerLines: number): string[][] {
+  return text
+    .trim()
+    .split(/\r?\n/)
+    .slice(headerLines)
+    .map((line) => line.split(','));
+}
+
+describe('CellMonitor on other real recordings (healthy commercial and half cells)', () => {
+  for (const recording of otherRecordings) {
+    it(`raises nothing on ${recording.file}`, (ctx) => {
+      const path = resolve(repoRoot, '../shared/fixtures', recording.file);
+      if (!existsSync(path)) return ctx.skip(`${path} is missing (the shared fixtures are not checked out)`);
+      const samples = recording.read(readFileSync(path, 'utf8'));
+      expect(samples.length).toBeGreaterThan(1000);
+      const monitor = new CellMonitor(recording.config);
+      const results = samples.map((s) => monitor.update(s));
+      expect(results.every((r) => r.accepted)).toBe(true);
+      expect(raised(results)).toEqual([]);
+    });
+  }
+});
+
 const liquidConfig: CellConfig = {
   rigId: 'rig-01',
   cellId: 'ch-03',

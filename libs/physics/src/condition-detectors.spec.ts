@@ -3,16 +3,16 @@ import { DataGapDetector, formatDuration, PressureDetector, ThermalDetector } fr
 import { defaultThresholds } from './thresholds.js';
 
 describe('ThermalDetector', () => {
-  it('warns at +5 K and goes critical at +10 K above the baseline, with a dead band on the way down', () => {
+  it('warns at +10 K and goes critical at +20 K above the baseline, with a dead band on the way down', () => {
     const d = new ThermalDetector(defaultThresholds);
-    const seen = [25, 25.2, 30.1, 35.5, 34.2, 29.8, 29.4, 25].map((t) => d.update(10, t).level);
+    const seen = [25, 25.2, 35.3, 45.5, 43.5, 34.5, 33.9, 25].map((t) => d.update(10, t).level);
     expect(seen).toEqual(['ok', 'ok', 'warning', 'critical', 'critical', 'warning', 'ok', 'ok']);
   });
 
   it('follows a slow drift of the chamber without raising', () => {
     const d = new ThermalDetector(defaultThresholds);
-    // +8 K over 10 hours, sampled every minute.
-    const levels = Array.from({ length: 600 }, (_, k) => d.update(60, 25 + (8 * k) / 600).level);
+    // +15 K over 10 hours, sampled every minute.
+    const levels = Array.from({ length: 600 }, (_, k) => d.update(60, 25 + (15 * k) / 600).level);
     expect(levels.every((l) => l === 'ok')).toBe(true);
   });
 });

@@ -10,7 +10,7 @@ export interface Verdict {
 
 /**
  * Temperature rise above the run's baseline (the first reading, following slow drifts with a 1 h time
- * constant while nothing is raised). Warning at +5 K, critical at +10 K by default.
+ * constant while nothing is raised). Warning at +10 K, critical at +20 K by default.
  */
 export class ThermalDetector {
   private baseline_C = NaN;

@@ -29,7 +29,8 @@ const metallicAsr_ohm_m2 = 1e-4;
 /**
  * Hard short: a persistent electronic path; |V| collapses to about I·R_short while current flows
  * (PHYSICS.md §3-4). Symmetric cells: |V| < 1 mV and |V/I| far below the cell's usual resistance;
- * full and half cells: |V| below 0.5 V. Needs a few consecutive constant-current samples, not one,
+ * half cells (working electrode vs Li, legitimately down to a few mV): |V| < 1 mV; full cells: |V|
+ * below 0.5 V. Needs a few consecutive constant-current samples, not one,
  * so the zero crossing of a reversal or an impedance sweep does not trigger it.
  */
 export class HardShortDetector {
@@ -53,6 +54,9 @@ export class HardShortDetector {
     const resistance_ohm = Math.abs(sample.voltage_V / sample.current_A);
     const usual_ohm = Math.exp(this.logResistance);
     const symmetric = this.cellType === 'symmetric';
+    // Half cells sit near 0 V vs Li at the end of lithiation: only the symmetric-cell voltage applies.
+    const threshold_V =
+      this.cellType === 'full' ? t.hardShortFullCellVoltage_V : t.hardShortSymmetricVoltage_V;
     let shorted = false;
     if (phase.kind === 'constant') {
       if (symmetric) {
@@ -67,7 +71,7 @@ export class HardShortDetector {
             : this.logResistance + resistanceSmoothing * (log - this.logResistance);
         }
       } else {
-        shorted = absV < t.hardShortFullCellVoltage_V;
+        shorted = absV < threshold_V;
       }
     }
     // Rests neither count nor reset: a short persists through them. Healthy current resets.

@@ -100,10 +100,11 @@ export class SoftShortDetector {
   private segmentStartV = NaN;
   private differentialCapacitance_F = NaN;
   private chargeWindow: { elapsed_s: number; v: number }[] = [];
-  private cycleCharge_C = 0;
-  private cycleDischarge_C = 0;
+  private cycleFirst_C = 0;
+  private cycleSecond_C = 0;
   private lastDirection = 0;
-  private readonly efficiencies: number[] = [];
+  private readonly efficiencies: { value: number; bucket: number }[] = [];
+  private lastEfficiencyMedian = NaN;
   private lastEfficiency = NaN;
 
   constructor(
@@ -288,7 +289,7 @@ export class SoftShortDetector {
         shortCurrent_A,
         shortHeat_W: Number.isFinite(shortResistance_ohm) ? sample.voltage_V ** 2 / shortResistance_ohm : NaN,
         coulombicEfficiency: this.lastEfficiency,
-        coulombicEfficiencyMedian: median(this.efficiencies.slice(0, -1)),
+        coulombicEfficiencyMedian: this.lastEfficiencyMedian,
       },
     };
   }
@@ -321,28 +322,37 @@ export class SoftShortDetector {
     }
   }
 
-  /** Full and half cells: coulombic efficiency per charge/discharge cycle. */
+  /**
+   * Full and half cells: coulombic efficiency per cycle, compared with earlier cycles at the same
+   * current (capacity, and with it CE, moves with rate). A full cell charges (J > 0) then discharges:
+   * CE = Q_discharge/Q_charge. In a half cell the lithium counter electrode is the negative one, so the
+   * working electrode is lithiated (J < 0) first and CE = Q(J > 0)/Q(J < 0).
+   */
   private countCycle(direction: 1 | -1, sample: ShortSample): void {
     if (this.cellType === 'symmetric') return;
-    if (direction === 1 && this.lastDirection === -1 && this.cycleCharge_C > 0) {
-      const efficiency = this.cycleDischarge_C / this.cycleCharge_C;
-      const previous = median(this.efficiencies);
-      this.efficiencies.push(efficiency);
-      if (this.efficiencies.length > 11) this.efficiencies.shift();
+    const first = this.cellType === 'full' ? 1 : -1;
+    const charge_C = Math.abs(sample.current_A) * sample.dt_s;
+    if (direction === first && this.lastDirection === -first && this.cycleFirst_C > 0) {
+      const efficiency = this.cycleSecond_C / this.cycleFirst_C;
+      const bucket = Math.round(Math.log(Math.abs(sample.current_A)) / Math.log(1.25));
+      const sameRate = this.efficiencies.filter((e) => e.bucket === bucket).map((e) => e.value);
+      const previous = median(sameRate);
+      this.efficiencies.push({ value: efficiency, bucket });
+      if (this.efficiencies.length > 30) this.efficiencies.shift();
       this.lastEfficiency = efficiency;
-      if (this.efficiencies.length >= 4 && efficiency < previous - this.t.softShortCoulombicEfficiencyDrop) {
+      this.lastEfficiencyMedian = previous;
+      if (sameRate.length >= 3 && efficiency < previous - this.t.softShortCoulombicEfficiencyDrop) {
         this.observe(
           sample.t_s,
           'warning',
           `coulombic efficiency ${(efficiency * 100).toFixed(1)} %, ${((previous - efficiency) * 100).toFixed(1)} points below its recent median: charge is being lost to a short`,
         );
       }
-      this.cycleCharge_C = 0;
-      this.cycleDischarge_C = 0;
+      this.cycleFirst_C = 0;
+      this.cycleSecond_C = 0;
     }
-    const charge_C = Math.abs(sample.current_A) * sample.dt_s;
-    if (direction === 1) this.cycleCharge_C += charge_C;
-    else this.cycleDischarge_C += charge_C;
+    if (direction === first) this.cycleFirst_C += charge_C;
+    else this.cycleSecond_C += charge_C;
     this.lastDirection = direction;
   }
 }

@@ -53,7 +53,10 @@ export interface Thresholds {
   pressureDriftCriticalFraction: number;
   /** Pressure: above this is critical (Doux et al. 2020: full cells short at 25 MPa), MPa. */
   pressureHighCritical_MPa: number;
-  /** Thermal: rise above the run's baseline temperature, K. */
+  /**
+   * Thermal: rise above the run's baseline temperature, K. Not in PHYSICS.md §4; chosen so a 1C
+   * discharge of an 18650 (≈ +8 K, the generic/Q30 recording) stays quiet.
+   */
   thermalRiseWarn_K: number;
   thermalRiseCritical_K: number;
   /** Data gap: interval between samples, s. */
@@ -92,8 +95,8 @@ export const defaultThresholds: Readonly<Thresholds> = Object.freeze({
   pressureDriftWarnFraction: 0.25,
   pressureDriftCriticalFraction: 0.5,
   pressureHighCritical_MPa: 25,
-  thermalRiseWarn_K: 5,
-  thermalRiseCritical_K: 10,
+  thermalRiseWarn_K: 10,
+  thermalRiseCritical_K: 20,
   dataGapWarn_s: 600,
   dataGapCritical_s: 3600,
   hysteresisBand: 0.1,
