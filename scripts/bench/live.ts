@@ -2,8 +2,8 @@
 // InfluxDB) or SANDGLASS_MQTT_URL / SANDGLASS_INFLUX_URL when set.
 //
 // Processes, as in production: this one runs the api (ApiModule over HTTP + socket.io); a real ingest
-// process (dist/apps/ingest/src/main.js); a load process publishing telemetry as rigs do; a client
-// process holding the socket.io dashboards and the latency probe.
+// process (dist/apps/ingest/src/main.js); a load process publishing telemetry as rigs do; a process
+// holding the socket.io dashboards; a latency probe process (MQTT publisher + one socket.io client).
 //
 // 1. Alert latency at a background load of 10k samples/s (100 cells × 100 Hz, batches of 10, QoS 1)
 //    with a few dashboards connected:
@@ -149,38 +149,53 @@ interface ProbeRequest {
   interval_ms: number;
 }
 
-async function runClients(apiUrl: string, mqttUrl: string): Promise<void> {
+/** Dashboards: N clients subscribed to everything, counting the state frames they receive. */
+async function runDashboards(apiUrl: string): Promise<void> {
+  let dashboards: Dashboard[] = [];
+  const counts = { states: 0 };
+  process.on('message', (m: { dashboards?: number; countStates?: boolean }) => {
+    void (async () => {
+      try {
+        if (m.dashboards !== undefined) {
+          for (const socket of dashboards) socket.close();
+          dashboards = await openDashboards(apiUrl, m.dashboards, counts);
+          process.send?.({ dashboardsOpen: dashboards.length });
+        } else if (m.countStates) {
+          process.send?.({ states: counts.states });
+        }
+      } catch (error) {
+        process.send?.({ error: (error as Error).message });
+      }
+    })();
+  });
+  process.send?.({ ready: true });
+}
+
+/**
+ * The latency probe, in a process of its own so a busy dashboards process does not delay it: an MQTT
+ * publisher and one socket.io client subscribed to the probe rig. Probes go out on a fixed schedule
+ * (not one after the other), and one whose alert has not arrived 5 s after the last probe is lost.
+ */
+async function runProbe(apiUrl: string, mqttUrl: string): Promise<void> {
   const publisher = await mqtt.connectAsync(mqttUrl, { clientId: `bench-probe-${RUN}-${process.pid}` });
   (publisher.stream as unknown as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
   const probe: Dashboard = io(apiUrl + LIVE_NAMESPACE, { transports: ['websocket'], forceNew: true });
   await new Promise<void>((resolve) => probe.once('connect', () => resolve()));
   await probe.timeout(30_000).emitWithAck('subscribe', { rigId: PROBE_RIG });
-  const waiting = new Map<string, (t: number) => void>();
+  const sentAt = new Map<string, number>();
+  const latencies: number[] = [];
   probe.on('alert', (alert: AlertEvent) => {
     const t = performance.now();
     const key = alert.state === 'raised' ? alert.cellId : alert.id;
-    waiting.get(key)?.(t);
-    waiting.delete(key);
+    const t0 = sentAt.get(key);
+    if (t0 === undefined) return;
+    sentAt.delete(key);
+    latencies.push(t - t0);
   });
-  const arrival = (key: string) =>
-    new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        waiting.delete(key);
-        reject(new Error(`no alert for ${key} within 10 s`));
-      }, 10_000);
-      waiting.set(key, (t) => {
-        clearTimeout(timer);
-        resolve(t);
-      });
-    });
+  let serial = 0;
 
-  let dashboards: Dashboard[] = [];
-  const counts = { states: 0 };
-  let probeSerial = 0;
-
-  /** Full path: configure a fresh cell far above J*, then time its first current-carrying sample. */
-  const fullProbe = async (): Promise<number> => {
-    const cellId = `full-${probeSerial++}`;
+  /** Full path: a fresh cell configured far above J*; its first current-carrying sample raises the alert. */
+  const configure = async (cellId: string): Promise<void> => {
     const config: CellConfig = {
       rigId: PROBE_RIG,
       cellId,
@@ -195,23 +210,16 @@ async function runClients(apiUrl: string, mqttUrl: string): Promise<void> {
       },
       thresholds: {},
     };
-    await publisher.publishAsync(configTopic(PROBE_RIG, cellId), JSON.stringify(config), {
-      qos: 1,
-      retain: true,
-    });
-    await sleep(100);
-    const sample: Sample = { ts: Date.now(), v: 0.05, i: 5e-4, t: 25, seq: 0 };
-    const arrived = arrival(cellId);
-    const t0 = performance.now();
-    await publisher.publishAsync(telemetryTopic(PROBE_RIG, cellId), JSON.stringify(sample), { qos: 1 });
-    const t1 = await arrived;
-    await publisher.publishAsync(configTopic(PROBE_RIG, cellId), '', { qos: 1, retain: true });
-    return t1 - t0;
+    await publisher.publishAsync(configTopic(PROBE_RIG, cellId), JSON.stringify(config), { qos: 1 });
   };
-
+  const fullProbe = (cellId: string): void => {
+    const sample: Sample = { ts: Date.now(), v: 0.05, i: 5e-4, t: 25, seq: 0 };
+    sentAt.set(cellId, performance.now());
+    publisher.publish(telemetryTopic(PROBE_RIG, cellId), JSON.stringify(sample), { qos: 1 });
+  };
   /** Relay only: an alert event published as ingest publishes it. */
-  const relayProbe = async (): Promise<number> => {
-    const id = `relay-${RUN}-${probeSerial++}`;
+  const relayProbe = (): void => {
+    const id = `relay-${RUN}-${serial++}`;
     const alert: AlertEvent = {
       id,
       ts: Date.now(),
@@ -225,36 +233,29 @@ async function runClients(apiUrl: string, mqttUrl: string): Promise<void> {
       evidence: {},
       emittedAt: Date.now(),
     };
-    const arrived = arrival(id);
-    const t0 = performance.now();
-    await publisher.publishAsync(alertsTopic(PROBE_RIG, 'relay'), JSON.stringify(alert), { qos: 1 });
-    return (await arrived) - t0;
+    sentAt.set(id, performance.now());
+    publisher.publish(alertsTopic(PROBE_RIG, 'relay'), JSON.stringify(alert), { qos: 1 });
   };
 
-  process.on('message', (m: { dashboards?: number; countStates?: boolean } & Partial<ProbeRequest>) => {
+  process.on('message', (m: Partial<ProbeRequest>) => {
     void (async () => {
-      try {
-        if (m.dashboards !== undefined) {
-          for (const s of dashboards) s.close();
-          dashboards = await openDashboards(apiUrl, m.dashboards, counts);
-          process.send?.({ dashboardsOpen: dashboards.length });
-        } else if (m.countStates) {
-          process.send?.({ states: counts.states });
-        } else if (m.probe) {
-          const latencies: number[] = [];
-          let failures = 0;
-          for (let k = 0; k < (m.count ?? 0); k++) {
-            try {
-              latencies.push(await (m.probe === 'full' ? fullProbe() : relayProbe()));
-            } catch {
-              failures++;
-            }
-            await sleep(m.interval_ms ?? 100);
-          }
-          process.send?.({ latencies, failures });
-        }
-      } catch (error) {
-        process.send?.({ error: (error as Error).message });
+      latencies.length = 0;
+      sentAt.clear();
+      const count = m.count ?? 0;
+      const cells = Array.from({ length: count }, () => `full-${serial++}`);
+      // Configurations go out first (QoS 1, in order), so ingest has them before the samples.
+      if (m.probe === 'full') for (const cellId of cells) await configure(cellId);
+      for (let k = 0; k < count; k++) {
+        if (m.probe === 'full') fullProbe(cells[k]!);
+        else relayProbe();
+        await sleep(m.interval_ms ?? 100);
+      }
+      const deadline = performance.now() + 5000;
+      while (sentAt.size > 0 && performance.now() < deadline) await sleep(50);
+      process.send?.({ latencies: [...latencies], failures: sentAt.size });
+      if (m.probe === 'full') {
+        for (const cellId of cells)
+          await publisher.publishAsync(configTopic(PROBE_RIG, cellId), '', { qos: 1 });
       }
     })();
   });
@@ -306,6 +307,12 @@ async function main(): Promise<void> {
   const children: ChildProcess[] = [];
   const stopAll = () => children.forEach((c) => c.kill('SIGTERM'));
   process.on('exit', stopAll);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      stopAll();
+      process.exit(130);
+    });
+  }
 
   console.log(`bench:live — broker ${mqttUrl}, InfluxDB ${influxUrl} (database ${db})`);
   // The machine is shared: say how busy it was, since every figure below depends on it.
@@ -367,9 +374,12 @@ async function main(): Promise<void> {
   loadProcess.on('message', (m: { loadRate?: number }) => {
     if (m.loadRate !== undefined) loadRate = m.loadRate;
   });
-  const clients = fork(here, ['clients', api.url, mqttUrl]);
-  children.push(clients);
-  await new Promise<void>((resolve) => clients.once('message', () => resolve()));
+  const clients = fork(here, ['dashboards', api.url]);
+  const prober = fork(here, ['probe', api.url, mqttUrl]);
+  children.push(clients, prober);
+  await Promise.all(
+    [clients, prober].map((c) => new Promise<void>((resolve) => c.once('message', () => resolve()))),
+  );
   console.log(`load: ${cells} cells, ${rate} samples/s target; warming up 5 s`);
   await sleep(5000);
   const accepted0 = await ingestAccepted();
@@ -378,12 +388,12 @@ async function main(): Promise<void> {
   // 1. Alert latency under load, with 10 dashboards connected.
   await request(clients, { dashboards: 10 }, 'dashboardsOpen');
   const full = await request<{ latencies: number[]; failures: number }>(
-    clients,
+    prober,
     { probe: 'full', count: probes, interval_ms: 100 },
     'latencies',
   );
   const relay = await request<{ latencies: number[]; failures: number }>(
-    clients,
+    prober,
     { probe: 'relay', count: probes, interval_ms: 50 },
     'latencies',
   );
@@ -414,7 +424,7 @@ async function main(): Promise<void> {
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const probe = await request<{ latencies: number[]; failures: number }>(
-      clients,
+      prober,
       { probe: 'relay', count: Math.round(step_s * 5), interval_ms: 200 },
       'latencies',
     );
@@ -435,6 +445,7 @@ async function main(): Promise<void> {
   console.log(`at end: ${load()}`);
   loadProcess.send({ stop: true });
   clients.kill('SIGTERM');
+  prober.kill('SIGTERM');
   await api.close();
   ingest.kill('SIGTERM');
   await new Promise((resolve) => ingest.once('exit', resolve));
@@ -445,9 +456,11 @@ const role = process.argv[2];
 const run =
   role === 'load'
     ? runLoad(process.argv[3]!, Number(process.argv[4]), Number(process.argv[5]))
-    : role === 'clients'
-      ? runClients(process.argv[3]!, process.argv[4]!)
-      : main().then(() => process.exit(0));
+    : role === 'dashboards'
+      ? runDashboards(process.argv[3]!)
+      : role === 'probe'
+        ? runProbe(process.argv[3]!, process.argv[4]!)
+        : main().then(() => process.exit(0));
 run.catch((error: unknown) => {
   console.error(error);
   process.exit(1);
