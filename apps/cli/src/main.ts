@@ -89,7 +89,7 @@ async function publish(
     ...(values.username !== undefined && { username: values.username }),
     ...(values.password !== undefined && { password: values.password }),
   });
-  client.stream.setNoDelay?.(true);
+  (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
   const job: ReplayJob = await createReplayJob(client, request, { now_ms: Date.now() });
   process.stderr.write(`replaying ${job.source} as ${request.rigId}/${request.cellId} to ${url}\n`);
   const stop = () => job.publisher.stop();

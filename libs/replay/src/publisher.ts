@@ -115,15 +115,17 @@ export class ReplayPublisher {
     const send = async (samples: Sample[]) => {
       while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
       if (failure) throw failure;
-      const sent: Promise<unknown> = this.target.publishAsync(topic, JSON.stringify(samples), { qos: 1 }).then(
-        (): void => {
-          inFlight.delete(sent);
-        },
-        (error: unknown): void => {
-          inFlight.delete(sent);
-          failure ??= error;
-        },
-      );
+      const sent: Promise<unknown> = this.target
+        .publishAsync(topic, JSON.stringify(samples), { qos: 1 })
+        .then(
+          (): void => {
+            inFlight.delete(sent);
+          },
+          (error: unknown): void => {
+            inFlight.delete(sent);
+            failure ??= error;
+          },
+        );
       inFlight.add(sent);
       this.messagesPublished++;
       this.rowsPublished += samples.length;
