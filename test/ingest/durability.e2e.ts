@@ -52,14 +52,15 @@ describeWithServices('ingest: nothing lost across restarts and outages', () => {
 
   it('SIGKILL mid-stream, then restart: every sample stored (broker session + WAL)', async () => {
     const { mqttUrl, influxUrl } = testServices();
+    const rig = unique('rig').replace(/_/g, '-');
     const settings = {
       mqttUrl,
       influxUrl,
       db: unique('ingest_kill'),
+      rigs: [rig],
       clientId: unique('ingest'),
       dataDir: tempDir('sg-ingest-kill-'),
     };
-    const rig = unique('rig').replace(/_/g, '-');
     let ingest = await startIngest(settings);
     cleanups.push(() => ingest.stop().then(() => undefined));
     const pub = await connectPublisher(mqttUrl);
@@ -96,6 +97,7 @@ describeWithServices('ingest: nothing lost across restarts and outages', () => {
       mqttUrl,
       influxUrl: influx.url,
       db,
+      rigs: [rig],
       clientId: unique('ingest'),
       dataDir: tempDir('sg-ingest-outage-'),
     });
@@ -138,6 +140,7 @@ describeWithServices('ingest: nothing lost across restarts and outages', () => {
       mqttUrl: broker.url,
       influxUrl,
       db,
+      rigs: [rig],
       clientId: unique('ingest'),
       dataDir: tempDir('sg-ingest-broker-'),
     });

@@ -65,6 +65,7 @@ describeWithServices('ingest: Sand-depletion alert end to end', () => {
       mqttUrl,
       influxUrl,
       db,
+      rigs: [rig],
       clientId: unique('ingest'),
       dataDir: tempDir('sg-sand-'),
     });

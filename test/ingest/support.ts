@@ -57,6 +57,8 @@ export interface IngestSettings {
   db: string;
   clientId: string;
   dataDir: string;
+  /** The rigs this ingest takes (SANDGLASS_INGEST_RIGS), so tests sharing a broker do not mix. */
+  rigs: string[];
   env?: Record<string, string>;
 }
 
@@ -72,6 +74,7 @@ export async function startIngest(settings: IngestSettings): Promise<IngestProce
       SANDGLASS_INFLUX_DB: settings.db,
       SANDGLASS_INGEST_CLIENT_ID: settings.clientId,
       SANDGLASS_DATA_DIR: settings.dataDir,
+      SANDGLASS_INGEST_RIGS: settings.rigs.join(','),
       SANDGLASS_INGEST_HTTP_PORT: '0',
       SANDGLASS_HTTP_HOST: '127.0.0.1',
       NO_COLOR: '1',

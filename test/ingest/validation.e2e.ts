@@ -27,6 +27,7 @@ describeWithServices('ingest: validation end to end (Mosquitto + InfluxDB)', () 
       mqttUrl,
       influxUrl,
       db,
+      rigs: [rig],
       clientId: unique('ingest'),
       dataDir: tempDir('sg-ingest-'),
     });
@@ -92,7 +93,8 @@ describeWithServices('ingest: validation end to end (Mosquitto + InfluxDB)', () 
       async () => (await ingest.health()).samples.stored >= CELLS.length * PER_CELL,
       'samples stored',
     );
-    for (const cell of CELLS) expect(await storedCount(store, rig, cell)).toBe(PER_CELL);
+    const counts = await Promise.all(CELLS.map((cell) => storedCount(store, rig, cell)));
+    expect(counts, await ingest.metrics()).toEqual(CELLS.map(() => PER_CELL));
 
     const arrayMembers = CELLS.length * 5; // one null `v` in each array message
     await until(() => rejected.length >= bad.length + arrayMembers, 'rejections published');

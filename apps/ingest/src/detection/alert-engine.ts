@@ -16,6 +16,8 @@ interface OpenAlert {
   /** Data time at which the kind was first seen `ok` again (undefined while not ok). */
   okSince: number | undefined;
   okSamples: number;
+  /** The detector's own words for the return to ok, if it gave any while the clear was pending. */
+  clearNote: Pick<DetectorFinding, 'message' | 'evidence'> | undefined;
 }
 
 /**
@@ -52,7 +54,7 @@ export class AlertEngine {
   restore(events: readonly AlertEvent[]): void {
     for (const event of events) {
       if (event.state === 'cleared' || event.rigId !== this.rigId || event.cellId !== this.cellId) continue;
-      this.open.set(event.kind, { event, okSince: undefined, okSamples: 0 });
+      this.open.set(event.kind, { event, okSince: undefined, okSamples: 0, clearNote: undefined });
     }
   }
 
@@ -98,6 +100,7 @@ export class AlertEngine {
     if (alert) {
       alert.okSince = undefined;
       alert.okSamples = 0;
+      alert.clearNote = undefined;
       if (severity !== 'critical' || alert.event.severity === 'critical') return undefined;
       alert.event = this.event(alert.event.id, ts, finding, severity, 'raised');
       return alert.event;
@@ -109,13 +112,14 @@ export class AlertEngine {
       severity,
       'raised',
     );
-    this.open.set(finding.kind, { event, okSince: undefined, okSamples: 0 });
+    this.open.set(finding.kind, { event, okSince: undefined, okSamples: 0, clearNote: undefined });
     return event;
   }
 
   private onOk(ts: number, alert: OpenAlert, finding: DetectorFinding | undefined): AlertEvent | undefined {
     alert.okSince ??= ts;
     alert.okSamples++;
+    if (finding?.message) alert.clearNote = { message: finding.message, evidence: finding.evidence };
     if (ts - alert.okSince < this.clearHold_ms || alert.okSamples < this.clearHoldSamples) return undefined;
     this.open.delete(alert.event.kind);
     const { event } = alert;
@@ -123,8 +127,8 @@ export class AlertEngine {
       ...event,
       ts,
       state: 'cleared',
-      message: finding?.message ?? `${event.kind} cleared`,
-      evidence: finding?.evidence ?? event.evidence,
+      message: alert.clearNote?.message ?? `${event.kind} cleared`,
+      evidence: alert.clearNote?.evidence ?? event.evidence,
       emittedAt: this.now(),
     };
   }

@@ -1,81 +1,62 @@
-import type { CellConfig, Sample } from '#contracts';
-// libs/physics has no index yet: imported by path until `#physics` resolves.
-import { DepletionTracker } from '../../../../libs/physics/src/depletion-tracker.js';
-import { presets } from '../../../../libs/physics/src/presets.js';
-import type { Detector, DetectorFactory, DetectorResult } from './detector.js';
+import type { AlertKind, CellConfig, Estimates, Evidence, Sample } from '#contracts';
+import { CellMonitor, type CellEstimates, type DetectorKind } from '#physics';
+import type { Detector, DetectorFactory, DetectorFinding, DetectorResult } from './detector.js';
 
-/** Sand-depletion levels: warning when depletion is due within this horizon at the present current. */
-const WARNING_HORIZON_S = 15 * 60;
-const CRITICAL_HORIZON_S = 2 * 60;
-const CRITICAL_FRACTION = 0.9;
+interface KindNote {
+  message: string;
+  evidence: Evidence;
+}
+
+function toEstimates(e: CellEstimates): Estimates {
+  return {
+    currentDensity_A_m2: e.currentDensity_A_m2,
+    depletionFraction: e.depletionFraction,
+    timeToDepletion_s: e.timeToDepletion_s,
+    jOverJstar: e.jOverJstar,
+    strippingCurrentOverCsc: e.strippingOverCsc,
+    contactFraction: e.contactFraction,
+    areaSpecificResistance_ohm_m2: e.asr_ohm_cm2 === null ? null : e.asr_ohm_cm2 * 1e-4,
+    shortResistance_ohm: e.shortResistance_ohm,
+  };
+}
 
 /**
- * Interim adapter on libs/physics' DepletionTracker (Li+ depletion only) until the library's CellMonitor
- * covers every detector. Solid electrolytes have no salt to deplete: no findings.
+ * The Detector port on libs/physics' CellMonitor, which does the physics and the per-detector
+ * hysteresis. Its level-change events carry the message and evidence; they are kept per kind so every
+ * sample at a non-ok level reports them, and a return to ok is reported once with its own message.
  */
-class DepletionDetector implements Detector {
-  private readonly tracker: DepletionTracker | undefined;
-  private readonly area_m2: number;
-  private lastTs: number | undefined;
+export class PhysicsDetector implements Detector {
+  private readonly monitor: CellMonitor;
+  private readonly notes = new Map<DetectorKind, KindNote>();
 
   constructor(config: CellConfig) {
-    this.area_m2 = config.electrodeArea_cm2 * 1e-4;
-    const e = config.electrolyte;
-    const preset = e.preset ? presets[e.preset] : undefined;
-    const kind = e.kind ?? preset?.kind;
-    if (kind === 'solid') return;
-    const temperature_K = (e.referenceTemperature_C ?? 25) + 273.15;
-    const diffusivity_m2_s =
-      e.diffusivity_cm2_s !== undefined
-        ? e.diffusivity_cm2_s * 1e-4
-        : preset?.diffusivity_m2_s?.(temperature_K);
-    const concentration_mol_m3 =
-      e.concentration_mol_L !== undefined ? e.concentration_mol_L * 1000 : preset?.concentration_mol_m3;
-    const cationTransference = e.cationTransference ?? preset?.cationTransference;
-    const gap_m = e.gap_um !== undefined ? e.gap_um * 1e-6 : preset?.typicalGap_m;
-    if (!diffusivity_m2_s || !concentration_mol_m3 || cationTransference === undefined || !gap_m) return;
-    this.tracker = new DepletionTracker({
-      diffusivity_m2_s,
-      concentration_mol_m3,
-      anionTransference: 1 - cationTransference,
-      gap_m,
-      currentAmplification: config.thresholds.currentAmplification ?? 1,
-    });
+    this.monitor = new CellMonitor(config);
+  }
+
+  /** Configuration issues the monitor tolerated (unknown threshold names …). */
+  get warnings(): readonly string[] {
+    return this.monitor.configWarnings;
   }
 
   update(sample: Sample): DetectorResult {
-    const currentDensity_A_m2 = sample.i / this.area_m2;
-    if (!this.tracker) return { estimates: { currentDensity_A_m2 }, findings: [] };
-    const dt_s = this.lastTs === undefined ? 0 : Math.max(0, (sample.ts - this.lastTs) / 1000);
-    this.lastTs = sample.ts;
-    const state = this.tracker.update(dt_s, currentDensity_A_m2);
-    const ttd = state.timeToDepletion_s;
-    const level =
-      state.depletionFraction >= CRITICAL_FRACTION || ttd <= CRITICAL_HORIZON_S
-        ? 'critical'
-        : ttd <= WARNING_HORIZON_S
-          ? 'warning'
-          : 'ok';
-    const estimates = {
-      depletionFraction: state.depletionFraction,
-      timeToDepletion_s: Number.isFinite(ttd) ? ttd : null,
-      jOverJstar: state.jOverJstar,
-      currentDensity_A_m2,
-    };
-    // A kind not reported counts as ok: no message or evidence is built for the common healthy case.
-    if (level === 'ok') return { estimates, findings: [] };
-    const ratio = state.jOverJstar.toFixed(2);
-    const message =
-      ttd > 0
-        ? `Li+ depletion at the plating electrode in ~${Math.max(1, Math.round(ttd / 60))} min (J/J* = ${ratio})`
-        : `Li+ depleted at the plating electrode (J/J* = ${ratio})`;
-    const evidence = {
-      depletionFraction: estimates.depletionFraction,
-      timeToDepletion_s: estimates.timeToDepletion_s,
-      jOverJstar: estimates.jOverJstar,
-    };
-    return { estimates, findings: [{ kind: 'sand-depletion', level, message, evidence }] };
+    const result = this.monitor.update(sample);
+    const cleared: DetectorFinding[] = [];
+    for (const event of result.events) {
+      const note = { message: event.message, evidence: event.evidence };
+      if (event.level === 'ok') {
+        this.notes.delete(event.kind);
+        cleared.push({ kind: event.kind as AlertKind, level: 'ok', ...note });
+      } else {
+        this.notes.set(event.kind, note);
+      }
+    }
+    const findings: DetectorFinding[] = cleared;
+    for (const [kind, note] of this.notes) {
+      const level = result.levels[kind];
+      if (level !== 'ok') findings.push({ kind: kind as AlertKind, level, ...note });
+    }
+    return { estimates: toEstimates(result.estimates), findings };
   }
 }
 
-export const physicsDetectorFactory: DetectorFactory = (config) => new DepletionDetector(config);
+export const physicsDetectorFactory: DetectorFactory = (config) => new PhysicsDetector(config);

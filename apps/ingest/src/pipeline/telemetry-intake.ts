@@ -74,14 +74,16 @@ export class TelemetryIntake {
   private readonly restoredAlerts = new Map<string, AlertEvent[]>();
   private readonly rejections: KeyedRateLimiter;
   private readonly now: () => number;
+  private readonly detectorFactory: DetectorFactory;
 
   constructor(
     private readonly wal: WriteAheadLog,
     private readonly output: IngestOutput,
-    private readonly detectorFactory: DetectorFactory,
+    detectorFactory: DetectorFactory,
     private readonly logger: IngestLogger,
     private readonly options: TelemetryIntakeOptions = {},
   ) {
+    this.detectorFactory = this.safeFactory(detectorFactory);
     this.rejections = new KeyedRateLimiter(options.rejectedPerSecond ?? 5, options.rejectedBurst ?? 20);
     this.now = options.now ?? Date.now;
   }
@@ -229,6 +231,21 @@ export class TelemetryIntake {
         ),
       );
     }
+  }
+
+  /** A configuration the detector refuses falls back to the default one, with a warning, never a crash. */
+  private safeFactory(factory: DetectorFactory): DetectorFactory {
+    return (config) => {
+      try {
+        return factory(config);
+      } catch (error) {
+        this.logger.warn(
+          `${config.rigId}/${config.cellId}: configuration refused by the detector (${String(error)}); ` +
+            'monitoring with the default configuration',
+        );
+        return factory(defaultCellConfig(config.rigId, config.cellId));
+      }
+    };
   }
 
   private cellFor(rigId: string, cellId: string): CellTracker {
