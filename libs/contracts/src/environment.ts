@@ -44,6 +44,20 @@ export const EnvironmentSchema = z.object({
   SANDGLASS_INGEST_HTTP_PORT: port.default(3001),
   /** Largest write-ahead log before ingest stops accepting (MiB). */
   SANDGLASS_WAL_MAX_MB: z.coerce.number().positive().default(1024),
+  /**
+   * API and socket.io authentication with bearer tokens: on unless explicitly `off` (local embedded use,
+   * which then binds the API to 127.0.0.1 only).
+   */
+  SANDGLASS_AUTH: z.enum(['on', 'off']).default('on'),
+  /** JSON file `{"tokens":[{"name","role","sha256"}]}` (tokens stored hashed; `sandglass token` makes entries). */
+  SANDGLASS_AUTH_TOKENS_FILE: z.string().min(1).optional(),
+  /** Origins allowed to call the API from another site (comma-separated); unset = same origin only. */
+  SANDGLASS_CORS_ORIGINS: z
+    .string()
+    .optional()
+    .transform((s) => (s ? s.split(',').map((o) => o.trim()) : undefined)),
+  /** Writes (POST/PUT/DELETE) allowed per client per minute. */
+  SANDGLASS_WRITE_RATE_PER_MIN: z.coerce.number().int().positive().default(120),
   SANDGLASS_LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
 });
 export type Environment = z.infer<typeof EnvironmentSchema>;
