@@ -45,7 +45,7 @@ const started = performance.now();
 for (const kind of kinds) {
   for (let seed = 0; seed < runsPerKind; seed++) {
     const run = randomRun({ kind, seed, split: 'heldout' });
-    const timeline = await evaluateRun(run.samples(), run.config, factory, model);
+    const timeline = await evaluateRun(run.samples(), run.config, factory, model, run.labels.hardShort_s);
     evaluated.push({ name: `${kind} #${seed}`, labels: run.labels, timeline });
   }
   console.log(`${kind}: ${runsPerKind} held-out runs evaluated`);
@@ -91,6 +91,10 @@ const candidates: { name: string; options: FusionOptions }[] = [
     name: 'confirm (alone at p ≥ 0.9)',
     options: { rule: 'confirm', warnProbability: 0.5, strongProbability: 0.9 },
   },
+  ...[0.05, 0.1, 0.2, 0.3].map((gate) => ({
+    name: `gated (physics needs p ≥ ${gate}; alone at p ≥ 0.9)`,
+    options: { rule: 'gated' as const, warnProbability: 0.5, strongProbability: 0.9, gateProbability: gate },
+  })),
 ];
 
 function outcomes(options: FusionOptions): RunOutcome[] {
@@ -98,13 +102,21 @@ function outcomes(options: FusionOptions): RunOutcome[] {
     labels: e.labels,
     duration_s: e.timeline.duration_s,
     raises: fusedRaises(e.timeline.physics, e.timeline.model, options),
+    ...(e.timeline.hardShortObservable_s !== undefined
+      ? { hardShortObservable_s: e.timeline.hardShortObservable_s }
+      : {}),
   }));
 }
 const scores = candidates.map((c) => ({ ...c, score: scoreOutcomes(outcomes(c.options)) }));
 
-// The fused rule: fewest false alarms, then the most events caught, then the longest median lead.
-const fused = scores
-  .filter((s) => s.options.rule === 'or' || s.options.rule === 'confirm')
+// The fused rule: among the fusion rules that lose at most 10 points of recall on any kind against the best
+// fusion rule for that kind, the fewest false alarms per healthy cell-hour, then the longest median lead.
+const fusionScores = scores.filter((s) => s.options.rule !== 'physics' && s.options.rule !== 'model');
+const bestRecall = Object.fromEntries(
+  MODEL_KINDS.map((kind) => [kind, Math.max(...fusionScores.map((s) => recallOf(s.score, kind)))]),
+);
+const fused = fusionScores
+  .filter((s) => MODEL_KINDS.every((kind) => recallOf(s.score, kind) >= bestRecall[kind]! - 0.1))
   .sort(
     (a, b) =>
       a.score.falseAlarmsPerHealthyHour - b.score.falseAlarmsPerHealthyHour ||
@@ -114,8 +126,13 @@ const fused = scores
 const matchesDefault =
   fused.options.rule === DEFAULT_FUSION.rule &&
   fused.options.warnProbability === DEFAULT_FUSION.warnProbability &&
-  fused.options.strongProbability === DEFAULT_FUSION.strongProbability;
+  fused.options.strongProbability === DEFAULT_FUSION.strongProbability &&
+  (fused.options.gateProbability ?? null) === (DEFAULT_FUSION.gateProbability ?? null);
 
+function recallOf(score: BacktestScore, kind: (typeof MODEL_KINDS)[number]): number {
+  const recall = score.perKind[kind].recall;
+  return Number.isFinite(recall) ? recall : 0;
+}
 function totalRecall(score: BacktestScore): number {
   return MODEL_KINDS.reduce(
     (sum, kind) => sum + (Number.isFinite(score.perKind[kind].recall) ? score.perKind[kind].recall : 0),
@@ -140,9 +157,10 @@ function table(score: BacktestScore): string {
     `| sand-depletion (warned before depletion) | ${k['sand-depletion'].runs} | ${pct(k['sand-depletion'].recall)} | lead ${min(k['sand-depletion'].medianLead_s)} | ${min(k['sand-depletion'].worstLead_s)} | |`,
     `| void-growth (warned before contact loss) | ${k['void-growth'].runs} | ${pct(k['void-growth'].recall)} | lead ${min(k['void-growth'].medianLead_s)} | ${min(k['void-growth'].worstLead_s)} | |`,
     `| soft-short (≤ 30 min after onset, before hard short) | ${k['soft-short'].runs} | ${pct(k['soft-short'].recall)} | delay ${min(k['soft-short'].medianDelay_s)} | ${min(k['soft-short'].worstDelay_s)} | ${min(k['soft-short'].medianLeadBeforeHardShort_s)} / ${min(k['soft-short'].worstLeadBeforeHardShort_s)} |`,
-    `| hard-short (≤ 60 s; all runs ending in one) | ${k['hard-short'].runs} | ${pct(k['hard-short'].recall)} | delay ${sec(k['hard-short'].medianLead_s)} | ${sec(k['hard-short'].worstLead_s)} | |`,
+    `| hard-short (≤ 60 s once current flows; all runs ending in one) | ${k['hard-short'].runs} | ${pct(k['hard-short'].recall)} | delay ${sec(k['hard-short'].medianLead_s)} | ${sec(k['hard-short'].worstLead_s)} | |`,
   ];
-  return `${lines.join('\n')}\n\nFalse alarms: ${score.falseAlarms} in ${score.healthyHours.toFixed(1)} healthy cell-hours = **${score.falseAlarmsPerHealthyHour.toFixed(3)} per healthy cell-hour**.`;
+  const byKind = MODEL_KINDS.map((kind) => `${kind} ${score.falseAlarmsByKind[kind]}`).join(', ');
+  return `${lines.join('\n')}\n\nFalse alarms: ${score.falseAlarms} in ${score.healthyHours.toFixed(1)} healthy cell-hours = **${score.falseAlarmsPerHealthyHour.toFixed(3)} per healthy cell-hour** (${byKind}).`;
 }
 
 const summaryRows = scores.map((s) => {
@@ -189,8 +207,9 @@ ${physicsNote}
 |---|---|---|---|---|---|---|---|---|
 ${summaryRows.join('\n')}
 
-The fused rule is chosen by: fewest false alarms per healthy cell-hour, then the highest summed recall, then the
-longest median lead. Chosen: **${fused.name}**${matchesDefault ? ' — the same as `DEFAULT_FUSION` in libs/model/src/fusion.ts.' : ` — **differs from \`DEFAULT_FUSION\` (${DEFAULT_FUSION.rule}, p ≥ ${DEFAULT_FUSION.warnProbability}); update it.**`}
+The fused rule is chosen among the fusion rules (or, confirm, gated) that lose at most 10 points of recall on any
+kind against the best of them: the fewest false alarms per healthy cell-hour, then the highest summed recall, then
+the longest median lead. Chosen: **${fused.name}**${matchesDefault ? ' — the same as `DEFAULT_FUSION` in libs/model/src/fusion.ts.' : ` — **differs from \`DEFAULT_FUSION\` (${JSON.stringify(DEFAULT_FUSION)}); update it.**`}
 
 ## Fused detector (${fused.name})
 ${table(fused.score)}

@@ -1,5 +1,5 @@
 /**
- * npm run train [-- --runs 60 --validation 10 --epochs 30 --seed 1 --out libs/model/weights --card libs/model/MODEL_CARD.md]
+ * npm run train [-- --runs 40 --validation 8 --epochs 20 --seed 1 --out libs/model/weights --card libs/model/MODEL_CARD.md]
  * Trains the failure model on simulated runs (seeded, reproducible) and writes TF.js weights + the model card.
  */
 import { writeFile } from 'node:fs/promises';
@@ -10,9 +10,9 @@ import { modelCard, trainModel } from '../libs/model/src/train.js';
 
 const { values } = parseArgs({
   options: {
-    runs: { type: 'string', default: '60' },
-    validation: { type: 'string', default: '10' },
-    epochs: { type: 'string', default: '30' },
+    runs: { type: 'string', default: '40' },
+    validation: { type: 'string', default: '8' },
+    epochs: { type: 'string', default: '20' },
     seed: { type: 'string', default: '1' },
     out: { type: 'string', default: 'libs/model/weights' },
     card: { type: 'string', default: 'libs/model/MODEL_CARD.md' },

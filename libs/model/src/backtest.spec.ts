@@ -56,8 +56,24 @@ describe('scoreOutcomes', () => {
     const hard = score.perKind['hard-short'];
     expect(hard).toMatchObject({ runs: 3, detected: 1, medianLead_s: 10 });
     expect(score.perKind['void-growth'].runs).toBe(0);
+    // A short during a rest counts from when current flows again.
+    const rest = scoreOutcomes([
+      {
+        labels: { kind: 'hard-short', onset_s: 100, hardShort_s: 100 },
+        duration_s: 900,
+        raises: [{ kind: 'hard-short', time_s: 410 }],
+        hardShortObservable_s: 400,
+      },
+    ]);
+    expect(rest.perKind['hard-short']).toMatchObject({ detected: 1, medianLead_s: 10 });
     expect(score.healthyHours).toBe(4);
     expect(score.falseAlarmsPerHealthyHour).toBeCloseTo(0.25);
+    expect(score.falseAlarmsByKind).toEqual({
+      'sand-depletion': 0,
+      'void-growth': 1,
+      'soft-short': 0,
+      'hard-short': 0,
+    });
   });
 });
 

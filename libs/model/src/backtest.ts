@@ -18,6 +18,11 @@ export interface RunOutcome {
   labels: RunLabels;
   duration_s: number;
   raises: AlertRaise[];
+  /**
+   * First sample time at or after the hard short with current flowing: a symmetric cell at rest reads
+   * ~0 V shorted or not, so a short that happens during a rest can only be seen from here on.
+   */
+  hardShortObservable_s?: number;
 }
 
 export interface KindScore {
@@ -39,6 +44,8 @@ export interface BacktestScore {
   healthyHours: number;
   falseAlarms: number;
   falseAlarmsPerHealthyHour: number;
+  /** False alarms on healthy runs by alert kind. */
+  falseAlarmsByKind: Record<ModelKind, number>;
 }
 
 export function median(values: number[]): number {
@@ -52,8 +59,8 @@ export function median(values: number[]): number {
  * Scores detections against labels:
  * - sand, voids: detected when an alert of that kind is raised before the event; lead = event − raise;
  * - soft short: detected when raised at or after onset, within 30 min and before the hard short;
- * - hard short (every run that ends in one): detected when raised no later than 60 s after it;
- *   "lead" is then the delay (raise − event), negative when it was foreseen;
+ * - hard short (every run that ends in one): detected when raised no later than 60 s after it became
+ *   observable (current flowing); "lead" is then that delay, negative when it was foreseen;
  * - false alarms: every raise on a healthy run, per healthy cell-hour.
  */
 export function scoreOutcomes(outcomes: RunOutcome[]): BacktestScore {
@@ -70,7 +77,7 @@ export function scoreOutcomes(outcomes: RunOutcome[]): BacktestScore {
       if (kind === 'hard-short') {
         if (labels.hardShort_s === undefined) continue;
         runs++;
-        const hard_s = labels.hardShort_s;
+        const hard_s = Math.max(labels.hardShort_s, outcome.hardShortObservable_s ?? labels.hardShort_s);
         // An earlier raise that was not cleared before the event would show as a raise before it.
         const first = raises.find((t) => t <= hard_s + HARD_SHORT_DEADLINE_S && t >= hard_s - 3600);
         if (first !== undefined) {
@@ -113,16 +120,19 @@ export function scoreOutcomes(outcomes: RunOutcome[]): BacktestScore {
   }
   let healthyHours = 0;
   let falseAlarms = 0;
+  const falseAlarmsByKind = Object.fromEntries(MODEL_KINDS.map((k) => [k, 0])) as Record<ModelKind, number>;
   for (const outcome of outcomes) {
     if (outcome.labels.kind !== 'healthy') continue;
     healthyHours += outcome.duration_s / 3600;
     falseAlarms += outcome.raises.length;
+    for (const raise of outcome.raises) falseAlarmsByKind[raise.kind]++;
   }
   return {
     perKind,
     healthyHours,
     falseAlarms,
     falseAlarmsPerHealthyHour: healthyHours > 0 ? falseAlarms / healthyHours : NaN,
+    falseAlarmsByKind,
   };
 }
 

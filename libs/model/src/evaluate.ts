@@ -20,6 +20,8 @@ export interface RunTimeline {
   physics: PhysicsChange[];
   model: ModelUpdate[];
   duration_s: number;
+  /** First time at or after `hardShort_s` (if given) with current flowing. */
+  hardShortObservable_s?: number;
   /** Every n-th sample (≤ ~1500 points) for plots. */
   trace: { time_s: number; v: number; i: number }[];
 }
@@ -33,7 +35,9 @@ export async function evaluateRun(
   config: CellConfig,
   monitorFactory: MonitorFactory,
   model: FailureModel | null,
+  hardShort_s?: number,
 ): Promise<RunTimeline> {
+  let hardShortObservable_s: number | undefined;
   const monitor = monitorFactory(config);
   const window = createFeatureWindow(config);
   const physics: PhysicsChange[] = [];
@@ -62,6 +66,9 @@ export async function evaluateRun(
       windowTimes.push(s.time_s);
     }
     all.push({ time_s: s.time_s, v: s.v, i: s.i });
+    if (hardShort_s !== undefined && hardShortObservable_s === undefined && s.time_s >= hardShort_s) {
+      if (Math.abs(s.i) / config.electrodeArea_cm2 > 5e-6) hardShortObservable_s = s.time_s;
+    }
     duration_s = s.time_s;
   }
   const updates: ModelUpdate[] = [];
@@ -72,5 +79,8 @@ export async function evaluateRun(
     }
   }
   const every = Math.max(1, Math.ceil(all.length / 1500));
-  return { physics, model: updates, duration_s, trace: all.filter((_, k) => k % every === 0) };
+  const trace = all.filter((_, k) => k % every === 0);
+  const timeline: RunTimeline = { physics, model: updates, duration_s, trace };
+  if (hardShortObservable_s !== undefined) timeline.hardShortObservable_s = hardShortObservable_s;
+  return timeline;
 }

@@ -55,4 +55,28 @@ describe('fuse', () => {
     ).toBe('warning');
     expect(fuse({ kind: 'soft-short', physicsLevel: 'warning' }, options('confirm')).level).toBe('warning');
   });
+
+  it('gated: physics passes only with some model support, except hard shorts and before the model is ready', () => {
+    const gated: FusionOptions = {
+      rule: 'gated',
+      warnProbability: 0.5,
+      strongProbability: 0.9,
+      gateProbability: 0.2,
+    };
+    expect(fuse({ kind: 'soft-short', physicsLevel: 'critical', model: model(0.05) }, gated).level).toBe(
+      'ok',
+    );
+    expect(fuse({ kind: 'soft-short', physicsLevel: 'critical', model: model(0.3) }, gated)).toMatchObject({
+      level: 'critical',
+      source: 'physics',
+    });
+    expect(fuse({ kind: 'soft-short', physicsLevel: 'critical' }, gated).level).toBe('critical');
+    expect(fuse({ kind: 'hard-short', physicsLevel: 'critical', model: model(0) }, gated).level).toBe(
+      'critical',
+    );
+    expect(fuse({ kind: 'void-growth', physicsLevel: 'ok', model: model(0.95) }, gated)).toMatchObject({
+      level: 'warning',
+      source: 'model',
+    });
+  });
 });

@@ -8,15 +8,20 @@ import type { ModelKind } from './model.js';
  * - `or`: either may raise; the worse level wins.
  * - `confirm`: the physics level, escalated to critical when the model agrees; the model alone raises
  *   a warning only when it is very sure (p ≥ strongProbability).
+ * - `gated`: the physics level passes when the model gives the kind at least gateProbability (or has no
+ *   prediction yet); hard shorts always pass (the physics sees them within seconds, the model lags); the
+ *   model alone raises a warning at p ≥ strongProbability.
  */
-export type FusionRule = 'physics' | 'model' | 'or' | 'confirm';
+export type FusionRule = 'physics' | 'model' | 'or' | 'confirm' | 'gated';
 
 export interface FusionOptions {
   rule: FusionRule;
   /** Model probability that counts as a warning. */
   warnProbability: number;
-  /** Model probability that counts as critical (and, under `confirm`, lets the model warn alone). */
+  /** Model probability that counts as critical (and, under `confirm` and `gated`, lets the model warn alone). */
   strongProbability: number;
+  /** Under `gated`: the model probability below which a physics level is held back. */
+  gateProbability?: number;
 }
 
 /** Chosen from the backtest (reports/backtest.md): see docs/model.md for the comparison. */
@@ -76,6 +81,14 @@ export function fuse(input: FusionInput, options: FusionOptions = DEFAULT_FUSION
       if (physics !== 'ok') level = model !== 'ok' ? 'critical' : physics;
       else level = model === 'critical' ? 'warning' : 'ok';
       break;
+    case 'gated': {
+      const passes =
+        input.kind === 'hard-short' ||
+        !input.model ||
+        input.model.probability >= (options.gateProbability ?? 0.2);
+      level = worse(passes ? physics : 'ok', model === 'critical' ? 'warning' : 'ok');
+      break;
+    }
   }
   const physicsRaised = physics !== 'ok' && options.rule !== 'model';
   const modelRaised = model !== 'ok' && options.rule !== 'physics';

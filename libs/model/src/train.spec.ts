@@ -33,6 +33,9 @@ describe('trainModel', () => {
       const [p] = await model.predict([new Float32Array(FEATURE_SIZE)]);
       expect(p).toHaveLength(4);
       expect(modelCard(result, options)).toContain(result.metadata.version);
+      // Reproducible: the same seed gives the same weights, hence the same version.
+      const again = await trainModel({ ...options, outDir: path.join(outDir, 'again') });
+      expect(again.metadata.version).toBe(result.metadata.version);
     } finally {
       await rm(outDir, { recursive: true, force: true });
     }
