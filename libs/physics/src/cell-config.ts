@@ -4,7 +4,15 @@ import type { CscTablePoint } from './creep.js';
 import { isPresetName, presets, type ElectrolyteKind } from './presets.js';
 import type { CellType } from './soft-short-detector.js';
 import { resolveThresholds, type Thresholds } from './thresholds.js';
-import { C_to_K, cm2_s_to_m2_s, cm2_to_m2, MPa_to_Pa, mol_L_to_mol_m3, um_to_m } from './units.js';
+import {
+  C_to_K,
+  cm2_s_to_m2_s,
+  cm2_to_m2,
+  mA_cm2_to_A_m2,
+  MPa_to_Pa,
+  mol_L_to_mol_m3,
+  um_to_m,
+} from './units.js';
 
 /**
  * A cell's configuration in lab units, shaped like DESIGN.md "Cell configuration" (the zod schema in
@@ -37,6 +45,11 @@ export interface ElectrolyteConfig {
   /** With activationEnergy_kJ_mol: D scales as exp(-(Ea/R)(1/T - 1/T_ref)) with the measured T. */
   referenceTemperature_C?: number;
   activationEnergy_kJ_mol?: number;
+  /**
+   * Solid electrolytes: critical stripping current measured at the nominal stack pressure (and at
+   * referenceTemperature_C, else 25 °C); replaces the preset's CSC table.
+   */
+  criticalStrippingCurrent_mA_cm2?: number;
 }
 
 /** The configuration in SI, ready for the trackers. */
@@ -71,7 +84,9 @@ export function resolveCellConfig(config: CellConfig): ResolveResult {
   const { thresholds, problems: thresholdWarnings } = resolveThresholds(config.thresholds);
   const warnings = [...thresholdWarnings];
   const e = config.electrolyte ?? {};
-  const preset = e.preset === undefined ? undefined : isPresetName(e.preset) ? presets[e.preset] : null;
+  // libs/contracts maps this DESIGN.md name to peo-litfsi as well.
+  const presetName = e.preset === 'peo-litfsi-60c' ? 'peo-litfsi' : e.preset;
+  const preset = presetName === undefined ? undefined : isPresetName(presetName) ? presets[presetName] : null;
   if (preset === null) {
     problems.push(`unknown electrolyte preset "${e.preset}" (known: ${Object.keys(presets).join(', ')})`);
   }
@@ -81,8 +96,12 @@ export function resolveCellConfig(config: CellConfig): ResolveResult {
   if (!kind) problems.push('electrolyte needs a preset or a kind (liquid | polymer | solid)');
   const cationTransference =
     e.cationTransference ?? preset?.cationTransference ?? (kind === 'solid' ? 1 : NaN);
-  if (!(cationTransference <= 1) || !(cationTransference >= -1)) {
-    problems.push(`cationTransference must be in [-1, 1], got ${cationTransference}`);
+  if (!(cationTransference <= 1) || !Number.isFinite(cationTransference)) {
+    problems.push(`cationTransference must be a number <= 1, got ${cationTransference}`);
+  } else if (cationTransference < 0) {
+    warnings.push(
+      `negative t+ (${cationTransference}, as Pesko et al. 2017 report for PEO): depletion runs faster`,
+    );
   }
   const anionTransference = 1 - cationTransference;
   const gap_m = e.gap_um !== undefined ? um_to_m(e.gap_um) : (preset?.typicalGap_m ?? NaN);
@@ -97,8 +116,6 @@ export function resolveCellConfig(config: CellConfig): ResolveResult {
     if (!(concentration_mol_m3 > 0))
       problems.push('concentration_mol_L must be > 0 for a liquid or polymer electrolyte');
     if (!(gap_m > 0)) problems.push('gap_um must be > 0 for a liquid or polymer electrolyte');
-    if (anionTransference > 1)
-      problems.push(`cationTransference ${cationTransference} < 0 is outside this model`);
     if (e.diffusivity_cm2_s !== undefined) {
       const reference_m2_s = cm2_s_to_m2_s(e.diffusivity_cm2_s);
       if (!(reference_m2_s > 0)) problems.push(`diffusivity_cm2_s must be > 0, got ${e.diffusivity_cm2_s}`);
@@ -130,9 +147,23 @@ export function resolveCellConfig(config: CellConfig): ResolveResult {
   if (nominalPressure_MPa !== undefined && !(nominalPressure_MPa >= 0)) {
     problems.push(`stack.nominalPressure_MPa must be >= 0, got ${nominalPressure_MPa}`);
   }
-  if (kind === 'solid' && !preset?.cscTable) {
+  let cscTable: readonly CscTablePoint[] = preset?.cscTable ?? [];
+  let cscTemperature_K = preset?.cscTemperature_K ?? 298.15;
+  if (e.criticalStrippingCurrent_mA_cm2 !== undefined) {
+    if (!(e.criticalStrippingCurrent_mA_cm2 > 0))
+      problems.push('criticalStrippingCurrent_mA_cm2 must be > 0');
+    // One measured point: held constant in pressure (criticalStrippingCurrent_A_m2 does not extrapolate).
+    cscTable = [
+      {
+        pressure_Pa: MPa_to_Pa(nominalPressure_MPa ?? 0),
+        csc_A_m2: mA_cm2_to_A_m2(e.criticalStrippingCurrent_mA_cm2),
+      },
+    ];
+    cscTemperature_K = C_to_K(e.referenceTemperature_C ?? 25);
+  }
+  if (kind === 'solid' && cscTable.length === 0) {
     warnings.push(
-      'no critical stripping current known for this solid electrolyte: use a preset to check stripping',
+      'no critical stripping current known for this solid electrolyte: give criticalStrippingCurrent_mA_cm2',
     );
   }
   const cellType = config.cellType ?? 'symmetric';
@@ -149,8 +180,8 @@ export function resolveCellConfig(config: CellConfig): ResolveResult {
       anionTransference,
       gap_m,
       nominalPressure_Pa: nominalPressure_MPa === undefined ? NaN : MPa_to_Pa(nominalPressure_MPa),
-      cscTable: preset?.cscTable ?? [],
-      cscTemperature_K: preset?.cscTemperature_K ?? 298.15,
+      cscTable,
+      cscTemperature_K,
       ccdTable: preset?.ccdTable ?? [],
       thresholds,
       source: preset ? preset.source : 'configured',

@@ -323,6 +323,24 @@ describe('cell configuration', () => {
     expect(preset.ok && preset.cell.gap_m).toBeCloseTo(50e-6, 12);
   });
 
+  it('takes a measured CSC for a solid electrolyte, the peo-litfsi-60c name, and negative t+', () => {
+    const solid = resolveCellConfig({
+      electrodeArea_cm2: 1,
+      electrolyte: { kind: 'solid', criticalStrippingCurrent_mA_cm2: 0.3 },
+      stack: { nominalPressure_MPa: 5 },
+    });
+    expect(solid.ok && solid.cell.cscTable).toEqual([{ pressure_Pa: 5e6, csc_A_m2: 3 }]);
+    expect(solid.ok && solid.cell.diffusivityAt_m2_s).toBeNull();
+    const peo = resolveCellConfig({ electrodeArea_cm2: 1, electrolyte: { preset: 'peo-litfsi-60c' } });
+    expect(peo.ok && peo.cell.kind).toBe('polymer');
+    const negative = resolveCellConfig({
+      electrodeArea_cm2: 1,
+      electrolyte: { preset: 'peo-litfsi', cationTransference: -0.2 },
+    });
+    expect(negative.ok && negative.cell.anionTransference).toBeCloseTo(1.2, 12);
+    expect(negative.warnings.join()).toMatch(/negative t\+/);
+  });
+
   it('reports what is wrong instead of guessing', () => {
     const bad = resolveCellConfig({
       electrodeArea_cm2: 0,

@@ -28,7 +28,9 @@ describe("Sand's time", () => {
 
   it('throws RangeError for impossible parameters', () => {
     expect(() => sandTime_s({ ...lp30, diffusivity_m2_s: 0, currentDensity_A_m2: 1 })).toThrow(RangeError);
-    expect(() => sandTime_s({ ...lp30, anionTransference: 1.2, currentDensity_A_m2: 1 })).toThrow(RangeError);
+    expect(() => sandTime_s({ ...lp30, anionTransference: -0.2, currentDensity_A_m2: 1 })).toThrow(
+      RangeError,
+    );
   });
 });
 

@@ -21,8 +21,9 @@ function checkTransport(
   if (!(diffusivity_m2_s > 0)) throw new RangeError(`diffusivity must be > 0 m²/s, got ${diffusivity_m2_s}`);
   if (!(concentration_mol_m3 > 0))
     throw new RangeError(`concentration must be > 0 mol/m³, got ${concentration_mol_m3}`);
-  if (!(anionTransference >= 0 && anionTransference <= 1))
-    throw new RangeError(`anion transference must be in [0, 1], got ${anionTransference}`);
+  // t_a > 1 (negative t+) is allowed: Pesko et al. 2017 report it for PEO-LiTFSI at high salt.
+  if (!(anionTransference >= 0) || !Number.isFinite(anionTransference))
+    throw new RangeError(`anion transference must be a finite number >= 0, got ${anionTransference}`);
 }
 
 /**
