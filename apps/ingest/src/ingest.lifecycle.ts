@@ -6,6 +6,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { TELEMETRY_STORE, type TelemetryStore } from '#store';
+import { ModelRunner } from './detection/model-runner.js';
 import { MqttIntake } from './intake/mqtt-intake.js';
 import { MetricSourcesRef } from './observability/metric-sources.js';
 import { StateWriter } from './pipeline/state-writer.js';
@@ -42,6 +43,7 @@ export class IngestLifecycle implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(TelemetryIntake) private readonly intake: TelemetryIntake,
     @Inject(StateWriter) private readonly states: StateWriter,
     @Inject(MqttIntake) private readonly mqtt: MqttIntake,
+    @Inject(ModelRunner) private readonly model: ModelRunner,
     @Inject(MetricSourcesRef) metrics: MetricSourcesRef,
   ) {
     metrics.sources = { intake, wal, drainer };
@@ -68,10 +70,12 @@ export class IngestLifecycle implements OnApplicationBootstrap, BeforeApplicatio
       );
     }
     this.mqtt.start();
+    this.model.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.mqtt.stop();
+    await this.model.stop();
     await this.drainer.stop(SHUTDOWN_DRAIN_MS);
     await this.states.stop();
     this.wal.close();

@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EnvironmentError, parseEnvironment, type Environment } from '#contracts';
+import { NoFailureModel, type FailureModel } from './detection/failure-model.js';
+import { loadTfFailureModel } from './detection/tf-failure-model.js';
 import { IngestModule } from './ingest.module.js';
 
 /** Standalone ingest process: `node dist/apps/ingest/src/main.js`. */
@@ -16,13 +18,21 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const app = await NestFactory.create(IngestModule.forRoot(env, { httpEndpoints: true }), {
+  const logger = new Logger('Ingest');
+  let failureModel: FailureModel = new NoFailureModel();
+  try {
+    failureModel = await loadTfFailureModel((message) => logger.log(message));
+    logger.log(`failure model ${failureModel.version} loaded (horizon ${failureModel.horizon_s} s)`);
+  } catch (error) {
+    logger.warn(`failure model not loaded (${String(error)}); physics detectors only`);
+  }
+  const app = await NestFactory.create(IngestModule.forRoot(env, { httpEndpoints: true, failureModel }), {
     logger: levelsFrom(env.SANDGLASS_LOG_LEVEL),
   });
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await app.listen(env.SANDGLASS_INGEST_HTTP_PORT, env.SANDGLASS_HTTP_HOST);
   const address = app.getHttpServer().address() as { port: number } | null;
-  new Logger('Ingest').log(`health and metrics on http://${env.SANDGLASS_HTTP_HOST}:${address?.port}`);
+  logger.log(`health and metrics on http://${env.SANDGLASS_HTTP_HOST}:${address?.port}`);
   // A plain line a supervising process (or test) can read the port from.
   process.stdout.write(`sandglass-ingest http-port=${address?.port}\n`);
 }

@@ -2,12 +2,14 @@ import { Logger, Module } from '@nestjs/common';
 import { TELEMETRY_STORE, type TelemetryStore } from '#store';
 import { MqttConnection } from '../intake/mqtt-intake.js';
 import { MqttModule } from '../intake/mqtt.module.js';
-import { DETECTOR_FACTORY } from '../ingest.tokens.js';
+import { DETECTOR_FACTORY, FAILURE_MODEL } from '../ingest.tokens.js';
 import { StateWriter } from '../pipeline/state-writer.js';
 import { TelemetryIntake } from '../pipeline/telemetry-intake.js';
 import { WalModule } from '../wal/wal.module.js';
 import { WriteAheadLog } from '../wal/write-ahead-log.js';
 import type { DetectorFactory } from './detector.js';
+import type { FailureModel } from './failure-model.js';
+import { ModelRunner } from './model-runner.js';
 
 /** The per-cell pipeline: validation, ordering, detectors, alerts and derived state. */
 @Module({
@@ -20,8 +22,14 @@ import type { DetectorFactory } from './detector.js';
     },
     {
       provide: TelemetryIntake,
-      inject: [WriteAheadLog, MqttConnection, StateWriter, DETECTOR_FACTORY],
-      useFactory: (wal: WriteAheadLog, mqtt: MqttConnection, states: StateWriter, factory: DetectorFactory) =>
+      inject: [WriteAheadLog, MqttConnection, StateWriter, DETECTOR_FACTORY, FAILURE_MODEL],
+      useFactory: (
+        wal: WriteAheadLog,
+        mqtt: MqttConnection,
+        states: StateWriter,
+        factory: DetectorFactory,
+        model: FailureModel,
+      ) =>
         new TelemetryIntake(
           wal,
           {
@@ -34,9 +42,16 @@ import type { DetectorFactory } from './detector.js';
           },
           factory,
           new Logger('TelemetryIntake'),
+          { tracker: { model } },
         ),
     },
+    {
+      provide: ModelRunner,
+      inject: [FAILURE_MODEL, TelemetryIntake],
+      useFactory: (model: FailureModel, intake: TelemetryIntake) =>
+        new ModelRunner(model, () => intake.trackers(), new Logger('ModelRunner')),
+    },
   ],
-  exports: [TelemetryIntake, StateWriter],
+  exports: [TelemetryIntake, StateWriter, ModelRunner],
 })
 export class DetectionModule {}

@@ -1,30 +1,37 @@
-import type { AlertKind, Sample } from '#contracts';
+import type { AlertKind, CellConfig, Estimates, Sample } from '#contracts';
 
-/** Recent samples of one cell, oldest first, handed to the model. */
-export interface ModelWindow {
-  rigId: string;
-  cellId: string;
-  samples: readonly Sample[];
+/** Per-cell rolling feature window the model reads (kept by the cell, fed every detected sample). */
+export interface ModelFeatures {
+  push(sample: Sample, estimates: Estimates): void;
+  /** True once there is enough history for a prediction. */
+  ready(): boolean;
+  window(): Float32Array;
+  reset(): void;
 }
 
 /** Probability of each failure kind within the model's horizon. */
 export type FailureProbabilities = Partial<Record<AlertKind, number>>;
 
 /**
- * Port for the TensorFlow.js failure model (libs/model). `predict` takes windows of many cells at once
- * so one inference call serves them all; it returns one result per window, in order.
+ * Port for the TensorFlow.js failure model (libs/model). `predict` takes the windows of many cells at
+ * once, so one inference call serves them all, and returns one result per window, in order.
  */
 export interface FailureModel {
   readonly version: string;
   readonly horizon_s: number;
-  predict(windows: readonly ModelWindow[]): Promise<FailureProbabilities[]>;
+  /** A feature window for a cell, or undefined when this model needs none (no per-sample cost). */
+  createFeatures(config: CellConfig): ModelFeatures | undefined;
+  predict(windows: readonly Float32Array[]): Promise<FailureProbabilities[]>;
 }
 
-/** The default until a model is plugged in: predicts nothing, costs nothing. */
+/** The default when no model is loaded: keeps no features, predicts nothing. */
 export class NoFailureModel implements FailureModel {
   readonly version = 'none';
   readonly horizon_s = 1;
-  predict(windows: readonly ModelWindow[]): Promise<FailureProbabilities[]> {
+  createFeatures(): undefined {
+    return undefined;
+  }
+  predict(windows: readonly Float32Array[]): Promise<FailureProbabilities[]> {
     return Promise.resolve(windows.map(() => ({})));
   }
 }

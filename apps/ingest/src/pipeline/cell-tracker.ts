@@ -1,6 +1,18 @@
-import type { AlertEvent, AlertKind, CellConfig, Estimates, Risk, Sample, StateMessage } from '#contracts';
+import type {
+  AlertKind,
+  AlertEvent,
+  CellConfig,
+  Estimates,
+  ModelOutput,
+  Risk,
+  Sample,
+  StateMessage,
+} from '#contracts';
+// Only the fusion rule of libs/model (no TensorFlow.js): imported by path until `#model` exists.
+import { DEFAULT_FUSION, modelLevel } from '../../../../libs/model/src/fusion.js';
 import { AlertEngine, type AlertEngineOptions } from '../detection/alert-engine.js';
-import type { Detector, DetectorFactory, DetectorResult } from '../detection/detector.js';
+import type { Detector, DetectorFactory, DetectorFinding, DetectorResult } from '../detection/detector.js';
+import type { FailureModel, FailureProbabilities, ModelFeatures } from '../detection/failure-model.js';
 import { CellSequencer, type Admission, type SequencerOptions } from './cell-sequencer.js';
 
 export interface CellTrackerOptions {
@@ -8,6 +20,8 @@ export interface CellTrackerOptions {
   alerts?: AlertEngineOptions;
   /** Smallest data-time step between two published states (ms). */
   stateInterval_ms?: number;
+  /** The failure model whose per-cell features this cell keeps. */
+  model?: FailureModel;
   now?: () => number;
 }
 
@@ -41,18 +55,23 @@ export class CellTracker {
   private lastSample: Sample | undefined;
   private lastStateTs = -Infinity;
   private readonly stateInterval_ms: number;
+  private features: ModelFeatures | undefined;
+  private featuresFresh = false;
+  private model: ModelOutput | undefined;
+  private modelFindings: DetectorFinding[] = [];
 
   constructor(
     readonly rigId: string,
     readonly cellId: string,
     private config: CellConfig,
     private readonly detectorFactory: DetectorFactory,
-    options: CellTrackerOptions = {},
+    private readonly options: CellTrackerOptions = {},
   ) {
     this.sequencer = new CellSequencer(options.sequencer);
     this.alerts = new AlertEngine(rigId, cellId, options.alerts, options.now);
     this.stateInterval_ms = options.stateInterval_ms ?? 1000;
     this.detector = detectorFactory(config);
+    this.features = options.model?.createFeatures(config);
   }
 
   get configuration(): CellConfig {
@@ -63,6 +82,59 @@ export class CellTracker {
   configure(config: CellConfig): void {
     this.config = config;
     this.detector = this.detectorFactory(config);
+    this.features = this.options.model?.createFeatures(config);
+    this.clearModel();
+  }
+
+  /** The model's input for this cell when it has new data since the last prediction and enough history. */
+  modelWindow(): Float32Array | undefined {
+    if (!this.features || !this.featuresFresh || !this.features.ready()) return undefined;
+    this.featuresFresh = false;
+    return this.features.window();
+  }
+
+  /**
+   * A prediction for this cell. It joins the physics findings of every following sample under
+   * libs/model's default fusion rule (`or`: either may raise, the worse level wins, `both` when both do).
+   */
+  applyPrediction(model: FailureModel, probabilities: FailureProbabilities): void {
+    this.model = { version: model.version, horizon_s: model.horizon_s, probabilities };
+    this.modelFindings = [];
+    for (const [kind, probability] of Object.entries(probabilities) as [AlertKind, number][]) {
+      const level = modelLevel(probability, DEFAULT_FUSION);
+      if (level === 'ok') continue;
+      const minutes = Math.round(model.horizon_s / 60);
+      this.modelFindings.push({
+        kind,
+        level,
+        source: 'model',
+        message: `Model ${model.version}: ${kind} within ${minutes} min, p = ${probability.toFixed(2)}`,
+        evidence: { probability, modelVersion: model.version, horizon_s: model.horizon_s },
+      });
+    }
+  }
+
+  private clearModel(): void {
+    this.model = undefined;
+    this.modelFindings = [];
+    this.featuresFresh = false;
+  }
+
+  private withModel(findings: readonly DetectorFinding[]): readonly DetectorFinding[] {
+    if (this.modelFindings.length === 0) return findings;
+    const merged = [...findings];
+    for (const m of this.modelFindings) {
+      const k = merged.findIndex((f) => f.kind === m.kind);
+      const physics = k >= 0 ? merged[k]! : undefined;
+      if (!physics || physics.level === 'ok') {
+        if (k >= 0) merged.splice(k, 1);
+        merged.push(m);
+      } else {
+        const level = RISK_ORDER[m.level] > RISK_ORDER[physics.level] ? m.level : physics.level;
+        merged[k] = { ...physics, level, source: 'both', evidence: { ...physics.evidence, ...m.evidence } };
+      }
+    }
+    return merged;
   }
 
   /** The cheap part before the acknowledgement: drops duplicates, classifies order. */
@@ -92,10 +164,17 @@ export class CellTracker {
         output.newRuns++;
         this.detector = this.detectorFactory(this.config);
         this.lastStateTs = -Infinity;
+        this.features?.reset();
+        this.clearModel();
       }
       this.last = this.detector.update(sample);
       this.lastSample = sample;
-      for (const event of this.alerts.update(sample.ts, this.last.findings)) output.alerts.push(event);
+      if (this.features) {
+        this.features.push(sample, this.last.estimates);
+        this.featuresFresh = true;
+      }
+      const findings = this.withModel(this.last.findings);
+      for (const event of this.alerts.update(sample.ts, findings)) output.alerts.push(event);
       if (sample.ts - this.lastStateTs >= this.stateInterval_ms) {
         this.lastStateTs = sample.ts;
         output.states.push(this.state()!);
@@ -110,7 +189,7 @@ export class CellTracker {
     if (!sample) return undefined;
     const levels: Partial<Record<AlertKind, Risk>> = {};
     let risk: Risk = 'ok';
-    for (const finding of this.last.findings) {
+    for (const finding of this.withModel(this.last.findings)) {
       if (finding.level === 'ok') continue;
       levels[finding.kind] = finding.level;
       if (RISK_ORDER[finding.level] > RISK_ORDER[risk]) risk = finding.level;
@@ -127,6 +206,7 @@ export class CellTracker {
       samples: this.samples,
       run: this.sequencer.run,
     };
+    if (this.model) state.model = this.model;
     if (sample.t !== undefined) state.t = sample.t;
     if (sample.p !== undefined) state.p = sample.p;
     return state;

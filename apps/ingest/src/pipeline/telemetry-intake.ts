@@ -113,6 +113,11 @@ export class TelemetryIntake {
     for (const cell of this.cells.values()) yield [cell.rigId, cell.cellId, cell.samples];
   }
 
+  /** Every cell seen since start. */
+  trackers(): Iterable<CellTracker> {
+    return this.cells.values();
+  }
+
   cell(rigId: string, cellId: string): CellTracker | undefined {
     return this.cells.get(`${rigId}/${cellId}`);
   }

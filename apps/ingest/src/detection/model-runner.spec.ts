@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { defaultCellConfig, type AlertKind, type Sample } from '#contracts';
+import { CellTracker } from '../pipeline/cell-tracker.js';
+import type { DetectorResult } from './detector.js';
+import type { FailureModel, FailureProbabilities, ModelFeatures } from './failure-model.js';
+import { ModelRunner } from './model-runner.js';
+
+const T0 = Date.UTC(2026, 0, 1);
+const quiet = { warn() {}, error() {}, log() {} };
+
+/** Ready after 5 samples; predicts what the test sets, and records the batch sizes it was given. */
+class FakeModel implements FailureModel {
+  readonly version = 'fake-1';
+  readonly horizon_s = 900;
+  batches: number[] = [];
+  answer: FailureProbabilities = {};
+  createFeatures(): ModelFeatures {
+    let n = 0;
+    return {
+      push: () => void n++,
+      ready: () => n >= 5,
+      window: () => new Float32Array([n]),
+      reset: () => void (n = 0),
+    };
+  }
+  predict(windows: readonly Float32Array[]): Promise<FailureProbabilities[]> {
+    this.batches.push(windows.length);
+    return Promise.resolve(windows.map(() => this.answer));
+  }
+}
+
+/** Physics that warns of sand depletion while i > 1 A. */
+const physics = () => ({
+  update: (s: Sample): DetectorResult => ({
+    estimates: {},
+    findings:
+      s.i > 1
+        ? [
+            {
+              kind: 'sand-depletion' as AlertKind,
+              level: 'warning' as const,
+              message: 'physics',
+              evidence: { i: s.i },
+            },
+          ]
+        : [],
+  }),
+});
+
+function cells(model: FailureModel, n: number) {
+  return Array.from(
+    { length: n },
+    (_, k) =>
+      new CellTracker('rig', `c${k}`, defaultCellConfig('rig', `c${k}`), physics, {
+        model,
+        alerts: { clearHold_ms: 0, clearHoldSamples: 1 },
+      }),
+  );
+}
+const feed = (cell: CellTracker, from: number, to: number, i = 0.1) =>
+  cell.detect(
+    cell.admit(Array.from({ length: to - from }, (_, k) => ({ ts: T0 + (from + k) * 1000, v: 0, i }))),
+  );
+
+describe('ModelRunner with the model behind the FailureModel port', () => {
+  it('predicts in one batch for every cell with a fresh, ready window', async () => {
+    const model = new FakeModel();
+    const all = cells(model, 4);
+    all.slice(0, 3).forEach((c) => feed(c, 0, 10));
+    feed(all[3]!, 0, 2); // not enough history yet
+    const runner = new ModelRunner(model, () => all, quiet);
+    await runner.runOnce();
+    expect(model.batches).toEqual([3]);
+    await runner.runOnce(); // nothing new since
+    expect(model.batches).toEqual([3]);
+  });
+
+  it('raises a model alert, fuses with physics as both, and carries the output in the state', async () => {
+    const model = new FakeModel();
+    const [cell] = cells(model, 1);
+    feed(cell!, 0, 10);
+    model.answer = { 'soft-short': 0.95, 'sand-depletion': 0.6, 'hard-short': 0.1 };
+    await new ModelRunner(model, () => [cell!], quiet).runOnce();
+    const out = feed(cell!, 10, 11, 2);
+    const byKind = Object.fromEntries(out.alerts.map((a) => [a.kind, a]));
+    expect(byKind['soft-short']).toMatchObject({ state: 'raised', source: 'model', severity: 'critical' });
+    expect(byKind['sand-depletion']).toMatchObject({ state: 'raised', source: 'both', severity: 'warning' });
+    expect(byKind['hard-short']).toBeUndefined();
+    expect(out.states.at(-1)?.model).toEqual({
+      version: 'fake-1',
+      horizon_s: 900,
+      probabilities: model.answer,
+    });
+
+    // The model calms down: its alerts clear with the next samples.
+    model.answer = {};
+    await new ModelRunner(model, () => [cell!], quiet).runOnce();
+    const calm = feed(cell!, 11, 13);
+    expect(calm.alerts.map((a) => [a.kind, a.state])).toEqual([
+      ['sand-depletion', 'cleared'],
+      ['soft-short', 'cleared'],
+    ]);
+  });
+});
