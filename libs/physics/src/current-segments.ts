@@ -1,3 +1,7 @@
+/** Below this fraction of the recent peak |J| the cell is at rest (rate tests span ~100:1). */
+const restFractionOfPeak = 0.005;
+const peakMemory_s = 86_400;
+
 /** What the current is doing at a sample. */
 export type CurrentPhase =
   | { kind: 'rest' }
@@ -7,11 +11,13 @@ export type CurrentPhase =
 /**
  * Splits a sample stream into rests and constant-current segments (half-cycles, steps). A new segment
  * starts when the sign changes or |J| moves more than `tolerance` (relative) away from the segment's
- * first value (1 %: cyclers hold a set current to ~0.1 %); samples below the rest level are rests.
+ * first value (1 %: cyclers hold a set current to ~0.1 %); samples below the rest level (the
+ * configured floor, or 0.5 % of the recent peak |J|) are rests.
  * The mean currents logged during impedance sweeps wander by a few % from point to point, so they
  * do not form segments.
  */
 export class CurrentSegmenter {
+  private peak_A_m2 = 0;
   private reference_A_m2 = 0;
   private index = -1;
   private segment = 0;
@@ -24,7 +30,11 @@ export class CurrentSegmenter {
 
   update(dt_s: number, currentDensity_A_m2: number): CurrentPhase {
     const magnitude = Math.abs(currentDensity_A_m2);
-    if (!(magnitude >= this.restCurrentDensity_A_m2)) {
+    // Recent peak current, forgotten over a day: offsets and quantization steps of the current
+    // reading at rest (a few µA) are rest, not a tiny constant current.
+    this.peak_A_m2 = Math.max(magnitude, this.peak_A_m2 * Math.exp(-Math.max(0, dt_s) / peakMemory_s));
+    const restLevel_A_m2 = Math.max(this.restCurrentDensity_A_m2, restFractionOfPeak * this.peak_A_m2);
+    if (!(magnitude >= restLevel_A_m2)) {
       this.index = -1;
       return { kind: 'rest' };
     }
@@ -51,6 +61,7 @@ export class CurrentSegmenter {
   }
 
   reset(): void {
+    this.peak_A_m2 = 0;
     this.index = -1;
     this.reference_A_m2 = 0;
     this.elapsed_s = 0;

@@ -18,6 +18,8 @@ export interface HardShortState {
   };
 }
 
+/** Healthy constant-current samples that clear a detected short. */
+const healthySamplesToClear = 20;
 /** Weight of a new sample in the running (log) resistance of a healthy symmetric cell. */
 const resistanceSmoothing = 0.05;
 /**
@@ -37,6 +39,8 @@ export class HardShortDetector {
   private readonly t: Thresholds;
   private readonly segmenter: CurrentSegmenter;
   private count = 0;
+  private latched = false;
+  private healthy = 0;
   private logResistance = NaN;
 
   constructor(
@@ -74,10 +78,18 @@ export class HardShortDetector {
         shorted = absV < threshold_V;
       }
     }
-    // Rests neither count nor reset: a short persists through them. Healthy current resets.
-    if (shorted) this.count++;
-    else if (phase.kind === 'constant') this.count = 0;
-    const level: Level = this.count >= t.hardShortSamples ? 'critical' : 'ok';
+    // Rests neither count nor reset: a short persists through them. Healthy current resets the count;
+    // once detected, a short is only let go after many healthy constant-current samples (a bridge
+    // does not heal; a reading near the threshold must not clear and re-raise it).
+    if (shorted) {
+      this.count++;
+      this.healthy = 0;
+    } else if (phase.kind === 'constant') {
+      this.count = 0;
+      if (this.latched && ++this.healthy >= healthySamplesToClear) this.latched = false;
+    }
+    if (this.count >= t.hardShortSamples) this.latched = true;
+    const level: Level = this.latched ? 'critical' : 'ok';
     const reason =
       level === 'critical'
         ? symmetric

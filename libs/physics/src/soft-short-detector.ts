@@ -51,6 +51,7 @@ interface Observation {
   at_s: number;
   level: Level;
   reason: string;
+  key: string;
 }
 
 /** Samples to establish the noise level before noise bursts are judged. */
@@ -127,8 +128,6 @@ export class SoftShortDetector {
     let shortResistance_ohm = NaN;
     let shortCurrent_A = NaN;
     let restRise_K = NaN;
-    let collapse: Level = 'ok';
-    let collapseReason = '';
 
     if (phase.kind === 'constant') {
       this.restElapsed_s = 0;
@@ -176,6 +175,7 @@ export class SoftShortDetector {
               sample.t_s,
               'warning',
               `|V| dropped ${fmtV(drop)} at constant current and partly recovered: a transient lithium filament (soft short) is likely`,
+              'drop',
             );
             this.pendingDrop = null;
           } else if (--pending.samplesLeft <= 0) this.pendingDrop = null;
@@ -190,6 +190,7 @@ export class SoftShortDetector {
             sample.t_s,
             'warning',
             `voltage noise ${fmtV(noise_V)} per sample, ${(noise_V / baseline).toFixed(0)}× its usual level: filaments forming and breaking`,
+            'noise',
           );
         } else if (!bigDrop) {
           this.noiseBaseline_V = Number.isNaN(baseline)
@@ -215,8 +216,13 @@ export class SoftShortDetector {
         asrMax_ohm_m2 = Math.max(max, asr_ohm_m2);
         const collapsed = asr_ohm_m2 < t.softShortAsrCollapseFraction * asrMax_ohm_m2;
         if (collapsed && flatness < t.softShortFlatnessFraction) {
-          collapse = 'critical';
-          collapseReason = `polarization ${(asr_ohm_m2 / asrMax_ohm_m2).toFixed(2)}× its running maximum and flat: current is bypassing the electrolyte through a lithium filament`;
+          // Held like the other observations: flatness comes and goes with noise.
+          this.observe(
+            sample.t_s,
+            'critical',
+            `polarization ${(asr_ohm_m2 / asrMax_ohm_m2).toFixed(2)}× its running maximum and flat: current is bypassing the electrolyte through a lithium filament`,
+            'collapse',
+          );
         }
         if (!collapsed) this.asrMaxByCurrent.set(bucket, asrMax_ohm_m2);
       }
@@ -231,7 +237,8 @@ export class SoftShortDetector {
       this.restElapsed_s += sample.dt_s;
       this.previousSegment = -1;
       this.pendingDrop = null;
-      if (Number.isFinite(sample.temperature_K)) {
+      // A short heats a cell only through the energy it holds: V ≈ 0 at rest in a symmetric cell.
+      if (fullCell && Number.isFinite(sample.temperature_K)) {
         this.restMinT_K = Number.isNaN(this.restMinT_K)
           ? sample.temperature_K
           : Math.min(this.restMinT_K, sample.temperature_K);
@@ -241,6 +248,7 @@ export class SoftShortDetector {
             sample.t_s,
             'critical',
             `temperature rose ${restRise_K.toFixed(1)} K at zero current: heat from an internal short`,
+            'heat',
           );
         }
       }
@@ -260,15 +268,14 @@ export class SoftShortDetector {
     }
     this.previousAbsV = absV;
 
-    // Active observations within the hold time, plus the continuous collapse criterion.
+    // Observations within the hold time.
     if (this.observations.length > 0) {
       this.observations = this.observations.filter((o) => sample.t_s - o.at_s <= t.softShortEventHold_s);
     }
     let level: Level = 'ok';
     let reasons: string[] = [];
-    if (collapse !== 'ok' || this.observations.length > 0) {
+    if (this.observations.length > 0) {
       const active = [...this.observations].reverse();
-      if (collapse !== 'ok') active.unshift({ at_s: sample.t_s, level: collapse, reason: collapseReason });
       // Worst first, then most recent first (the sort is stable).
       active.sort((a, b) => levelRank(b.level) - levelRank(a.level));
       level = active.reduce<Level>((worst, o) => worstLevel(worst, o.level), 'ok');
@@ -294,9 +301,10 @@ export class SoftShortDetector {
     };
   }
 
-  private observe(at_s: number, level: Level, reason: string): void {
-    this.observations = this.observations.filter((o) => o.reason !== reason);
-    this.observations.push({ at_s, level, reason });
+  /** Records an observation; one per `key` (by default its reason) is kept, the latest. */
+  private observe(at_s: number, level: Level, reason: string, key = reason): void {
+    this.observations = this.observations.filter((o) => o.key !== key);
+    this.observations.push({ at_s, level, reason, key });
   }
 
   /** Full and half cells: V must rise while charging at constant current. */
@@ -318,6 +326,7 @@ export class SoftShortDetector {
         sample.t_s,
         'critical',
         `charge stalled: no voltage rise in ${(this.t.softShortChargeStall_s / 60).toFixed(0)} min at constant current, the charge is leaking through a short`,
+        'stall',
       );
     }
   }
@@ -346,6 +355,7 @@ export class SoftShortDetector {
           sample.t_s,
           'warning',
           `coulombic efficiency ${(efficiency * 100).toFixed(1)} %, ${((previous - efficiency) * 100).toFixed(1)} points below its recent median: charge is being lost to a short`,
+          'efficiency',
         );
       }
       this.cycleFirst_C = 0;
