@@ -10,9 +10,10 @@
 //    a. full path: MQTT publish of the sample that triggers a sand-depletion alert (a fresh cell
 //       configured far above J*) → ingest → api → socket.io client;
 //    b. relay only: MQTT publish of an alert event (as ingest does) → api → socket.io client.
-// 2. Dashboards served: N socket.io clients each subscribed to everything (100 cells' state at 1 Hz),
-//    N stepped up; per step the share of state frames delivered, the alert latency (relay) to a probe
-//    client among them, and this process's event-loop delay and CPU.
+// 2. Dashboards served: the telemetry load stops and a publisher sends the state ingest would (100
+//    cells at 1 Hz); N socket.io clients each subscribed to everything, N stepped up; per step the share
+//    of state frames delivered (within 3 s), the alert latency (relay) to the probe client, and the api
+//    process's event-loop delay and CPU.
 //
 // Runs from the build (decorator metadata): npm run build && node dist/scripts/bench/live.js
 // Options: --rate 10000 --cells 100 --probes 100 --clients 100,250,500,1000 --step-s 10
@@ -29,10 +30,12 @@ import {
   type ClientToServerEvents,
   LIVE_NAMESPACE,
   type Sample,
+  type StateMessage,
   type ServerToClientEvents,
   alertsTopic,
   configTopic,
   parseEnvironment,
+  stateTopic,
   telemetryTopic,
 } from '#contracts';
 import { type Socket, io } from 'socket.io-client';
@@ -118,17 +121,59 @@ async function runLoad(mqttUrl: string, cells: number, rate: number): Promise<vo
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Child: clients — N dashboards subscribed to everything, and latency probes.
+// Child: states — the derived state ingest publishes, 1 Hz for each of `cells` cells, spread evenly.
+// ---------------------------------------------------------------------------------------------------
+async function runStates(mqttUrl: string, cells: number): Promise<void> {
+  const client = await mqtt.connectAsync(mqttUrl, { clientId: `bench-states-${RUN}-${process.pid}` });
+  const rigId = `bench-states-${RUN}`;
+  let n = 0;
+  process.on('message', () => process.send?.({ sequence: n }));
+  let next = performance.now();
+  for (;;) {
+    const cellId = `cell-${String(n % cells).padStart(3, '0')}`;
+    const state: StateMessage = {
+      rigId,
+      cellId,
+      ts: Date.now(),
+      v: 0.012,
+      i: 0.00113,
+      t: 25,
+      p: 5,
+      risk: 'ok',
+      levels: {},
+      estimates: {
+        depletionFraction: 0.12,
+        timeToDepletion_s: null,
+        jOverJstar: 0.4,
+        currentDensity_A_m2: 10,
+      },
+      samples: n,
+      run: 0,
+    };
+    client.publish(stateTopic(rigId, cellId), JSON.stringify(state), { qos: 0 });
+    n++;
+    next += 1000 / cells;
+    const wait = next - performance.now();
+    if (wait > 0) await sleep(wait);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Children: dashboards and the latency probe.
 // ---------------------------------------------------------------------------------------------------
 type Dashboard = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-async function openDashboards(apiUrl: string, n: number, counts: { states: number }): Promise<Dashboard[]> {
+/** Frames of the bench's state publisher received, by its sequence number, summed over all clients. */
+type Received = Map<number, number>;
+
+async function openDashboards(apiUrl: string, n: number, received: Received): Promise<Dashboard[]> {
+  const statesRig = `bench-states-${RUN}`;
   const sockets: Dashboard[] = [];
   for (let k = 0; k < n; k += 50) {
     const group = Array.from({ length: Math.min(50, n - k) }, async () => {
       const socket: Dashboard = io(apiUrl + LIVE_NAMESPACE, { transports: ['websocket'], forceNew: true });
-      socket.on('state', () => {
-        counts.states++;
+      socket.on('state', (state) => {
+        if (state.rigId === statesRig) received.set(state.samples, (received.get(state.samples) ?? 0) + 1);
       });
       await new Promise<void>((resolve, reject) => {
         socket.once('connect', () => resolve());
@@ -152,16 +197,18 @@ interface ProbeRequest {
 /** Dashboards: N clients subscribed to everything, counting the state frames they receive. */
 async function runDashboards(apiUrl: string): Promise<void> {
   let dashboards: Dashboard[] = [];
-  const counts = { states: 0 };
-  process.on('message', (m: { dashboards?: number; countStates?: boolean }) => {
+  const received: Received = new Map();
+  process.on('message', (m: { dashboards?: number; countFrom?: number; countTo?: number }) => {
     void (async () => {
       try {
         if (m.dashboards !== undefined) {
           for (const socket of dashboards) socket.close();
-          dashboards = await openDashboards(apiUrl, m.dashboards, counts);
+          dashboards = await openDashboards(apiUrl, m.dashboards, received);
           process.send?.({ dashboardsOpen: dashboards.length });
-        } else if (m.countStates) {
-          process.send?.({ states: counts.states });
+        } else if (m.countFrom !== undefined && m.countTo !== undefined) {
+          let frames = 0;
+          for (let k = m.countFrom; k < m.countTo; k++) frames += received.get(k) ?? 0;
+          process.send?.({ frames });
         }
       } catch (error) {
         process.send?.({ error: (error as Error).message });
@@ -183,14 +230,17 @@ async function runProbe(apiUrl: string, mqttUrl: string): Promise<void> {
   await new Promise<void>((resolve) => probe.once('connect', () => resolve()));
   await probe.timeout(30_000).emitWithAck('subscribe', { rigId: PROBE_RIG });
   const sentAt = new Map<string, number>();
+  const triggerTs = new Map<string, number>();
   const latencies: number[] = [];
+  let misattributed = 0;
   probe.on('alert', (alert: AlertEvent) => {
     const t = performance.now();
     const key = alert.state === 'raised' ? alert.cellId : alert.id;
     const t0 = sentAt.get(key);
     if (t0 === undefined) return;
     sentAt.delete(key);
-    latencies.push(t - t0);
+    if (alert.state === 'raised' && triggerTs.get(key) !== alert.ts) misattributed++;
+    else latencies.push(t - t0);
   });
   let serial = 0;
 
@@ -212,10 +262,23 @@ async function runProbe(apiUrl: string, mqttUrl: string): Promise<void> {
     };
     await publisher.publishAsync(configTopic(PROBE_RIG, cellId), JSON.stringify(config), { qos: 1 });
   };
-  const fullProbe = (cellId: string): void => {
-    const sample: Sample = { ts: Date.now(), v: 0.05, i: 5e-4, t: 25, seq: 0 };
+  const fullProbe = async (cellId: string): Promise<void> => {
+    // The detectors need a time step: a first sample starts the cell, the second (1 s of data time
+    // later) raises the alert, and its publish starts the clock. An alert whose data time is not the
+    // second sample's was raised by something else and is not counted.
+    const ts = Date.now();
+    await publisher.publishAsync(
+      telemetryTopic(PROBE_RIG, cellId),
+      JSON.stringify({ ts: ts - 1000, v: 0.05, i: 5e-4, t: 25, seq: 0 } satisfies Sample),
+      { qos: 1 },
+    );
+    triggerTs.set(cellId, ts);
     sentAt.set(cellId, performance.now());
-    publisher.publish(telemetryTopic(PROBE_RIG, cellId), JSON.stringify(sample), { qos: 1 });
+    publisher.publish(
+      telemetryTopic(PROBE_RIG, cellId),
+      JSON.stringify({ ts, v: 0.05, i: 5e-4, t: 25, seq: 1 } satisfies Sample),
+      { qos: 1 },
+    );
   };
   /** Relay only: an alert event published as ingest publishes it. */
   const relayProbe = (): void => {
@@ -246,13 +309,14 @@ async function runProbe(apiUrl: string, mqttUrl: string): Promise<void> {
       // Configurations go out first (QoS 1, in order), so ingest has them before the samples.
       if (m.probe === 'full') for (const cellId of cells) await configure(cellId);
       for (let k = 0; k < count; k++) {
-        if (m.probe === 'full') fullProbe(cells[k]!);
+        if (m.probe === 'full') await fullProbe(cells[k]!);
         else relayProbe();
         await sleep(m.interval_ms ?? 100);
       }
       const deadline = performance.now() + 5000;
       while (sentAt.size > 0 && performance.now() < deadline) await sleep(50);
-      process.send?.({ latencies: [...latencies], failures: sentAt.size });
+      process.send?.({ latencies: [...latencies], failures: sentAt.size + misattributed });
+      misattributed = 0;
       if (m.probe === 'full') {
         for (const cellId of cells)
           await publisher.publishAsync(configTopic(PROBE_RIG, cellId), '', { qos: 1 });
@@ -351,7 +415,6 @@ async function main(): Promise<void> {
   // The api in this process, as `node dist/apps/api/src/main.js` would run it.
   const { startApi } = await import('../../apps/api/src/bootstrap.js');
   const { LiveFeed } = await import('../../apps/api/src/live/live-feed.service.js');
-  const { ApiMetrics } = await import('../../apps/api/src/health/api-metrics.js');
   const api = await startApi(
     parseEnvironment({
       SANDGLASS_HTTP_PORT: '0',
@@ -364,9 +427,6 @@ async function main(): Promise<void> {
     { dashboardDir: dataDir },
   );
   await api.app.get(LiveFeed).ready();
-  const metrics = api.app.get(ApiMetrics);
-  const broadcastStates = async () =>
-    (await metrics.liveEvents.get()).values.find((v) => v.labels.event === 'state')?.value ?? 0;
 
   const loadProcess = fork(here, ['load', mqttUrl, String(cells), String(rate)]);
   children.push(loadProcess);
@@ -408,17 +468,26 @@ async function main(): Promise<void> {
     `alert latency, relay only (MQTT publish of the alert event → api → socket.io): ${summary(relay.latencies)}${relay.failures ? `, ${relay.failures} lost` : ''}`,
   );
 
-  // 2. Dashboards served.
+  // 2. Dashboards served: the telemetry load stops and a publisher sends the state ingest would send
+  //    (1 Hz per cell), so the api's share of the machine is not eaten by ingest and InfluxDB.
+  loadProcess.send({ stop: true });
+  const states = fork(here, ['states', mqttUrl, String(cells)]);
+  children.push(states);
+  const sequence = async () => (await request<{ sequence: number }>(states, {}, 'sequence')).sequence;
   console.log(
     `\ndashboards subscribed to everything (${cells} cells' state at 1 Hz each), ${step_s} s per step:`,
   );
   console.log('clients | state frames delivered | alert p50 / p99 (relay) | api event-loop p99 | api CPU');
   const lag = monitorEventLoopDelay({ resolution: 10 });
   for (const n of steps) {
-    await request(clients, { dashboards: n }, 'dashboardsOpen');
+    try {
+      await request(clients, { dashboards: n }, 'dashboardsOpen');
+    } catch (error) {
+      console.log(`${String(n).padStart(7)} | could not open them all: ${(error as Error).message}`);
+      break;
+    }
     await sleep(2000);
-    const before = (await request<{ states: number }>(clients, { countStates: true }, 'states')).states;
-    const broadcastBefore = await broadcastStates();
+    const from = await sequence();
     lag.reset();
     lag.enable();
     const cpu0 = process.cpuUsage();
@@ -428,22 +497,24 @@ async function main(): Promise<void> {
       { probe: 'relay', count: Math.round(step_s * 5), interval_ms: 200 },
       'latencies',
     );
+    const to = await sequence();
     const elapsed_ms = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     lag.disable();
-    const after = (await request<{ states: number }>(clients, { countStates: true }, 'states')).states;
-    const broadcast = (await broadcastStates()) - broadcastBefore;
-    const delivered = (after - before) / (broadcast * n);
+    // Frames still in flight get 3 s to arrive; later ones count as not delivered.
+    await sleep(3000);
+    const { frames } = await request<{ frames: number }>(clients, { countFrom: from, countTo: to }, 'frames');
+    const delivered = frames / ((to - from) * n);
     const s = [...probe.latencies].sort((a, b) => a - b);
     console.log(
-      `${String(n).padStart(7)} | ${(100 * delivered).toFixed(1).padStart(5)}% of ${(broadcast / (elapsed_ms / 1000)).toFixed(0)}/s each` +
+      `${String(n).padStart(7)} | ${(100 * delivered).toFixed(1).padStart(5)}% of ${((to - from) / (elapsed_ms / 1000)).toFixed(0)}/s each` +
         ` | ${quantile(s, 0.5).toFixed(1)} / ${quantile(s, 0.99).toFixed(1)} ms${probe.failures ? ` (${probe.failures} lost)` : ''}` +
         ` | ${(lag.percentile(99) / 1e6).toFixed(1)} ms | ${((100 * (cpu.user + cpu.system)) / 1000 / elapsed_ms).toFixed(0)}%`,
     );
   }
+  states.kill('SIGTERM');
 
   console.log(`at end: ${load()}`);
-  loadProcess.send({ stop: true });
   clients.kill('SIGTERM');
   prober.kill('SIGTERM');
   await api.close();
@@ -456,11 +527,13 @@ const role = process.argv[2];
 const run =
   role === 'load'
     ? runLoad(process.argv[3]!, Number(process.argv[4]), Number(process.argv[5]))
-    : role === 'dashboards'
-      ? runDashboards(process.argv[3]!)
-      : role === 'probe'
-        ? runProbe(process.argv[3]!, process.argv[4]!)
-        : main().then(() => process.exit(0));
+    : role === 'states'
+      ? runStates(process.argv[3]!, Number(process.argv[4]))
+      : role === 'dashboards'
+        ? runDashboards(process.argv[3]!)
+        : role === 'probe'
+          ? runProbe(process.argv[3]!, process.argv[4]!)
+          : main().then(() => process.exit(0));
 run.catch((error: unknown) => {
   console.error(error);
   process.exit(1);
