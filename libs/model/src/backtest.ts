@@ -151,8 +151,9 @@ export interface ModelUpdate {
 
 /**
  * Replays the physics level changes and model predictions of one run in time order through a fusion
- * rule and returns the alert raises. The model side has hysteresis: once warning, it clears only below
- * half the warning probability.
+ * rule and returns the alert raises. The model side is debounced: it counts only after
+ * `confirmations` consecutive predictions at or above the warning probability, and once on it clears
+ * only below half of it.
  */
 export function fusedRaises(
   physics: PhysicsChange[],
@@ -167,6 +168,7 @@ export function fusedRaises(
   const physicsLevel = Object.fromEntries(MODEL_KINDS.map((k) => [k, 'ok'])) as Record<ModelKind, Risk>;
   const probability = Object.fromEntries(MODEL_KINDS.map((k) => [k, 0])) as Record<ModelKind, number>;
   const modelOn = Object.fromEntries(MODEL_KINDS.map((k) => [k, false])) as Record<ModelKind, boolean>;
+  const above = Object.fromEntries(MODEL_KINDS.map((k) => [k, 0])) as Record<ModelKind, number>;
   const open = Object.fromEntries(MODEL_KINDS.map((k) => [k, false])) as Record<ModelKind, boolean>;
   const raises: AlertRaise[] = [];
   for (const event of events) {
@@ -175,7 +177,9 @@ export function fusedRaises(
       MODEL_KINDS.forEach((kind, k) => {
         const p = event.model!.probabilities[k] ?? 0;
         probability[kind] = p;
-        if (modelLevel(p, options) !== 'ok') modelOn[kind] = true;
+        if (modelLevel(p, options) !== 'ok') above[kind]++;
+        else above[kind] = 0;
+        if (above[kind] >= (options.confirmations ?? 1)) modelOn[kind] = true;
         else if (p < options.warnProbability / 2) modelOn[kind] = false;
       });
     }

@@ -22,6 +22,11 @@ export interface FusionOptions {
   strongProbability: number;
   /** Under `gated`: the model probability below which a physics level is held back. */
   gateProbability?: number;
+  /**
+   * Consecutive predictions (every 30 s of data time) at or above warnProbability before the model's
+   * level counts (debouncing; default 1). Alert raising in ingest should apply the same.
+   */
+  confirmations?: number;
 }
 
 /** Chosen from the backtest (reports/backtest.md): see docs/model.md for the comparison. */

@@ -178,12 +178,12 @@ ${options.validationRunsPerKind} more per kind for validation (seeds ${options.r
     options.runsPerKind + options.validationRunsPerKind - 1
   }). Liquid (LP30-type), polymer (PEO-LiTFSI, 70 °C) and solid (Li6PS5Cl) symmetric Li|Li cells; galvanostatic
 cycling, critical-current ramps, pulses, rests, chamber temperature steps, nucleation overshoot, slow
-activation, sensor noise, quantisation, dropouts, sampling every 1–5 s. Windows every 120 s of data time, every
+activation, sensor noise, quantisation, dropouts, sampling every 0.5–10 s (log-uniform). Windows every 120 s of data time, every
 20 s within the horizon of an event: ${result.trainWindows} training and ${result.validationWindows} validation windows.
 Labels: sand = first depletion of the plating surface (c_s < 1 % c0), voids = contact fraction < 0.3 or Li
 penetration, soft short = filament onset, hard short = full bridge. The backtest (\`npm run backtest\`) uses the
 \`heldout\` split: other seeds and parameter ranges outside these (wider polymer gaps, slower diffusion, other
-critical stripping currents and stack pressures, sampling at 0.5 s and 8 s).
+critical stripping currents and stack pressures; sampling at 0.5, 2 or 8 s).
 
 ## Features
 A window of the last ${FEATURE_STEPS} steps of ${FEATURE_STEP_S} s (oldest first), ${FEATURE_CHANNELS.length} channels per step:

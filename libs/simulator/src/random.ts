@@ -35,7 +35,8 @@ export function limitingCurrent_mA_cm2(params: CellParams): number {
 export function randomRun(options: RandomRunOptions): SimulatedRun {
   const heldout = options.split === 'heldout';
   const rng = new Rng(options.seed * 7919 + (heldout ? 1_000_003 : 0) + kindIndex(options.kind) * 104_729);
-  const sampleInterval_s = heldout ? rng.pick([0.5, 8]) : rng.between(1, 5);
+  // Sampling is a measurement condition both sets must cover (0.1–2 Hz); held-out runs use a few fixed rates.
+  const sampleInterval_s = heldout ? rng.pick([0.5, 2, 8]) : rng.logBetween(0.5, 10);
   const seed = Math.floor(rng.uniform() * 2 ** 31);
   const build = (
     params: CellParams,
