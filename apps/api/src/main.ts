@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { EnvironmentError, parseEnvironment } from '#contracts';
 import { startApi } from './bootstrap.js';

@@ -43,7 +43,20 @@ export class ApiMetrics {
     registers: [this.registry],
   });
 
+  private readonly others: Registry[] = [];
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'sandglass_api_' });
+  }
+
+  /** Serves another registry's metrics on /metrics too (ingest's, when both run in one process). */
+  include(registry: Registry): void {
+    this.others.push(registry);
+  }
+
+  /** Prometheus text of the api's metrics and every included registry. */
+  async text(): Promise<string> {
+    const parts = await Promise.all([this.registry, ...this.others].map((r) => r.metrics()));
+    return parts.join('\n');
   }
 }

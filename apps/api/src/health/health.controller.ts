@@ -33,6 +33,6 @@ export class HealthController {
     @Res({ passthrough: true }) response: { type(contentType: string): unknown },
   ): Promise<string> {
     response.type(this.metrics.registry.contentType);
-    return this.metrics.registry.metrics();
+    return this.metrics.text();
   }
 }
