@@ -1,7 +1,7 @@
 import type { CcdTablePoint } from './arrhenius.js';
 import { gasConstant_J_per_mol_K } from './constants.js';
 import type { CscTablePoint } from './creep.js';
-import { isPresetName, presets, type ElectrolyteKind } from './presets.js';
+import { isPresetName, presets, type ElectrolyteKind, type ElectrolytePreset } from './presets.js';
 import type { CellType } from './soft-short-detector.js';
 import { resolveThresholds, type Thresholds } from './thresholds.js';
 import {
@@ -86,7 +86,8 @@ export function resolveCellConfig(config: CellConfig): ResolveResult {
   const e = config.electrolyte ?? {};
   // libs/contracts maps this DESIGN.md name to peo-litfsi as well.
   const presetName = e.preset === 'peo-litfsi-60c' ? 'peo-litfsi' : e.preset;
-  const preset = presetName === undefined ? undefined : isPresetName(presetName) ? presets[presetName] : null;
+  const preset: ElectrolytePreset | null | undefined =
+    presetName === undefined ? undefined : isPresetName(presetName) ? presets[presetName] : null;
   if (preset === null) {
     problems.push(`unknown electrolyte preset "${e.preset}" (known: ${Object.keys(presets).join(', ')})`);
   }

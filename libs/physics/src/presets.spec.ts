@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { presets } from './presets.js';
 import { limitingCurrentDensity_A_m2 } from './sand-time.js';
+import { valoenDiffusivity_m2_s } from './valoen.js';
 
 describe('electrolyte presets', () => {
   it('each has a kind, parameters and a source', () => {
@@ -19,6 +20,12 @@ describe('electrolyte presets', () => {
         expect(d).toBeLessThan(1e-8);
       }
     }
+  });
+
+  it('lp30 follows Valøen–Reimers in concentration and temperature', () => {
+    const d = presets.lp30.diffusivity_m2_s;
+    expect(d(298.15)).toBeCloseTo(valoenDiffusivity_m2_s(1, 298.15), 18);
+    expect(d(318.15, 500)).toBeCloseTo(valoenDiffusivity_m2_s(0.5, 318.15), 18);
   });
 
   it('lp30 in a 25 µm gap has J* far above practical currents; PEO at 85 °C is within reach', () => {
