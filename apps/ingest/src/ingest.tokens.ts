@@ -13,6 +13,8 @@ export const INGEST_METRICS_REGISTRY = 'INGEST_METRICS_REGISTRY';
 export interface IngestModuleOptions {
   /** Broker URL when SANDGLASS_MQTT_URL is unset (e.g. the embedded broker of `npm start`). */
   mqttUrl?: string;
+  /** MQTT protocol of the intake: 4 (3.1.1, default, what the embedded Aedes speaks) or 5. */
+  mqttProtocolVersion?: 4 | 5;
   /** Serve `GET /health` and `GET /metrics` from this module's controller (standalone process). */
   httpEndpoints?: boolean;
   /** Provide TELEMETRY_STORE through StorageModule.forRoot(env); false when the host already does. */
@@ -29,4 +31,5 @@ export interface IngestConfig {
   rigs: string[] | undefined;
   walDir: string;
   walMaxBytes: number;
+  mqttProtocolVersion: 4 | 5;
 }

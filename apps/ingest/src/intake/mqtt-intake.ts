@@ -21,6 +21,13 @@ export interface MqttIntakeOptions {
   rigs?: readonly string[];
   reconnectMin_ms?: number;
   reconnectMax_ms?: number;
+  /**
+   * 4 (MQTT 3.1.1, the default: the embedded Aedes broker has no MQTT 5) or 5. A broker that refuses
+   * version 5 at connect is retried with 4 automatically.
+   */
+  protocolVersion?: 4 | 5;
+  /** MQTT 5 only: how long the broker keeps the session (and queues QoS 1 messages) while away (s). */
+  sessionExpiry_s?: number;
 }
 
 /** Called after each WAL flush (the drainer's wake-up). */
@@ -44,6 +51,7 @@ export class MqttConnection implements IngestOutput {
   private client: MqttClient | undefined;
   private reconnect_ms: number;
   private stopping = false;
+  private protocolVersion: 4 | 5;
   connected = false;
   /** Times the client (re)connected. */
   connects = 0;
@@ -53,6 +61,7 @@ export class MqttConnection implements IngestOutput {
     private readonly logger: IngestLogger,
   ) {
     this.reconnect_ms = options.reconnectMin_ms ?? 200;
+    this.protocolVersion = options.protocolVersion ?? 4;
   }
 
   /** The current socket (it changes on reconnect). */
@@ -63,11 +72,15 @@ export class MqttConnection implements IngestOutput {
   start(handler: PacketHandler): void {
     const { options } = this;
     const clientOptions: IClientOptions = {
-      // MQTT 3.1.1: the embedded Aedes broker speaks no MQTT 5, and a 3.1.1 persistent session
-      // (clean = false) is kept by the broker until the client comes back.
-      protocolVersion: 4,
+      // MQTT 3.1.1 by default: the embedded Aedes broker speaks no MQTT 5, and a 3.1.1 persistent
+      // session (clean = false) is kept by the broker until the client comes back. Under MQTT 5 the
+      // session needs an explicit expiry.
+      protocolVersion: this.protocolVersion,
       clientId: options.clientId,
       clean: false,
+      ...(this.protocolVersion === 5 && {
+        properties: { sessionExpiryInterval: options.sessionExpiry_s ?? 7 * 24 * 3600 },
+      }),
       reconnectPeriod: this.reconnect_ms,
       connectTimeout: 10_000,
       queueQoSZero: false,
@@ -98,7 +111,17 @@ export class MqttConnection implements IngestOutput {
       client.options.reconnectPeriod = this.reconnect_ms;
       this.reconnect_ms = Math.min(options.reconnectMax_ms ?? 5000, this.reconnect_ms * 2);
     });
-    client.on('error', (error) => this.logger.warn(`mqtt: ${error.message}`));
+    client.on('error', (error) => {
+      const code = (error as { code?: number }).code;
+      // CONNACK "unacceptable protocol version" (3.1.1: 1, MQTT 5: 0x84): fall back to 3.1.1.
+      if (this.protocolVersion === 5 && !this.connected && (code === 1 || code === 0x84)) {
+        this.logger.warn(`${options.url} does not speak MQTT 5; using MQTT 3.1.1`);
+        this.protocolVersion = 4;
+        client.end(true, {}, () => this.start(handler));
+        return;
+      }
+      this.logger.warn(`mqtt: ${error.message}`);
+    });
     client.connect();
   }
 
@@ -134,8 +157,10 @@ export class MqttConnection implements IngestOutput {
     for (const rig of rigs) {
       subscriptions[channelFilter('telemetry', rig)] = { qos: 1 };
       subscriptions[channelFilter('config', rig)] = { qos: 1 };
-      // No-local: our own alert events need not come back; the api's acknowledgements do.
-      subscriptions[channelFilter('alerts', rig)] = { qos: 1, nl: true };
+      // No-local (MQTT 5): our own alert events need not come back; the api's acknowledgements do.
+      // Under 3.1.1 they do come back and are ignored (only `acknowledged` events are applied).
+      subscriptions[channelFilter('alerts', rig)] =
+        this.protocolVersion === 5 ? { qos: 1, nl: true } : { qos: 1 };
     }
     client.subscribe(subscriptions, (error) => {
       if (error) this.logger.error(`subscribe failed: ${error.message}`);
