@@ -18,8 +18,27 @@ import {
   tempDir,
   unique,
   until,
+  storedCount,
   type IngestProcess,
 } from './support.js';
+
+/** 1 M salt, D = 3e-10 m²/s, t+ = 0.38, a 500 µm gap: J* ≈ 187 A/m² (18.7 mA on 1 cm²). */
+function sandConfig(rigId: string, cellId: string): CellConfig {
+  return {
+    rigId,
+    cellId,
+    cellType: 'symmetric',
+    electrodeArea_cm2: 1,
+    electrolyte: {
+      kind: 'liquid',
+      diffusivity_cm2_s: 3e-6,
+      concentration_mol_L: 1,
+      cationTransference: 0.38,
+      gap_um: 500,
+    },
+    thresholds: {},
+  };
+}
 
 describeWithServices('ingest: Sand-depletion alert end to end', () => {
   let ingest: IngestProcess | undefined;
@@ -115,6 +134,62 @@ describeWithServices('ingest: Sand-depletion alert end to end', () => {
       const stored = await store.queryAlerts({ rigId: rig, cellId: cell, limit: 10 }).catch(() => []);
       return stored.some((a) => a.id === raised!.id && a.state === 'cleared');
     }, 'the cleared alert in the store');
+
+    await pub.publishAsync(configTopic(rig, cell), '', { qos: 1, retain: true });
+    await pub.endAsync();
+    await watcher.endAsync();
+  });
+
+  it('SIGTERM stores what was accepted and exits 0; after a restart the open alert is restored, not raised again', async () => {
+    const { mqttUrl, influxUrl } = testServices();
+    const rig = unique('rig').replace(/_/g, '-');
+    const cell = 's2';
+    const settings = {
+      mqttUrl,
+      influxUrl,
+      db: unique('ingest_restart'),
+      rigs: [rig],
+      clientId: unique('ingest'),
+      dataDir: tempDir('sg-restart-'),
+    };
+    const pub = await connectPublisher(mqttUrl);
+    await pub.publishAsync(configTopic(rig, cell), JSON.stringify(sandConfig(rig, cell)), {
+      qos: 1,
+      retain: true,
+    });
+    const alerts: AlertEvent[] = [];
+    const watcher = await connectPublisher(mqttUrl);
+    watcher.on('message', (_topic, payload) => alerts.push(JSON.parse(payload.toString()) as AlertEvent));
+    await watcher.subscribeAsync(alertsTopic(rig, cell), { qos: 1 });
+    const store = influxStore(influxUrl, settings.db);
+    const send = async (from: number, to: number, current_A: number) => {
+      for (let k = from; k < to; k += 50) {
+        const batch = Array.from({ length: Math.min(50, to - k) }, (_, j) => ({
+          ts: T0 + (k + j) * 100,
+          v: current_A > 0 ? 0.05 : 0,
+          i: current_A,
+          seq: k + j,
+        }));
+        await pub.publishAsync(telemetryTopic(rig, cell), JSON.stringify(batch), { qos: 1 });
+      }
+    };
+
+    const first = await startIngest(settings);
+    await send(0, 600, 0.04); // 60 s above J*
+    await until(() => alerts.some((a) => a.state === 'raised'), 'the alert');
+    await until(async () => (await storedCount(store, rig, cell)) === 600, 'the first part stored');
+    expect(await first.stop('SIGTERM')).toBe(0);
+    expect(first.output()).not.toMatch(/not stored yet/);
+    const stored = await store.queryAlerts({ rigId: rig, cellId: cell, limit: 10 });
+    expect(stored.filter((a) => a.state !== 'cleared')).toHaveLength(1);
+
+    ingest = await startIngest(settings);
+    expect(ingest.output()).toMatch(/1 open alerts loaded/);
+    await send(600, 2400, 0); // 180 s at rest
+    await until(() => alerts.some((a) => a.state === 'cleared'), 'the restored alert to clear');
+    const ids = new Set(alerts.map((a) => a.id));
+    expect(ids.size, JSON.stringify(alerts)).toBe(1);
+    expect(await storedCount(store, rig, cell)).toBe(2400);
 
     await pub.publishAsync(configTopic(rig, cell), '', { qos: 1, retain: true });
     await pub.endAsync();

@@ -29,7 +29,22 @@ async function main(): Promise<void> {
   const app = await NestFactory.create(IngestModule.forRoot(env, { httpEndpoints: true, failureModel }), {
     logger: levelsFrom(env.SANDGLASS_LOG_LEVEL),
   });
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  // Graceful stop (stop acknowledging, write the WAL, store what can be stored, close), then exit 0.
+  let stopping = false;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      logger.log(`${signal}: stopping`);
+      app.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          process.stderr.write(`ingest did not stop cleanly: ${String(error)}\n`);
+          process.exit(1);
+        },
+      );
+    });
+  }
   await app.listen(env.SANDGLASS_INGEST_HTTP_PORT, env.SANDGLASS_HTTP_HOST);
   const address = app.getHttpServer().address() as { port: number } | null;
   logger.log(`health and metrics on http://${env.SANDGLASS_HTTP_HOST}:${address?.port}`);
