@@ -127,7 +127,7 @@ const bestRecall = Object.fromEntries(
   MODEL_KINDS.map((kind) => [kind, Math.max(...fusionScores.map((s) => recallOf(s.score, kind)))]),
 );
 const fused = fusionScores
-  .filter((s) => MODEL_KINDS.every((kind) => recallOf(s.score, kind) >= bestRecall[kind]! - 0.1))
+  .filter((s) => MODEL_KINDS.every((kind) => recallOf(s.score, kind) >= bestRecall[kind]! - 0.1 - 1e-9))
   .sort(
     (a, b) =>
       a.score.falseAlarmsPerHealthyHour - b.score.falseAlarmsPerHealthyHour ||

@@ -16,6 +16,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     out: { type: 'string', default: 'libs/model/weights' },
     card: { type: 'string', default: 'libs/model/MODEL_CARD.md' },
+    note: { type: 'string', default: '' },
   },
 });
 
@@ -33,7 +34,8 @@ const options = {
 const result = await trainModel(options);
 if (failures.length > 0)
   console.log(`physics monitor failed on ${failures.length} run(s), e.g. ${failures[0]}`);
-await writeFile(path.resolve(values.card), modelCard(result, options));
+const note = values.note ? `\n## Note\n${values.note}\n` : '';
+await writeFile(path.resolve(values.card), modelCard(result, options) + note);
 console.log(
   `model ${result.metadata.version}: ${result.parameters} parameters, ${result.trainWindows} windows, ` +
     `${result.seconds.toFixed(0)} s on ${result.backend}; weights in ${values.out}, card in ${values.card}`,
