@@ -265,16 +265,13 @@ export class CellMonitor {
     verdicts['soft-short'] = {
       level: soft.level,
       message: soft.reasons.length > 0 ? capitalize(soft.reasons.join('; ')) : '',
-      evidence: finite({
-        ...soft.evidence,
-        shortResistance_ohm: soft.shortResistance_ohm,
-      }),
+      evidence: soft.evidence,
     };
     const hard = this.hardShort.update(shortSample);
     verdicts['hard-short'] = {
       level: hard.level,
       message: capitalize(hard.reason),
-      evidence: finite(hard.evidence),
+      evidence: hard.evidence,
     };
     verdicts.pressure = this.pressure.update(pressure_MPa);
     verdicts.thermal = this.thermal.update(dt_s, temperature_C);
@@ -365,12 +362,12 @@ export class CellMonitor {
     return {
       level,
       message,
-      evidence: finite({
+      evidence: {
         depletionFraction: state.depletionFraction,
         timeToDepletion_s: state.timeToDepletion_s,
         jOverJstar: state.jOverJstar,
         currentDensity_mA_cm2: A_m2_to_mA_cm2(j_A_m2),
-      }),
+      },
     };
   }
 
@@ -418,7 +415,7 @@ function voidVerdict(state: VoidState): Verdict {
   return {
     level: state.level,
     message,
-    evidence: finite({
+    evidence: {
       strippingCurrentDensity_mA_cm2: A_m2_to_mA_cm2(state.strippingCurrentDensity_A_m2),
       criticalStrippingCurrent_mA_cm2: A_m2_to_mA_cm2(state.criticalStrippingCurrent_A_m2),
       strippingOverCsc: state.strippingOverCsc,
@@ -427,11 +424,11 @@ function voidVerdict(state: VoidState): Verdict {
       localCurrentDensity_mA_cm2: A_m2_to_mA_cm2(state.localCurrentDensity_A_m2),
       platingCcd_mA_cm2: A_m2_to_mA_cm2(state.platingCcd_A_m2),
       asr_ohm_cm2: ohm_m2_to_ohm_cm2(state.asr_ohm_m2),
-    }),
+    },
   };
 }
 
-function finite(values: Record<string, number>): Record<string, number> {
+function finite(values: Readonly<Record<string, number>>): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [key, value] of Object.entries(values)) if (Number.isFinite(value)) out[key] = value;
   return out;

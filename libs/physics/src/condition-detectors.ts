@@ -5,7 +5,8 @@ import type { Thresholds } from './thresholds.js';
 export interface Verdict {
   level: Level;
   message: string;
-  evidence: Record<string, number>;
+  /** The numbers behind it; may hold NaN/Infinity for unknowns (the monitor drops those). */
+  evidence: Readonly<Record<string, number>>;
 }
 
 /**

@@ -31,13 +31,21 @@ export function levelOf(
   higherIsWorse = true,
 ): Level {
   if (Number.isNaN(value)) return 'ok';
-  const worse = (threshold: number, held: boolean): boolean => {
-    if (higherIsWorse) return value >= (held ? threshold * (1 - band) : threshold);
-    return value <= (held ? threshold * (1 + band) : threshold);
-  };
-  if (worse(thresholds.critical, rank[current] >= 2)) return 'critical';
-  if (worse(thresholds.warning, rank[current] >= 1)) return 'warning';
+  if (isWorse(value, thresholds.critical, rank[current] >= 2, band, higherIsWorse)) return 'critical';
+  if (isWorse(value, thresholds.warning, rank[current] >= 1, band, higherIsWorse)) return 'warning';
   return 'ok';
+}
+
+/** Whether a value is past a threshold; a level already held is kept inside the dead band. */
+function isWorse(
+  value: number,
+  threshold: number,
+  held: boolean,
+  band: number,
+  higherIsWorse: boolean,
+): boolean {
+  if (higherIsWorse) return value >= (held ? threshold * (1 - band) : threshold);
+  return value <= (held ? threshold * (1 + band) : threshold);
 }
 
 export interface HysteresisOptions {

@@ -44,6 +44,8 @@ export interface SoftShortState {
     /** Last coulombic efficiency and the rolling median of the previous ones. */
     coulombicEfficiency: number;
     coulombicEfficiencyMedian: number;
+    /** Same as shortResistance_ohm, Ω. */
+    shortResistance_ohm: number;
   };
 }
 
@@ -297,6 +299,7 @@ export class SoftShortDetector {
         shortHeat_W: Number.isFinite(shortResistance_ohm) ? sample.voltage_V ** 2 / shortResistance_ohm : NaN,
         coulombicEfficiency: this.lastEfficiency,
         coulombicEfficiencyMedian: this.lastEfficiencyMedian,
+        shortResistance_ohm,
       },
     };
   }

@@ -10,6 +10,7 @@ export function median(values: readonly number[]): number {
 /** Fixed-capacity window of the most recent values. */
 export class RecentWindow {
   private readonly values: number[] = [];
+  private readonly scratch: number[] = [];
   constructor(private readonly capacity: number) {}
 
   push(value: number): void {
@@ -25,16 +26,35 @@ export class RecentWindow {
     return this.values.length >= this.capacity;
   }
 
+  /** Median without allocating: insertion sort of a copy in a reused array (windows are small). */
   median(): number {
-    return median(this.values);
+    const n = this.values.length;
+    if (n === 0) return NaN;
+    const a = this.scratch;
+    a.length = n;
+    for (let i = 0; i < n; i++) {
+      const v = this.values[i] ?? NaN;
+      let j = i - 1;
+      while (j >= 0 && (a[j] ?? 0) > v) {
+        a[j + 1] = a[j] ?? 0;
+        j--;
+      }
+      a[j + 1] = v;
+    }
+    const mid = n >> 1;
+    return n % 2 === 1 ? (a[mid] ?? NaN) : 0.5 * ((a[mid - 1] ?? NaN) + (a[mid] ?? NaN));
   }
 
   max(): number {
-    return this.values.length === 0 ? NaN : Math.max(...this.values);
+    let m = -Infinity;
+    for (const v of this.values) if (v > m) m = v;
+    return this.values.length === 0 ? NaN : m;
   }
 
   min(): number {
-    return this.values.length === 0 ? NaN : Math.min(...this.values);
+    let m = Infinity;
+    for (const v of this.values) if (v < m) m = v;
+    return this.values.length === 0 ? NaN : m;
   }
 
   mean(): number {

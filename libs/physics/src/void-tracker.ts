@@ -163,53 +163,56 @@ export class VoidTracker {
     const held = this.lastLevel;
     const reasons: string[] = [];
     let level: Level = 'ok';
-    const raise = (candidate: Level, reason: () => string): void => {
-      if (candidate === 'ok') return;
-      level = worstLevel(level, candidate);
-      reasons.push(reason());
-    };
+    // Written out rather than through a helper closure: this runs for every sample.
     const strippingOverCsc = strippingJ_A_m2 / csc_A_m2;
-    raise(
-      levelOf(
-        strippingOverCsc,
-        { warning: t.voidStrippingWarnFractionOfCsc, critical: Infinity },
-        held,
-        band,
-      ),
-      () => `stripping at ${fmt(strippingOverCsc * 100)} % of the critical stripping current`,
+    const overCsc = levelOf(
+      strippingOverCsc,
+      { warning: t.voidStrippingWarnFractionOfCsc, critical: Infinity },
+      held,
+      band,
     );
-    raise(
-      levelOf(growth, { warning: t.voidAsrGrowthWarnFraction, critical: Infinity }, held, band),
-      () => `interface resistance up ${fmt(growth * 100)} % within this step`,
-    );
-    if (Number.isFinite(sample.pressure_Pa)) {
-      raise(
-        levelOf(
-          sample.pressure_Pa / 1e6,
-          { warning: t.voidLowPressureWarn_MPa, critical: -Infinity },
-          held,
-          band,
-          false,
-        ),
-        () => `stack pressure ${fmt(sample.pressure_Pa / 1e6)} MPa, below ${t.voidLowPressureWarn_MPa} MPa`,
-      );
+    if (overCsc !== 'ok') {
+      level = worstLevel(level, overCsc);
+      reasons.push(`stripping at ${fmt(strippingOverCsc * 100)} % of the critical stripping current`);
     }
-    raise(
-      levelOf(
-        contactFraction,
-        { warning: -Infinity, critical: t.voidContactFractionCritical },
+    const grown = levelOf(growth, { warning: t.voidAsrGrowthWarnFraction, critical: Infinity }, held, band);
+    if (grown !== 'ok') {
+      level = worstLevel(level, grown);
+      reasons.push(`interface resistance up ${fmt(growth * 100)} % within this step`);
+    }
+    if (Number.isFinite(sample.pressure_Pa)) {
+      const pressure_MPa = sample.pressure_Pa / 1e6;
+      const low = levelOf(
+        pressure_MPa,
+        { warning: t.voidLowPressureWarn_MPa, critical: -Infinity },
         held,
         band,
         false,
-      ),
-      () => `contact fraction ${fmt(contactFraction)} (ASR ${fmt(1 / contactFraction)}× its best)`,
-    );
-    if (phase.kind === 'constant' && Number.isFinite(platingCcd_A_m2)) {
-      raise(
-        levelOf(localJ_A_m2 / platingCcd_A_m2, { warning: Infinity, critical: 1 }, held, band),
-        () =>
-          `local current density ${fmt(A_m2_to_mA_cm2(localJ_A_m2))} mA/cm² above the plating CCD ${fmt(A_m2_to_mA_cm2(platingCcd_A_m2))} mA/cm²`,
       );
+      if (low !== 'ok') {
+        level = worstLevel(level, low);
+        reasons.push(`stack pressure ${fmt(pressure_MPa)} MPa, below ${t.voidLowPressureWarn_MPa} MPa`);
+      }
+    }
+    const lost = levelOf(
+      contactFraction,
+      { warning: -Infinity, critical: t.voidContactFractionCritical },
+      held,
+      band,
+      false,
+    );
+    if (lost !== 'ok') {
+      level = worstLevel(level, lost);
+      reasons.push(`contact fraction ${fmt(contactFraction)} (ASR ${fmt(1 / contactFraction)}× its best)`);
+    }
+    if (phase.kind === 'constant' && Number.isFinite(platingCcd_A_m2)) {
+      const local = levelOf(localJ_A_m2 / platingCcd_A_m2, { warning: Infinity, critical: 1 }, held, band);
+      if (local !== 'ok') {
+        level = worstLevel(level, local);
+        reasons.push(
+          `local current density ${fmt(A_m2_to_mA_cm2(localJ_A_m2))} mA/cm² above the plating CCD ${fmt(A_m2_to_mA_cm2(platingCcd_A_m2))} mA/cm²`,
+        );
+      }
     }
     this.lastLevel = level;
     return {
@@ -232,29 +235,35 @@ export class VoidTracker {
     };
   }
 
-  /** CSC at a pressure and temperature, remembered for the next sample (both rarely change). */
+  /**
+   * CSC at a pressure and temperature. Both are remembered between samples, the temperature to
+   * 0.05 K (noise on the reading would otherwise defeat the memory; the CSC moves < 0.3 % per 0.05 K).
+   */
   private cscAt(pressure_Pa: number, temperature_K: number): number {
-    if (pressure_Pa !== this.cscKey[0] || temperature_K !== this.cscKey[1]) {
-      this.cscKey = [pressure_Pa, temperature_K];
+    const rounded_K = Math.round(temperature_K * 20) / 20;
+    if (pressure_Pa !== this.cscKey[0] || rounded_K !== this.cscKey[1]) {
+      this.cscKey = [pressure_Pa, rounded_K];
       this.cscValue =
         this.options.cscTable.length === 0
           ? NaN
           : criticalStrippingCurrent_A_m2(
               this.options.cscTable,
               pressure_Pa,
-              temperature_K,
+              rounded_K,
               this.options.cscTemperature_K,
             );
     }
     return this.cscValue;
   }
 
+  /** Plating CCD at a temperature, remembered to 0.05 K like the CSC. */
   private ccdAt(temperature_K: number): number {
-    if (temperature_K !== this.ccdKey) {
-      this.ccdKey = temperature_K;
+    const rounded_K = Math.round(temperature_K * 20) / 20;
+    if (rounded_K !== this.ccdKey) {
+      this.ccdKey = rounded_K;
       this.ccdValue =
-        this.options.ccdTable && this.options.ccdTable.length > 0 && Number.isFinite(temperature_K)
-          ? lookupCriticalCurrentDensity(this.options.ccdTable, temperature_K).ccd_A_m2
+        this.options.ccdTable && this.options.ccdTable.length > 0 && Number.isFinite(rounded_K)
+          ? lookupCriticalCurrentDensity(this.options.ccdTable, rounded_K).ccd_A_m2
           : NaN;
     }
     return this.ccdValue;
