@@ -63,7 +63,7 @@ const feed = (cell: CellTracker, from: number, to: number, i = 0.1) =>
   );
 
 describe('ModelRunner with the model behind the FailureModel port', () => {
-  it('predicts in one batch for every cell with a fresh, ready window', async () => {
+  it('predicts in one batch for every cell with a ready window, once per 30 s of data time', async () => {
     const model = new FakeModel();
     const all = cells(model, 4);
     all.slice(0, 3).forEach((c) => feed(c, 0, 10));
@@ -72,16 +72,25 @@ describe('ModelRunner with the model behind the FailureModel port', () => {
     await runner.runOnce();
     expect(model.batches).toEqual([3]);
     await runner.runOnce(); // nothing new since
+    feed(all[0]!, 10, 20); // 10 s later in data time: not due yet
+    await runner.runOnce();
     expect(model.batches).toEqual([3]);
+    feed(all[0]!, 20, 40);
+    await runner.runOnce();
+    expect(model.batches).toEqual([3, 1]);
   });
 
   it('raises a model alert, fuses with physics as both, and carries the output in the state', async () => {
     const model = new FakeModel();
     const [cell] = cells(model, 1);
+    const runner = new ModelRunner(model, () => [cell!], quiet);
+    model.answer = { 'soft-short': 0.97, 'sand-depletion': 0.85, 'hard-short': 0.1 };
+    // Two predictions in a row above the warning probability before the model counts (debounce).
     feed(cell!, 0, 10);
-    model.answer = { 'soft-short': 0.95, 'sand-depletion': 0.6, 'hard-short': 0.1 };
-    await new ModelRunner(model, () => [cell!], quiet).runOnce();
-    const out = feed(cell!, 10, 11, 2);
+    await runner.runOnce();
+    expect(feed(cell!, 10, 40).alerts).toEqual([]);
+    await runner.runOnce();
+    const out = feed(cell!, 40, 41, 2);
     const byKind = Object.fromEntries(out.alerts.map((a) => [a.kind, a]));
     expect(byKind['soft-short']).toMatchObject({ state: 'raised', source: 'model', severity: 'critical' });
     expect(byKind['sand-depletion']).toMatchObject({ state: 'raised', source: 'both', severity: 'warning' });
@@ -92,10 +101,11 @@ describe('ModelRunner with the model behind the FailureModel port', () => {
       probabilities: model.answer,
     });
 
-    // The model calms down: its alerts clear with the next samples.
-    model.answer = {};
-    await new ModelRunner(model, () => [cell!], quiet).runOnce();
-    const calm = feed(cell!, 11, 13);
+    // The model calms down (below half the warning probability): its alerts clear.
+    model.answer = { 'soft-short': 0.1, 'sand-depletion': 0.1 };
+    feed(cell!, 41, 80);
+    await runner.runOnce();
+    const calm = feed(cell!, 80, 82);
     expect(calm.alerts.map((a) => [a.kind, a.state])).toEqual([
       ['sand-depletion', 'cleared'],
       ['soft-short', 'cleared'],

@@ -20,6 +20,7 @@ export class IngestMetrics {
   readonly registry = new Registry();
   readonly batchSeconds: Histogram;
   storeFailures = 0;
+  refusedSamples = 0;
 
   constructor(sources: () => MetricSources | undefined) {
     const { registry } = this;

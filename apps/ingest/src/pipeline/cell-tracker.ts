@@ -39,6 +39,9 @@ export interface CellOutput {
   newRuns: number;
 }
 
+/** Data time between two predictions of a cell (libs/model: one every 30 s of data time). */
+export const MODEL_STEP_MS = 30_000;
+
 const RISK_ORDER: Record<Risk, number> = { ok: 0, warning: 1, critical: 2 };
 
 /**
@@ -59,6 +62,9 @@ export class CellTracker {
   private featuresFresh = false;
   private model: ModelOutput | undefined;
   private modelFindings: DetectorFinding[] = [];
+  private readonly modelAbove = new Map<AlertKind, number>();
+  private readonly modelOn = new Set<AlertKind>();
+  private lastPredictionTs = -Infinity;
 
   constructor(
     readonly rigId: string,
@@ -89,6 +95,10 @@ export class CellTracker {
   /** The model's input for this cell when it has new data since the last prediction and enough history. */
   modelWindow(): Float32Array | undefined {
     if (!this.features || !this.featuresFresh || !this.features.ready()) return undefined;
+    // libs/model is trained and debounced on one prediction per MODEL_STEP_MS of data time.
+    const ts = this.lastSample?.ts ?? -Infinity;
+    if (ts - this.lastPredictionTs < MODEL_STEP_MS) return undefined;
+    this.lastPredictionTs = ts;
     this.featuresFresh = false;
     return this.features.window();
   }
@@ -100,9 +110,18 @@ export class CellTracker {
   applyPrediction(model: FailureModel, probabilities: FailureProbabilities): void {
     this.model = { version: model.version, horizon_s: model.horizon_s, probabilities };
     this.modelFindings = [];
+    const { warnProbability, confirmations = 1 } = DEFAULT_FUSION;
     for (const [kind, probability] of Object.entries(probabilities) as [AlertKind, number][]) {
-      const level = modelLevel(probability, DEFAULT_FUSION);
-      if (level === 'ok') continue;
+      // Debounced as in libs/model's backtest: on after `confirmations` predictions in a row at or
+      // above the warning probability, off again only below half of it.
+      const above =
+        modelLevel(probability, DEFAULT_FUSION) !== 'ok' ? (this.modelAbove.get(kind) ?? 0) + 1 : 0;
+      this.modelAbove.set(kind, above);
+      if (above >= confirmations) this.modelOn.add(kind);
+      else if (probability < warnProbability / 2) this.modelOn.delete(kind);
+      if (!this.modelOn.has(kind)) continue;
+      const modelRisk = modelLevel(probability, DEFAULT_FUSION);
+      const level: Risk = modelRisk === 'ok' ? 'warning' : modelRisk;
       const minutes = Math.round(model.horizon_s / 60);
       this.modelFindings.push({
         kind,
@@ -118,6 +137,9 @@ export class CellTracker {
     this.model = undefined;
     this.modelFindings = [];
     this.featuresFresh = false;
+    this.modelAbove.clear();
+    this.modelOn.clear();
+    this.lastPredictionTs = -Infinity;
   }
 
   private withModel(findings: readonly DetectorFinding[]): readonly DetectorFinding[] {

@@ -120,6 +120,41 @@ describe('WalDrainer', () => {
     again.close();
   });
 
+  it('skips a batch the store refuses as data, but keeps retrying refused credentials', async () => {
+    const wal = new WriteAheadLog({ dir, maxBytes: 1 << 20, fsyncInterval_ms: 0 });
+    wal.open();
+    const sink = new FakeSink();
+    let answer: { retryable: boolean; status: number } | undefined = { retryable: false, status: 400 };
+    const original = sink.writeSamples.bind(sink);
+    sink.writeSamples = (samples) => {
+      if (!answer) return original(samples);
+      sink.failures++;
+      return Promise.reject(Object.assign(new Error('refused'), answer));
+    };
+    const refused: number[] = [];
+    const drainer = new WalDrainer(
+      wal,
+      sink,
+      { maxBatchSamples: 10, maxBatchDelay_ms: 0, retryMin_ms: 1, retryMax_ms: 2 },
+      { refused: (_e, n) => refused.push(n) },
+    );
+    drainer.start();
+    append(wal, 0, 10);
+    drainer.notify();
+    await until(() => refused.length === 1, 'the refused batch');
+    expect(drainer.refusedSamples).toBe(10);
+    answer = { retryable: false, status: 401 };
+    append(wal, 10, 20);
+    drainer.notify();
+    await until(() => sink.failures >= 4, 'retries on 401');
+    expect(drainer.storeFailing).toBe(true);
+    answer = undefined;
+    await until(() => sink.samples.length === 10, 'stored after credentials fixed');
+    expect(sink.samples.map((s) => s.seq)).toEqual(Array.from({ length: 10 }, (_, k) => 10 + k));
+    await drainer.stop();
+    wal.close();
+  });
+
   it('stores alert records with writeAlerts', async () => {
     const wal = new WriteAheadLog({ dir, maxBytes: 1 << 20, fsyncInterval_ms: 0 });
     wal.open();

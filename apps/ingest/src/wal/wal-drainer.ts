@@ -24,6 +24,18 @@ export interface DrainerEvents {
   failed?: (error: unknown, retryIn_ms: number) => void;
   /** The store answered again after failures. */
   recovered?: () => void;
+  /** The store refused a batch's data itself (HTTP 400): retrying cannot help, so it is skipped. */
+  refused?: (error: unknown, samples: number, alerts: number) => void;
+}
+
+/**
+ * A store error that retrying cannot fix because the data is refused (StoreError, retryable false, 400 or
+ * 422; InfluxDB 1.x also answers 400 to a partial write, having stored the valid points). Refused
+ * credentials (401/403) are not: the log keeps them until an operator fixes the configuration.
+ */
+function refusedData(error: unknown): boolean {
+  const e = error as { retryable?: unknown; status?: unknown };
+  return e.retryable === false && (e.status === 400 || e.status === 422);
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -48,6 +60,8 @@ export class WalDrainer {
   private failing = false;
   /** Samples and alerts stored since start. */
   storedSamples = 0;
+  /** Samples in batches the store refused as data (never stored). */
+  refusedSamples = 0;
   storedAlerts = 0;
   lastError: unknown;
   private stopSignal: (() => void) | undefined;
@@ -160,6 +174,11 @@ export class WalDrainer {
         return true;
       } catch (error) {
         this.lastError = error;
+        if (refusedData(error)) {
+          this.refusedSamples += samples.length;
+          this.events.refused?.(error, samples.length, alerts.length);
+          return true;
+        }
         this.failing = true;
         this.events.failed?.(error, delay_ms);
         await Promise.race([sleep(delay_ms), this.stopped]);

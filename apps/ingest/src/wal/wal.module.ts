@@ -51,6 +51,12 @@ import { WriteAheadLog } from './write-ahead-log.js';
                 );
               }
             },
+            refused: (error, samples, alerts) => {
+              metrics.refusedSamples += samples;
+              logger.error(
+                `store refused a batch of ${samples} samples and ${alerts} alerts, skipped: ${String(error)}`,
+              );
+            },
             recovered: () => {
               logger.log(`store writes succeed again after ${failures} failed attempts`);
               failures = 0;
