@@ -18,6 +18,9 @@ export interface LiveListener {
 
 const cellKey = (rigId: string, cellId: string): string => `${rigId}/${cellId}`;
 
+/** Cells silent for longer than this are dropped from the live view (they remain in the store). */
+const FORGET_AFTER_MS = 60 * 60_000;
+
 /**
  * What the api learns from MQTT: `…/state` (QoS 0) and `…/alerts` (QoS 1) of every cell. Validates each
  * message against the contracts, keeps the latest state per cell and hands messages to listeners (the
@@ -26,7 +29,8 @@ const cellKey = (rigId: string, cellId: string): string => `${rigId}/${cellId}`;
 @Injectable()
 export class LiveFeed implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('LiveFeed');
-  private readonly latest = new Map<string, StateMessage>();
+  private readonly latest = new Map<string, { state: StateMessage; receivedAt_ms: number }>();
+  private pruneTimer: NodeJS.Timeout | undefined;
   private readonly listeners = new Set<LiveListener>();
   private readonly unsubscribes: Array<() => void> = [];
   private subscribed: Promise<void> = Promise.resolve();
@@ -36,7 +40,13 @@ export class LiveFeed implements OnModuleInit, OnModuleDestroy {
     @Inject(ApiMetrics) private readonly metrics: ApiMetrics,
   ) {}
 
+  /** Wall clock (tests replace it). */
+  now: () => number = Date.now;
+
   onModuleInit(): void {
+    // Bounded memory on a broker that sees many short-lived cells (replays, tests).
+    this.pruneTimer = setInterval(() => this.forgetSilentCells(), 60_000);
+    this.pruneTimer.unref();
     // Not awaited: the api starts (and reports itself degraded) while the broker is unreachable.
     this.subscribed = Promise.all([
       this.bus.subscribe(channelFilter('state'), 0, (topic, payload) => this.onState(topic, payload)),
@@ -48,6 +58,7 @@ export class LiveFeed implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
+    clearInterval(this.pruneTimer);
     for (const undo of this.unsubscribes.splice(0)) undo();
     this.listeners.clear();
   }
@@ -63,11 +74,20 @@ export class LiveFeed implements OnModuleInit, OnModuleDestroy {
   }
 
   latestState(rigId: string, cellId: string): StateMessage | undefined {
-    return this.latest.get(cellKey(rigId, cellId));
+    return this.latest.get(cellKey(rigId, cellId))?.state;
   }
 
-  latestStates(): StateMessage[] {
-    return [...this.latest.values()];
+  /** The latest state of every cell heard from within `maxAge_ms` (wall time). */
+  latestStates(maxAge_ms = FORGET_AFTER_MS): StateMessage[] {
+    const since = this.now() - maxAge_ms;
+    const states: StateMessage[] = [];
+    for (const entry of this.latest.values()) if (entry.receivedAt_ms >= since) states.push(entry.state);
+    return states;
+  }
+
+  forgetSilentCells(): void {
+    const since = this.now() - FORGET_AFTER_MS;
+    for (const [key, entry] of this.latest) if (entry.receivedAt_ms < since) this.latest.delete(key);
   }
 
   /** Entry point of `…/state` messages (public for tests with a fake bus). */
@@ -75,10 +95,10 @@ export class LiveFeed implements OnModuleInit, OnModuleDestroy {
     const state = this.decode(topic, payload, 'state', StateMessageSchema);
     if (!state) return;
     const key = cellKey(state.rigId, state.cellId);
-    const previous = this.latest.get(key);
+    const previous = this.latest.get(key)?.state;
     // A late QoS 0 frame must not replace a newer one; a new run (data time jumped back) does.
     if (previous && previous.run === state.run && previous.ts > state.ts) return;
-    this.latest.set(key, state);
+    this.latest.set(key, { state, receivedAt_ms: this.now() });
     for (const listener of this.listeners) listener.state?.(state);
   }
 

@@ -169,6 +169,21 @@ describe('LiveGateway rooms', () => {
     expect(socket.of('state')).toEqual([state('rig-01', 'ch-03', BASE_MS + 1000)]);
   });
 
+  it('snapshots only recently heard cells, and forgets cells silent for an hour', async () => {
+    let now_ms = 1_000_000;
+    feed.now = () => now_ms;
+    await publishState(state('rig-01', 'ch-01'));
+    now_ms += 11 * 60_000;
+    await publishState(state('rig-01', 'ch-02'));
+    const socket = await connect({ rigId: 'rig-01' });
+    expect(socket.of('state')).toEqual([state('rig-01', 'ch-02')]);
+    expect(feed.latestState('rig-01', 'ch-01')).toEqual(state('rig-01', 'ch-01'));
+    now_ms += 50 * 60_000;
+    feed.forgetSilentCells();
+    expect(feed.latestState('rig-01', 'ch-01')).toBeUndefined();
+    expect(feed.latestState('rig-01', 'ch-02')).toEqual(state('rig-01', 'ch-02'));
+  });
+
   it('drops invalid messages, messages whose ids disagree with the topic, and late frames', async () => {
     const socket = await connect({});
     await bus.publish(stateTopic('rig-01', 'ch-03'), '{not json', { qos: 0 });

@@ -37,6 +37,9 @@ export function roomsOf(rigId: string, cellId: string): string[] {
   return [liveRoom({}), liveRoom({ rigId }), liveRoom({ rigId, cellId })];
 }
 
+/** A new subscriber gets the latest state of cells heard from within this (slow cells included). */
+const SNAPSHOT_MAX_AGE_MS = 10 * 60_000;
+
 function matches(subscription: Subscription, state: StateMessage): boolean {
   if (subscription.rigId !== undefined && subscription.rigId !== state.rigId) return false;
   return subscription.cellId === undefined || subscription.cellId === state.cellId;
@@ -89,7 +92,7 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     if (!parsed.success) return { ok: false, error: describeIssues(parsed.error).join('; ') };
     await socket.join(liveRoom(parsed.data));
     // A snapshot of what is known now, so a fresh page does not wait for the next frame of each cell.
-    for (const state of this.feed.latestStates()) {
+    for (const state of this.feed.latestStates(SNAPSHOT_MAX_AGE_MS)) {
       if (matches(parsed.data, state)) socket.emit('state', state);
     }
     return { ok: true };
