@@ -228,7 +228,7 @@ describe('CellMonitor (liquid cell)', () => {
     const warning = events.find((e) => e.level === 'warning');
     const critical = events.find((e) => e.level === 'critical');
     expect(warning?.message).toMatch(
-      /^Li\+ depletion at the plating electrode in ~\d+ min \(J\/J\* = 6\.\d\d\)$/,
+      /^Li\+ depletion at the plating electrode in ~\d+ min \(J\/J\* = 6\.\d\)$/,
     );
     expect(warning?.evidence.jOverJstar).toBeCloseTo(j_A_m2 / capillary, 6);
     // Warned minutes ahead (at 80 % depletion, 0.64 tau); critical at 95 % (0.90 tau), before tau.

@@ -350,7 +350,7 @@ export class CellMonitor {
     const soon = state.timeToDepletion_s <= t.sandDepletionWarnLeadTime_s && state.depletionFraction < 1;
     const level = worstLevel(byFraction, soon ? 'warning' : 'ok');
     this.lastSandLevel = level;
-    const ratio = `J/J* = ${state.jOverJstar.toFixed(state.jOverJstar < 10 ? 2 : 0)}`;
+    const ratio = `J/J* = ${state.jOverJstar.toFixed(state.jOverJstar < 10 ? 1 : 0)}`;
     let message = '';
     if (level === 'critical') {
       message = `Li+ at the plating electrode ${(state.depletionFraction * 100).toFixed(0)} % depleted (${ratio}): from Sand's time on lithium grows as dendrites — lower or stop the current`;

@@ -74,6 +74,23 @@ describe('HardShortDetector', () => {
     expect(states[firstCritical]?.evidence.usualResistance_ohm).toBeGreaterThan(cellResistance_ohm);
   });
 
+  it('holds the alarm through readings near the threshold and lets go after 20 healthy samples', () => {
+    const healthy = symmetricCellRun({ area_m2, cellResistance_ohm, dt_s: 5, steps: cycles(1) });
+    const detector = new HardShortDetector('symmetric');
+    for (const s of healthy) detector.update(s);
+    const last = healthy.at(-1);
+    if (!last) throw new Error('no samples');
+    const at = (k: number, voltage_V: number) => ({ ...last, t_s: last.t_s + 5 * k, voltage_V });
+    // I*R_short with R_short = 5 Ω hovers around 1 mV: the count alone would flap.
+    const bridged = [0.9e-3, 0.9e-3, 0.9e-3, 1.1e-3, 0.9e-3, 1.05e-3, 0.9e-3].map(
+      (v, k) => detector.update(at(k, -v)).level,
+    );
+    expect(bridged).toEqual(['ok', 'ok', 'critical', 'critical', 'critical', 'critical', 'critical']);
+    const recovered = Array.from({ length: 20 }, (_, k) => detector.update(at(10 + k, last.voltage_V)).level);
+    expect(recovered.slice(0, 19).every((l) => l === 'critical')).toBe(true);
+    expect(recovered[19]).toBe('ok');
+  });
+
   it('full cell: voltage collapsing toward 0 V while current flows', () => {
     const samples = fullCellRun({
       capacitance_F: 7.2,

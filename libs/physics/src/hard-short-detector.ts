@@ -40,6 +40,7 @@ export class HardShortDetector {
   private readonly segmenter: CurrentSegmenter;
   private count = 0;
   private latched = false;
+  private lastReason = '';
   private healthy = 0;
   private logResistance = NaN;
 
@@ -90,14 +91,15 @@ export class HardShortDetector {
     }
     if (this.count >= t.hardShortSamples) this.latched = true;
     const level: Level = this.latched ? 'critical' : 'ok';
-    const reason =
-      level === 'critical'
-        ? symmetric
-          ? `cell voltage ${(absV * 1000).toFixed(2)} mV while ${fmtA(sample.current_A)} flows (${resistance_ohm.toPrecision(2)} Ω` +
-            (Number.isFinite(usual_ohm) ? ` against ${usual_ohm.toPrecision(2)} Ω usually` : '') +
-            '): the electrodes are bridged (hard short)'
-          : `cell voltage collapsed to ${absV.toFixed(3)} V while ${fmtA(sample.current_A)} flows: the electrodes are bridged (hard short)`
-        : '';
+    // While latched, the message describes the last sample that showed the short.
+    if (shorted && this.latched) {
+      this.lastReason = symmetric
+        ? `cell voltage ${(absV * 1000).toFixed(2)} mV while ${fmtA(sample.current_A)} flows (${resistance_ohm.toPrecision(2)} Ω` +
+          (Number.isFinite(usual_ohm) ? ` against ${usual_ohm.toPrecision(2)} Ω usually` : '') +
+          '): the electrodes are bridged (hard short)'
+        : `cell voltage collapsed to ${absV.toFixed(3)} V while ${fmtA(sample.current_A)} flows: the electrodes are bridged (hard short)`;
+    }
+    const reason = this.latched ? this.lastReason : '';
     return {
       level,
       reason,
