@@ -355,6 +355,15 @@ describe('cell configuration', () => {
     );
   });
 
+  it('applies a per-cell current amplification to the depletion model', () => {
+    const plain = new CellMonitor(liquidConfig);
+    const amplified = new CellMonitor({ ...liquidConfig, thresholds: { sandCurrentAmplification: 3 } });
+    const sample = { ts: start_ms, v: 0.02, i: 1e-3 };
+    const j1 = plain.update(sample).estimates.jOverJstar ?? NaN;
+    const j3 = amplified.update(sample).estimates.jOverJstar ?? NaN;
+    expect(j3 / j1).toBeCloseTo(3, 12);
+  });
+
   it('uses per-cell threshold overrides', () => {
     const monitor = new CellMonitor({
       ...liquidConfig,

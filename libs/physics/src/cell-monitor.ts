@@ -156,6 +156,7 @@ export class CellMonitor {
           concentration_mol_m3: cell.concentration_mol_m3,
           anionTransference: cell.anionTransference,
           gap_m: cell.gap_m,
+          currentAmplification: Math.max(1, t.sandCurrentAmplification),
         })
       : null;
     this.voids =

@@ -8,6 +8,12 @@ export interface Thresholds {
   sandDepletionCriticalFraction: number;
   /** Sand depletion: warning when depletion is predicted within this time at the present current. */
   sandDepletionWarnLeadTime_s: number;
+  /**
+   * Sand depletion: current amplification f >= 1 at tips and inhomogeneities (PHYSICS.md §1), applied
+   * to J in the depletion model. A model setting rather than a threshold, kept here so it can be set
+   * per cell with the other overrides. Values below 1 are read as 1.
+   */
+  sandCurrentAmplification: number;
   /** Voids: stripping current density above this fraction of the CSC(P, T). */
   voidStrippingWarnFractionOfCsc: number;
   /** Voids: interface resistance up by this fraction within one strip. */
@@ -72,6 +78,7 @@ export const defaultThresholds: Readonly<Thresholds> = Object.freeze({
   sandDepletionWarnFraction: 0.8,
   sandDepletionCriticalFraction: 0.95,
   sandDepletionWarnLeadTime_s: 60,
+  sandCurrentAmplification: 1,
   voidStrippingWarnFractionOfCsc: 0.8,
   voidAsrGrowthWarnFraction: 0.2,
   voidLowPressureWarn_MPa: 0.8,
