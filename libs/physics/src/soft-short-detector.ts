@@ -91,7 +91,7 @@ export class SoftShortDetector {
   private noiseBaseline_V = NaN;
   private noiseSamples = 0;
   private readonly recentDiffs = new RecentWindow(5);
-  private pendingDrop: { from_V: number; to_V: number; samplesLeft: number; segment: number } | null = null;
+  private pendingDrop: { from_V: number; to_V: number; samplesLeft: number } | null = null;
   private lastDrop_V = 0;
   private readonly recentAsr = new RecentWindow(5);
   private readonly recentAbsV = new RecentWindow(10);
@@ -166,7 +166,6 @@ export class SoftShortDetector {
             from_V: this.previousAbsV,
             to_V: absV,
             samplesLeft: recoverySamples,
-            segment: phase.segment,
           };
         } else if (this.pendingDrop) {
           const pending = this.pendingDrop;
