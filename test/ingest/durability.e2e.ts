@@ -166,4 +166,45 @@ describeWithServices('ingest: nothing lost across restarts and outages', () => {
     expect(await storedCount(store, rig, 'b1')).toBe(total);
     expect(ingest.output()).toMatch(/session resumed/);
   });
+
+  it('a full WAL stops the acknowledgements; the broker holds the rest until the store is back', async () => {
+    const { mqttUrl } = testServices();
+    const dir = tempDir('sg-own-influx-full-');
+    const influx: OwnServer = await ownInfluxd(dir);
+    await influx.start();
+    cleanups.push(async () => {
+      await influx.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+    const db = unique('ingest_full');
+    const rig = unique('rig').replace(/_/g, '-');
+    const ingest = await startIngest({
+      mqttUrl,
+      influxUrl: influx.url,
+      db,
+      rigs: [rig],
+      clientId: unique('ingest'),
+      dataDir: tempDir('sg-ingest-full-'),
+      env: { SANDGLASS_WAL_MAX_MB: '0.05' }, // about 50 kB: some 500 single-sample messages
+    });
+    cleanups.push(() => ingest.stop().then(() => undefined));
+    await until(async () => (await ingest.health()).store.writing, 'the store to answer');
+    await influx.stop();
+    const pub = await connectPublisher(mqttUrl);
+    cleanups.push(() => pub.endAsync());
+    const total = 3000;
+    await publishStream(pub, rig, 'f1', total, 1, () => Promise.resolve());
+    // The broker took everything; ingest accepted only what fits in its WAL and says it is full.
+    await until(async () => (await ingest.health()).status === 'down', 'health to report the WAL full');
+    const full = await ingest.health();
+    expect(full.wal.full).toBe(true);
+    expect(full.samples.accepted).toBeLessThan(total);
+    expect(ingest.output()).toMatch(/write-ahead log full/);
+
+    await influx.start();
+    const store = influxStore(influx.url, db);
+    await until(async () => (await storedCount(store, rig, 'f1')) >= total, 'all samples stored', 45_000);
+    expect(await storedCount(store, rig, 'f1')).toBe(total);
+    expect((await ingest.health()).status).not.toBe('down');
+  });
 });

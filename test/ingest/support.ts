@@ -43,7 +43,7 @@ export interface IngestProcess {
   health: () => Promise<{
     status: string;
     samples: { accepted: number; stored: number };
-    wal: { unstoredBytes: number };
+    wal: { unstoredBytes: number; full: boolean };
     store: { writing: boolean };
   }>;
   metrics: () => Promise<string>;
