@@ -24,13 +24,32 @@ describe('createFeatureWindow', () => {
     expect(window.ready()).toBe(true);
     const w = window.window();
     expect(w).toHaveLength(FEATURE_SIZE);
-    // Rows before the first sample are empty; the last row is present, at 1 mA/cm² and 50 Ω·cm².
+    // Rows before the first sample are empty; the last row is present, at the window's usual current,
+    // polarization and resistance.
     expect(w[channel('present')]).toBe(0);
     const last = (FEATURE_STEPS - 1) * C;
     expect(w[last + channel('present')]).toBe(1);
-    expect(w[last + channel('currentDensity')]).toBeCloseTo(0.5, 5);
-    expect(w[last + channel('logAsr')]).toBeCloseTo(Math.log10(50) / 3, 4);
+    expect(w[last + channel('relativeCurrent')]).toBeCloseTo(1, 5);
+    expect(w[last + channel('relativeAsr')]).toBeCloseTo(0, 4);
     expect(w[last + channel('relativePolarization')]).toBeCloseTo(1, 4);
+  });
+
+  it('makes current, polarization and resistance relative to the window', () => {
+    const window = createFeatureWindow({ electrodeArea_cm2: 1 });
+    // 5 min at 1 mA and 50 mV, then 5 min at 0.5 mA and 50 mV (resistance doubled).
+    for (let k = 0; k < 600; k++) {
+      const late = k >= 300;
+      window.push({ ts: t0_ms + k * 1000, v: 0.05, i: late ? 0.5e-3 : 1e-3 });
+    }
+    const w = window.window();
+    const first = 1 * C;
+    const last = (FEATURE_STEPS - 1) * C;
+    expect(w[first + channel('relativeCurrent')]).toBeCloseTo(1, 5);
+    expect(w[last + channel('relativeCurrent')]).toBeCloseTo(0.5, 5);
+    expect(w[last + channel('relativeAsr')]! - w[first + channel('relativeAsr')]!).toBeCloseTo(
+      Math.log(2),
+      4,
+    );
   });
 
   it('carries physics estimates and marks a dropout as empty rows', () => {
@@ -65,5 +84,11 @@ describe('createFeatureWindow', () => {
     window.reset();
     expect(window.ready()).toBe(false);
     expect(window.window().every((x) => x === 0)).toBe(true);
+  });
+
+  it('gives finite numbers for a window spent entirely at rest', () => {
+    const window = createFeatureWindow({ electrodeArea_cm2: 1 });
+    for (let k = 0; k < 300; k++) window.push({ ts: t0_ms + k * 1000, v: 1e-5 * (k % 3), i: 0 });
+    expect(window.window().every((x) => Number.isFinite(x))).toBe(true);
   });
 });

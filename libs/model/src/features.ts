@@ -6,13 +6,17 @@ export const FEATURE_STEP_S = 10;
 export const FEATURE_STEPS = 60;
 /** Rows that must have been seen before a window is worth predicting on (2 minutes). */
 export const FEATURE_MIN_STEPS = 12;
-/** Channels per row, in this order. */
+/**
+ * Channels per row, in this order. Raw channels are relative to the window itself (current to its largest
+ * current, polarization and resistance to their medians under load), so cells of other sizes, chemistries and
+ * currents look alike; absolute scales come in only through the physics estimates, which are normalised by
+ * the cell's own parameters (J/J*, depletion, contact fraction).
+ */
 export const FEATURE_CHANNELS = [
   'present',
-  'currentDensity',
-  'polarization',
+  'relativeCurrent',
   'relativePolarization',
-  'logAsr',
+  'relativeAsr',
   'noise',
   'dip',
   'temperatureChange',
@@ -82,9 +86,10 @@ function emptyBucket(): Bucket {
   };
 }
 
-/** Signed log scale for voltages: 1 mV → 0.1, 1 V → 1.0. */
-function slog_V(value_V: number): number {
-  return (Math.sign(value_V) * Math.log10(1 + Math.abs(value_V) / 1e-3)) / 3;
+function medianOf(values: number[]): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 function clip(value: number, low: number, high: number): number {
@@ -102,27 +107,26 @@ export function createFeatureWindow(config: Pick<CellConfig, 'electrodeArea_cm2'
   let bucket = emptyBucket();
   let bucketStart_ms = NaN;
   let completed = 0;
-  let lastAsrLog = 0;
   let lastTemperature: number | undefined;
   let lastPressure: number | undefined;
   let lastEstimates: Partial<Estimates> = {};
 
+  // Rows hold raw values (current density mA/cm², polarization V, ASR Ω·cm², temperature °C, ASR estimate
+  // Ω·m²) in the slots of the relative channels; window() makes them relative to the window.
   const rowOf = (b: Bucket): Float32Array => {
     const row = new Float32Array(C);
+    row[ch.relativeAsr] = NaN;
     if (b.count > 0) {
       row[ch.present] = 1;
-      const meanI_A = b.sumI_A / b.count;
-      row[ch.currentDensity] = clip((meanI_A * 1e3) / area_cm2 / 2, -5, 5);
+      row[ch.relativeCurrent] = ((b.sumI_A / b.count) * 1e3) / area_cm2;
       const meanPolarization_V = b.sumPolarization_V / b.count;
-      row[ch.polarization] = slog_V(meanPolarization_V);
+      row[ch.relativePolarization] = meanPolarization_V;
       const variance = Math.max(b.sumSqPolarization_V2 / b.count - meanPolarization_V ** 2, 0);
-      row[ch.noise] = Math.log10(1 + Math.sqrt(variance) / 1e-3) / 2;
       const meanAbsV = b.sumAbsV / b.count;
+      row[ch.noise] = clip(Math.sqrt(variance) / Math.max(meanAbsV, 1e-4), 0, 2);
       row[ch.dip] = meanAbsV > 1e-4 ? clip((meanAbsV - b.minAbsV) / meanAbsV, 0, 1) : 0;
-      if (b.loaded > 0)
-        lastAsrLog = Math.log10(Math.max((b.sumResistance_ohm / b.loaded) * area_cm2, 1e-3)) / 3;
+      if (b.loaded > 0) row[ch.relativeAsr] = (b.sumResistance_ohm / b.loaded) * area_cm2;
     }
-    row[ch.logAsr] = lastAsrLog;
     if (b.lastT !== undefined) lastTemperature = b.lastT;
     if (b.lastP !== undefined) lastPressure = b.lastP;
     row[ch.temperatureChange] = lastTemperature ?? NaN; // made relative to the newest row in window()
@@ -159,7 +163,6 @@ export function createFeatureWindow(config: Pick<CellConfig, 'electrodeArea_cm2'
     bucket = emptyBucket();
     bucketStart_ms = NaN;
     completed = 0;
-    lastAsrLog = 0;
     lastTemperature = undefined;
     lastPressure = undefined;
     lastEstimates = {};
@@ -213,11 +216,16 @@ export function createFeatureWindow(config: Pick<CellConfig, 'electrodeArea_cm2'
       const newest = all.at(-1);
       const newestT = newest?.[ch.temperatureChange] ?? NaN;
       const firstAsr = all.find((row) => Number.isFinite(row[ch.asrTrend]!))?.[ch.asrTrend] ?? NaN;
-      const loadedPolarizations = all
-        .filter((row) => Math.abs(row[ch.currentDensity]!) > 0)
-        .map((row) => Math.abs(row[ch.polarization]!))
-        .sort((a, b) => a - b);
-      const reference = Math.max(loadedPolarizations[Math.floor(loadedPolarizations.length / 2)] ?? 0, 0.05);
+      const loaded = all.filter((row) => Math.abs(row[ch.relativeCurrent]!) > restCurrent_A_cm2 * 1e3);
+      const maxCurrent = Math.max(...all.map((row) => Math.abs(row[ch.relativeCurrent]!)), 1e-9);
+      const loadedPolarization_V = medianOf(loaded.map((row) => Math.abs(row[ch.relativePolarization]!)));
+      // At rest all window long there is no polarization to compare with: 1 mV is the scale then.
+      const polarizationRef_V = Number.isFinite(loadedPolarization_V)
+        ? Math.max(loadedPolarization_V, 1e-4)
+        : 1e-3;
+      const asrRef = medianOf(
+        loaded.map((row) => row[ch.relativeAsr]!).filter((x) => Number.isFinite(x) && x > 0),
+      );
       all.forEach((row, k) => {
         const base = (offset + k) * C;
         out.set(row, base);
@@ -229,7 +237,11 @@ export function createFeatureWindow(config: Pick<CellConfig, 'electrodeArea_cm2'
           Number.isFinite(asr) && Number.isFinite(firstAsr) && asr > 0 && firstAsr > 0
             ? clip(Math.log(asr / firstAsr), -2, 2)
             : 0;
-        out[base + ch.relativePolarization] = clip(row[ch.polarization]! / reference, -4, 4);
+        out[base + ch.relativeCurrent] = row[ch.relativeCurrent]! / maxCurrent;
+        out[base + ch.relativePolarization] = clip(row[ch.relativePolarization]! / polarizationRef_V, -4, 4);
+        const rowAsr = row[ch.relativeAsr]!;
+        out[base + ch.relativeAsr] =
+          Number.isFinite(rowAsr) && rowAsr > 0 && asrRef > 0 ? clip(Math.log(rowAsr / asrRef), -2, 2) : 0;
       });
       return out;
     },

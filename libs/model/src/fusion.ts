@@ -31,10 +31,9 @@ export interface FusionOptions {
 
 /** Chosen from the backtest (reports/backtest.md): see docs/model.md for the comparison. */
 export const DEFAULT_FUSION: FusionOptions = {
-  rule: 'or',
-  warnProbability: 0.8,
-  strongProbability: 0.95,
-  confirmations: 2,
+  rule: 'confirm',
+  warnProbability: 0.5,
+  strongProbability: 0.9,
 };
 
 export interface FusionInput {
