@@ -429,6 +429,8 @@ describeWithServices('api e2e (real Mosquitto, real InfluxDB, socket.io-client)'
     expect(root.text).toContain('<title>Sandglass</title>');
     expect(root.headers.get('x-content-type-options')).toBe('nosniff');
     expect(root.headers.get('content-security-policy')).toContain("script-src 'self'");
+    // Plain http on a lab network must keep working.
+    expect(root.headers.get('content-security-policy')).not.toContain('upgrade-insecure-requests');
     expect((await http('GET', `/cells/${RIG_A}/ch-01`, undefined, html)).text).toContain(
       '<title>Sandglass</title>',
     );

@@ -36,6 +36,8 @@ export function configureApiApp(app: NestExpressApplication, options: HttpSetupO
           'style-src': ["'self'", "'unsafe-inline'"],
           'img-src': ["'self'", 'data:'],
           'connect-src': ["'self'", 'ws:', 'wss:'],
+          // Lab installs are often plain http on a LAN address: do not make browsers try https.
+          'upgrade-insecure-requests': null,
         },
       },
     }),
