@@ -54,7 +54,7 @@ for (const kind of kinds) {
 // Labelled recordings: the BioLogic Li | LLZO | Li file cycles stably for ~9 h (healthy).
 const recordings: { name: string; file: string; config: CellConfig; labels: RunLabels }[] = [
   {
-    name: 'biologic/mb.mpt (Li|LLZO|Li, stable)',
+    name: 'biologic/mb.mpt (Li/LLZO/Li, stable)',
     file: path.resolve('..', 'shared', 'fixtures', 'biologic', 'mb.mpt'),
     config: {
       rigId: 'rec',
@@ -182,7 +182,10 @@ const summaryRows = scores.map((s) => {
 
 const recordingRows = recordingOutcomes.map((r) => {
   const counts = scores.map((s) => fusedRaises(r.timeline.physics, r.timeline.model, s.options).length);
-  return `| ${r.name} | ${(r.timeline.duration_s / 3600).toFixed(1)} h | ${r.labels.kind} | ${counts.join(' / ')} |`;
+  const chosen = fusedRaises(r.timeline.physics, r.timeline.model, fused.options)
+    .map((raise) => `${raise.kind} at ${(raise.time_s / 3600).toFixed(2)} h`)
+    .join(', ');
+  return `| ${r.name} | ${(r.timeline.duration_s / 3600).toFixed(1)} h | ${r.labels.kind} | ${counts.join(' / ')} | ${chosen || 'none'} |`;
 });
 
 // Plot one run of each kind with its labelled events and the first raise of each detector.
@@ -236,9 +239,9 @@ ${table(scores[1]!.score)}
 ${scores.map((s) => `### ${s.name}\n${table(s.score)}`).join('\n\n')}
 
 ## Labelled recordings
-| recording | length | label | alerts raised (${scores.map((s) => s.name).join(' / ')}) |
-|---|---|---|---|
-${recordingRows.join('\n') || '| (none found) | | | |'}
+| recording | length | label | alerts raised (${scores.map((s) => s.name).join(' / ')}) | raised by the chosen rule |
+|---|---|---|---|---|
+${recordingRows.join('\n') || '| (none found) | | | | |'}
 
 ## Runs
 ![runs with their alerts](${svgName})

@@ -91,4 +91,18 @@ describe('createFeatureWindow', () => {
     for (let k = 0; k < 300; k++) window.push({ ts: t0_ms + k * 1000, v: 1e-5 * (k % 3), i: 0 });
     expect(window.window().every((x) => Number.isFinite(x))).toBe(true);
   });
+
+  it('treats a µA cell under current as loaded, like a mA cell', () => {
+    const micro = createFeatureWindow({ electrodeArea_cm2: 1 });
+    const milli = createFeatureWindow({ electrodeArea_cm2: 1 });
+    for (let k = 0; k < 300; k++) {
+      const sign = Math.floor(k / 100) % 2 === 0 ? 1 : -1;
+      micro.push({ ts: t0_ms + k * 1000, v: sign * 0.002, i: sign * 2.8e-6 });
+      milli.push({ ts: t0_ms + k * 1000, v: sign * 0.05, i: sign * 1e-3 });
+    }
+    const a = micro.window();
+    const b = milli.window();
+    for (let k = 0; k < a.length; k++) expect(a[k]).toBeCloseTo(b[k]!, 4);
+    expect(a[(FEATURE_STEPS - 1) * C + channel('relativePolarization')]).toBeCloseTo(1, 4);
+  });
 });

@@ -96,8 +96,13 @@ function clip(value: number, low: number, high: number): number {
   return Math.min(Math.max(value, low), high);
 }
 
-/** Below this current the cell is treated as at rest (resistance and polarization undefined). */
-const restCurrent_A_cm2 = 5e-6;
+/**
+ * A sample is under load when its current is above this fraction of the cell's recent largest current
+ * (decaying over an hour), so µA cells and mA cells are judged alike; below, the cell is at rest.
+ */
+const restFraction = 0.05;
+/** Absolute floor for "under load" (a cycler's current offset). */
+const restFloor_A = 1e-9;
 
 /** Creates the rolling feature window of one cell. */
 export function createFeatureWindow(config: Pick<CellConfig, 'electrodeArea_cm2' | 'stack'>): FeatureWindow {
@@ -110,6 +115,8 @@ export function createFeatureWindow(config: Pick<CellConfig, 'electrodeArea_cm2'
   let lastTemperature: number | undefined;
   let lastPressure: number | undefined;
   let lastEstimates: Partial<Estimates> = {};
+  let lastTs_ms = NaN;
+  let recentMaxCurrent_A = 0;
 
   // Rows hold raw values (current density mA/cm², polarization V, ASR Ω·cm², temperature °C, ASR estimate
   // Ω·m²) in the slots of the relative channels; window() makes them relative to the window.
@@ -166,6 +173,8 @@ export function createFeatureWindow(config: Pick<CellConfig, 'electrodeArea_cm2'
     lastTemperature = undefined;
     lastPressure = undefined;
     lastEstimates = {};
+    lastTs_ms = NaN;
+    recentMaxCurrent_A = 0;
   };
 
   return {
@@ -187,7 +196,11 @@ export function createFeatureWindow(config: Pick<CellConfig, 'electrodeArea_cm2'
         }
       }
       const b = bucket;
-      const sign = Math.abs(sample.i) / area_cm2 > restCurrent_A_cm2 ? Math.sign(sample.i) : 1;
+      const elapsed_s = Number.isFinite(lastTs_ms) ? Math.max(sample.ts - lastTs_ms, 0) / 1000 : 0;
+      lastTs_ms = sample.ts;
+      recentMaxCurrent_A = Math.max(Math.abs(sample.i), recentMaxCurrent_A * Math.exp(-elapsed_s / 3600));
+      const underLoad = Math.abs(sample.i) > Math.max(restFraction * recentMaxCurrent_A, restFloor_A);
+      const sign = underLoad ? Math.sign(sample.i) : 1;
       const polarization_V = sample.v * sign;
       b.count++;
       b.sumI_A += sample.i;
@@ -195,7 +208,7 @@ export function createFeatureWindow(config: Pick<CellConfig, 'electrodeArea_cm2'
       b.sumSqPolarization_V2 += polarization_V * polarization_V;
       b.minAbsV = Math.min(b.minAbsV, Math.abs(sample.v));
       b.sumAbsV += Math.abs(sample.v);
-      if (Math.abs(sample.i) / area_cm2 > restCurrent_A_cm2) {
+      if (underLoad) {
         b.loaded++;
         b.sumResistance_ohm += Math.abs(sample.v / sample.i);
       }
@@ -216,8 +229,8 @@ export function createFeatureWindow(config: Pick<CellConfig, 'electrodeArea_cm2'
       const newest = all.at(-1);
       const newestT = newest?.[ch.temperatureChange] ?? NaN;
       const firstAsr = all.find((row) => Number.isFinite(row[ch.asrTrend]!))?.[ch.asrTrend] ?? NaN;
-      const loaded = all.filter((row) => Math.abs(row[ch.relativeCurrent]!) > restCurrent_A_cm2 * 1e3);
-      const maxCurrent = Math.max(...all.map((row) => Math.abs(row[ch.relativeCurrent]!)), 1e-9);
+      const maxCurrent = Math.max(...all.map((row) => Math.abs(row[ch.relativeCurrent]!)), 1e-12);
+      const loaded = all.filter((row) => Math.abs(row[ch.relativeCurrent]!) > restFraction * maxCurrent);
       const loadedPolarization_V = medianOf(loaded.map((row) => Math.abs(row[ch.relativePolarization]!)));
       // At rest all window long there is no polarization to compare with: 1 mV is the scale then.
       const polarizationRef_V = Number.isFinite(loadedPolarization_V)

@@ -31,9 +31,10 @@ export interface FusionOptions {
 
 /** Chosen from the backtest (reports/backtest.md): see docs/model.md for the comparison. */
 export const DEFAULT_FUSION: FusionOptions = {
-  rule: 'confirm',
-  warnProbability: 0.5,
-  strongProbability: 0.9,
+  rule: 'or',
+  warnProbability: 0.8,
+  strongProbability: 0.95,
+  confirmations: 2,
 };
 
 export interface FusionInput {
