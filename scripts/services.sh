@@ -48,6 +48,8 @@ influx_up() { curl -fsS -o /dev/null "http://127.0.0.1:$INFLUX_PORT/ping" 2>/dev
 start_mosquitto() {
   mqtt_up && return 0
   mkdir -p "$STATE_DIR/mosquitto"
+  # Started as root, Mosquitto drops to its own user, which must be able to write its persistence file.
+  chmod 777 "$STATE_DIR" "$STATE_DIR/mosquitto"
   cat >"$STATE_DIR/mosquitto.conf" <<CONF
 listener $MQTT_PORT 127.0.0.1
 allow_anonymous true

@@ -12,7 +12,12 @@ import { CellsService } from '../../api/src/cells/cells.service.js';
 import { configureApiApp, logLevels } from '../../api/src/bootstrap.js';
 import { MQTT_BUS, type MqttBus } from '../../api/src/mqtt/mqtt-bus.js';
 import { REPLAY_RUNNER } from '../../api/src/replays/replay-runner.js';
+import { ApiMetrics } from '../../api/src/health/api-metrics.js';
+import { NoFailureModel, type FailureModel } from '../../ingest/src/detection/failure-model.js';
+import { loadTfFailureModel } from '../../ingest/src/detection/tf-failure-model.js';
+import { INGEST_METRICS_REGISTRY } from '../../ingest/src/ingest.tokens.js';
 import { IngestModule } from '../../ingest/src/ingest.module.js';
+import type { Registry } from 'prom-client';
 import { DEMO_CELLS, DEMO_RIG_ID, DEMO_SPEED, startDemoRig } from './demo-rig.js';
 
 /** Replays publish through the api's broker connection. */
@@ -26,7 +31,7 @@ function replayRunnerFor(bus: MqttBus, env: Environment): PublisherReplayRunner 
   });
 }
 
-function rootModule(env: Environment, mqttUrl: string): DynamicModule {
+function rootModule(env: Environment, mqttUrl: string, failureModel: FailureModel): DynamicModule {
   const storage = StorageModule.forRoot(env);
   @Module({})
   class SandglassModule {}
@@ -34,7 +39,7 @@ function rootModule(env: Environment, mqttUrl: string): DynamicModule {
     module: SandglassModule,
     imports: [
       storage,
-      IngestModule.forRoot(env, { mqttUrl, provideStore: false }),
+      IngestModule.forRoot(env, { mqttUrl, provideStore: false, failureModel }),
       ApiModule.forRoot(env, {
         storage,
         mqttUrl,
@@ -63,10 +68,18 @@ async function main(): Promise<void> {
     }
   }
   const mqttUrl = env.SANDGLASS_MQTT_URL ?? broker!.url;
-  const app = await NestFactory.create<NestExpressApplication>(rootModule(env, mqttUrl), {
+  let failureModel: FailureModel = new NoFailureModel();
+  try {
+    failureModel = await loadTfFailureModel((message) => logger.log(message));
+  } catch (error) {
+    logger.warn(`failure model not loaded (${String(error)}); physics detectors only`);
+  }
+  const app = await NestFactory.create<NestExpressApplication>(rootModule(env, mqttUrl, failureModel), {
     logger: logLevels(env.SANDGLASS_LOG_LEVEL),
   });
   configureApiApp(app);
+  // One /metrics for the whole process: the api's and ingest's registries.
+  app.get(ApiMetrics).include(app.get<Registry>(INGEST_METRICS_REGISTRY));
   await app.listen(env.SANDGLASS_HTTP_PORT, env.SANDGLASS_HTTP_HOST);
   const port = (app.getHttpServer().address() as { port: number }).port;
   const host = env.SANDGLASS_HTTP_HOST === '0.0.0.0' ? 'localhost' : env.SANDGLASS_HTTP_HOST;

@@ -1,12 +1,13 @@
 import type { CellConfig, StateMessage } from '#contracts';
-import { z } from 'zod';
-// libs/physics has no index yet: imported by path until `#physics` resolves.
-import { arrheniusValue, lookupCriticalCurrentDensity } from '../../../../libs/physics/src/arrhenius.js';
-import { criticalStrippingCurrent_A_m2 } from '../../../../libs/physics/src/creep.js';
-import { gasConstant_J_per_mol_K } from '../../../../libs/physics/src/constants.js';
-import { type ElectrolytePreset, presets } from '../../../../libs/physics/src/presets.js';
-import { limitingCurrentDensity_A_m2, sandTime_s } from '../../../../libs/physics/src/sand-time.js';
 import {
+  arrheniusValue,
+  lookupCriticalCurrentDensity,
+  criticalStrippingCurrent_A_m2,
+  gasConstant_J_per_mol_K,
+  type ElectrolytePreset,
+  presets,
+  limitingCurrentDensity_A_m2,
+  sandTime_s,
   A_m2_to_mA_cm2,
   C_to_K,
   K_to_C,
@@ -16,7 +17,9 @@ import {
   mA_cm2_to_A_m2,
   mol_L_to_mol_m3,
   um_to_m,
-} from '../../../../libs/physics/src/units.js';
+} from '#physics';
+import { z } from 'zod';
+// libs/physics has no index yet: imported by path until `#physics` resolves.
 
 const nullableNumber = z.number().nullable();
 

@@ -1,6 +1,6 @@
 import type { AlertKind, CellConfig } from '#contracts';
 // libs/model has no `#model` import yet: imported by path.
-import { createFeatureWindow, loadFailureModel } from '../../../../libs/model/src/index.js';
+import { createFeatureWindow, loadFailureModel } from '#model';
 import type { FailureModel, FailureProbabilities, ModelFeatures } from './failure-model.js';
 
 /** Loads libs/model's committed weights (TF.js, wasm or cpu backend) behind the FailureModel port. */

@@ -9,7 +9,7 @@ import type {
   StateMessage,
 } from '#contracts';
 // Only the fusion rule of libs/model (no TensorFlow.js): imported by path until `#model` exists.
-import { DEFAULT_FUSION, modelLevel } from '../../../../libs/model/src/fusion.js';
+import { DEFAULT_FUSION, modelLevel } from '#model';
 import { AlertEngine, type AlertEngineOptions } from '../detection/alert-engine.js';
 import type { Detector, DetectorFactory, DetectorFinding, DetectorResult } from '../detection/detector.js';
 import type { FailureModel, FailureProbabilities, ModelFeatures } from '../detection/failure-model.js';
