@@ -88,6 +88,7 @@ describeWithServices('dashboard e2e (chromium, real api + ingest, Mosquitto, Inf
     });
 
     const env = parseEnvironment({
+      SANDGLASS_AUTH: 'off',
       SANDGLASS_HTTP_PORT: '0',
       SANDGLASS_HTTP_HOST: '127.0.0.1',
       SANDGLASS_MQTT_URL: services.mqttUrl,

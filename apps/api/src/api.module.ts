@@ -3,6 +3,8 @@ import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import type { Environment } from '#contracts';
 import { StorageModule } from '#store';
 import { AlertsModule } from './alerts/alerts.module.js';
+import { AuthModule } from './auth/auth.module.js';
+import type { AuthPolicy } from './auth/auth-policy.js';
 import { CellsModule } from './cells/cells.module.js';
 import { ApiExceptionFilter } from './common/api-exception.filter.js';
 import { HealthModule } from './health/health.module.js';
@@ -25,6 +27,8 @@ export interface ApiModuleOptions {
   /** A provider of REPLAY_RUNNER, and the modules it needs; without it replays answer 501. */
   replayRunner?: Provider;
   replayRunnerImports?: NonNullable<DynamicModule['imports']>;
+  /** Who may call the api (default: from SANDGLASS_AUTH and SANDGLASS_AUTH_TOKENS_FILE). */
+  authPolicy?: AuthPolicy;
 }
 
 /**
@@ -39,6 +43,7 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [
+        AuthModule.forRoot(env, options.authPolicy),
         options.storage ?? StorageModule.forRoot(env),
         MqttModule.forRoot(
           options.mqttBus

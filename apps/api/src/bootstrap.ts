@@ -21,6 +21,16 @@ export function defaultDashboardDir(): string {
 export interface HttpSetupOptions {
   /** The built dashboard to serve at `/` (default apps/dashboard/dist; nothing is served if absent). */
   dashboardDir?: string;
+  /** Other origins allowed to call the REST api (SANDGLASS_CORS_ORIGINS); none by default. */
+  corsOrigins?: string[];
+}
+
+/**
+ * The address the api binds to: SANDGLASS_HTTP_HOST, except that with authentication explicitly off
+ * (local embedded use) it is 127.0.0.1 only.
+ */
+export function apiHost(env: Environment): string {
+  return env.SANDGLASS_AUTH === 'off' ? '127.0.0.1' : env.SANDGLASS_HTTP_HOST;
 }
 
 /**
@@ -42,6 +52,7 @@ export function configureApiApp(app: NestExpressApplication, options: HttpSetupO
       },
     }),
   );
+  if (options.corsOrigins?.length) app.enableCors({ origin: options.corsOrigins });
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -75,11 +86,11 @@ export async function startApi(
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(env, options), {
     logger: logLevels(env.SANDGLASS_LOG_LEVEL),
   });
-  configureApiApp(app, options);
+  configureApiApp(app, { ...options, corsOrigins: options.corsOrigins ?? env.SANDGLASS_CORS_ORIGINS });
   app.enableShutdownHooks();
-  await app.listen(env.SANDGLASS_HTTP_PORT, env.SANDGLASS_HTTP_HOST);
+  await app.listen(env.SANDGLASS_HTTP_PORT, apiHost(env));
   const address = app.getHttpServer().address() as { port: number };
-  const host = env.SANDGLASS_HTTP_HOST === '0.0.0.0' ? '127.0.0.1' : env.SANDGLASS_HTTP_HOST;
+  const host = apiHost(env) === '0.0.0.0' ? '127.0.0.1' : apiHost(env);
   return { app, url: `http://${host}:${address.port}`, close: () => app.close() };
 }
 

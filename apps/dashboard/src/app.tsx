@@ -11,6 +11,7 @@ import { CellView } from './views/cell.js';
 import { ConfigEditor } from './views/config.js';
 import { Overview } from './views/overview.js';
 import { ReplayPanel } from './views/replays.js';
+import { apiToken, setApiToken } from './lib/token.js';
 
 function Banners({ store }: { store: DashboardStore }) {
   const critical = store.alertsNewestFirst().filter((a) => a.severity === 'critical' && a.state === 'raised');
@@ -152,6 +153,19 @@ export function App({ store }: { store: DashboardStore }) {
           />{' '}
           sound on critical alerts
         </label>
+        <button
+          type="button"
+          class="token"
+          title="API token (needed when the api has authentication on)"
+          onClick={() => {
+            const token = window.prompt('API token (empty to remove):', apiToken());
+            if (token === null) return;
+            setApiToken(token);
+            window.location.reload();
+          }}
+        >
+          {apiToken() ? '🔑 token set' : '🔑 token'}
+        </button>
       </header>
       <Banners store={store} />
       <main>{view}</main>

@@ -4,12 +4,14 @@ import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { EnvironmentError, parseEnvironment, type Environment } from '#contracts';
+import { generateToken, hashToken } from '#auth';
 import { startEmbeddedBroker, type EmbeddedBroker } from '#broker';
 import { PublisherReplayRunner } from '#replay';
 import { StorageModule } from '#store';
 import { ApiModule } from '../../api/src/api.module.js';
 import { CellsService } from '../../api/src/cells/cells.service.js';
-import { configureApiApp, logLevels } from '../../api/src/bootstrap.js';
+import { AuthPolicy } from '../../api/src/auth/auth-policy.js';
+import { apiHost, configureApiApp, logLevels } from '../../api/src/bootstrap.js';
 import { MQTT_BUS, type MqttBus } from '../../api/src/mqtt/mqtt-bus.js';
 import { REPLAY_RUNNER } from '../../api/src/replays/replay-runner.js';
 import { ApiMetrics } from '../../api/src/health/api-metrics.js';
@@ -31,7 +33,12 @@ function replayRunnerFor(bus: MqttBus, env: Environment): PublisherReplayRunner 
   });
 }
 
-function rootModule(env: Environment, mqttUrl: string, failureModel: FailureModel): DynamicModule {
+function rootModule(
+  env: Environment,
+  mqttUrl: string,
+  failureModel: FailureModel,
+  authPolicy: AuthPolicy,
+): DynamicModule {
   const storage = StorageModule.forRoot(env);
   @Module({})
   class SandglassModule {}
@@ -41,6 +48,7 @@ function rootModule(env: Environment, mqttUrl: string, failureModel: FailureMode
       storage,
       IngestModule.forRoot(env, { mqttUrl, provideStore: false, failureModel }),
       ApiModule.forRoot(env, {
+        authPolicy,
         storage,
         mqttUrl,
         replayRunner: {
@@ -58,11 +66,29 @@ function rootModule(env: Environment, mqttUrl: string, failureModel: FailureMode
  * dashboard, and the demo rig (unless SANDGLASS_DEMO=0) — all in one process.
  */
 async function main(): Promise<void> {
-  const env = parseEnvironment();
+  let env = parseEnvironment();
   const logger = new Logger('Sandglass');
+  const authPolicy = AuthPolicy.fromEnvironment(env);
   let broker: EmbeddedBroker | undefined;
   if (!env.SANDGLASS_MQTT_URL) {
-    broker = await startEmbeddedBroker({ port: env.SANDGLASS_MQTT_PORT, host: env.SANDGLASS_HTTP_HOST });
+    // With tokens, rigs on the network log in (a rig only under its own topics) and this process's own
+    // clients use a random service token; with auth off, the broker listens on this machine only.
+    let registry;
+    if (authPolicy.enabled) {
+      const serviceToken = generateToken();
+      authPolicy.registry.add({
+        name: 'sandglass-service',
+        role: 'service',
+        sha256: hashToken(serviceToken),
+      });
+      registry = authPolicy.registry;
+      env = { ...env, SANDGLASS_MQTT_USERNAME: 'sandglass-service', SANDGLASS_MQTT_PASSWORD: serviceToken };
+    }
+    broker = await startEmbeddedBroker({
+      port: env.SANDGLASS_MQTT_PORT,
+      host: authPolicy.enabled ? env.SANDGLASS_HTTP_HOST : '127.0.0.1',
+      ...(registry && { registry }),
+    });
     if (broker.movedFromPreferredPort) {
       logger.warn(`port ${env.SANDGLASS_MQTT_PORT} is taken; the embedded MQTT broker uses ${broker.port}`);
     }
@@ -74,15 +100,18 @@ async function main(): Promise<void> {
   } catch (error) {
     logger.warn(`failure model not loaded (${String(error)}); physics detectors only`);
   }
-  const app = await NestFactory.create<NestExpressApplication>(rootModule(env, mqttUrl, failureModel), {
-    logger: logLevels(env.SANDGLASS_LOG_LEVEL),
-  });
-  configureApiApp(app);
+  const app = await NestFactory.create<NestExpressApplication>(
+    rootModule(env, mqttUrl, failureModel, authPolicy),
+    {
+      logger: logLevels(env.SANDGLASS_LOG_LEVEL),
+    },
+  );
+  configureApiApp(app, { ...(env.SANDGLASS_CORS_ORIGINS && { corsOrigins: env.SANDGLASS_CORS_ORIGINS }) });
   // One /metrics for the whole process: the api's and ingest's registries.
   app.get(ApiMetrics).include(app.get<Registry>(INGEST_METRICS_REGISTRY));
-  await app.listen(env.SANDGLASS_HTTP_PORT, env.SANDGLASS_HTTP_HOST);
+  await app.listen(env.SANDGLASS_HTTP_PORT, apiHost(env));
   const port = (app.getHttpServer().address() as { port: number }).port;
-  const host = env.SANDGLASS_HTTP_HOST === '0.0.0.0' ? 'localhost' : env.SANDGLASS_HTTP_HOST;
+  const host = apiHost(env) === '0.0.0.0' ? 'localhost' : apiHost(env);
 
   if (env.SANDGLASS_DEMO) {
     const runner = app.get<PublisherReplayRunner>(REPLAY_RUNNER);

@@ -20,7 +20,8 @@ export type AuthDecision =
 export class AuthPolicy {
   private constructor(
     readonly enabled: boolean,
-    private readonly registry: TokenRegistry,
+    /** The tokens; the embedded broker checks rigs against the same ones. */
+    readonly registry: TokenRegistry,
   ) {}
 
   static disabled(): AuthPolicy {
@@ -48,7 +49,7 @@ export class AuthPolicy {
     try {
       registry = TokenRegistry.fromJson(readFile(file));
     } catch (error) {
-      throw new Error(`SANDGLASS_AUTH_TOKENS_FILE=${file}: ${(error as Error).message}`);
+      throw new Error(`SANDGLASS_AUTH_TOKENS_FILE=${file}: ${(error as Error).message}`, { cause: error });
     }
     return new AuthPolicy(true, registry);
   }

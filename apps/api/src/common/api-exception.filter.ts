@@ -11,6 +11,9 @@ import { DomainError } from './domain-errors.js';
 
 const STATUS: Record<DomainError['kind'], number> = {
   invalid: HttpStatus.BAD_REQUEST,
+  unauthenticated: HttpStatus.UNAUTHORIZED,
+  forbidden: HttpStatus.FORBIDDEN,
+  'rate-limited': HttpStatus.TOO_MANY_REQUESTS,
   'not-found': HttpStatus.NOT_FOUND,
   conflict: HttpStatus.CONFLICT,
   unavailable: HttpStatus.SERVICE_UNAVAILABLE,

@@ -3,7 +3,15 @@
  * maps each kind to a status code.
  */
 export abstract class DomainError extends Error {
-  abstract readonly kind: 'invalid' | 'not-found' | 'conflict' | 'unavailable' | 'not-implemented';
+  abstract readonly kind:
+    | 'invalid'
+    | 'unauthenticated'
+    | 'forbidden'
+    | 'not-found'
+    | 'conflict'
+    | 'rate-limited'
+    | 'unavailable'
+    | 'not-implemented';
 }
 
 /** A request that does not match its schema; `issues` name each problem (`path: message`). */
@@ -50,5 +58,32 @@ export class NotImplementedError extends DomainError {
   constructor(message: string) {
     super(message);
     this.name = 'NotImplementedError';
+  }
+}
+
+/** No valid bearer token while authentication is on. */
+export class UnauthenticatedError extends DomainError {
+  readonly kind = 'unauthenticated';
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnauthenticatedError';
+  }
+}
+
+/** The token's role may not do this. */
+export class ForbiddenError extends DomainError {
+  readonly kind = 'forbidden';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ForbiddenError';
+  }
+}
+
+/** Too many writes from one client. */
+export class RateLimitedError extends DomainError {
+  readonly kind = 'rate-limited';
+  constructor(message: string) {
+    super(message);
+    this.name = 'RateLimitedError';
   }
 }

@@ -4,12 +4,15 @@ import { type Health, HealthSchema } from '#contracts';
 import { openApiSchema } from '../common/openapi.js';
 import { ApiMetrics } from './api-metrics.js';
 import { HealthService } from './health.service.js';
+import { Public } from '../auth/auth.guard.js';
 
 interface StatusResponse {
   status(code: number): unknown;
 }
 
 @ApiTags('health')
+/** Health and metrics answer without a token: load balancers and Prometheus scrape them. */
+@Public()
 @Controller()
 export class HealthController {
   constructor(

@@ -4,6 +4,7 @@ import { ApiMetrics } from '../health/api-metrics.js';
 import { InProcessBus } from '../testing/in-process-bus.js';
 import { LiveFeed } from './live-feed.service.js';
 import { LiveGateway, type LiveNamespace, type LiveSocket, roomsOf } from './live.gateway.js';
+import { AuthPolicy } from '../auth/auth-policy.js';
 
 interface Received {
   event: string;
@@ -32,6 +33,9 @@ class FakeSocket {
 
 /** Delivers like a socket.io namespace: once per socket in any of the target rooms. */
 class FakeNamespace {
+  /** Handshake middleware; these fake sockets connect without one. */
+  use(): void {}
+
   readonly sockets: FakeSocket[] = [];
   to(rooms: string | string[]) {
     const targets = new Set(Array.isArray(rooms) ? rooms : [rooms]);
@@ -96,10 +100,10 @@ describe('LiveGateway rooms', () => {
     feed = new LiveFeed(bus, metrics);
     feed.onModuleInit();
     await feed.ready();
-    gateway = new LiveGateway(feed, metrics);
+    gateway = new LiveGateway(feed, metrics, AuthPolicy.disabled());
     namespace = new FakeNamespace();
     gateway.server = namespace as unknown as LiveNamespace;
-    gateway.afterInit();
+    gateway.afterInit(gateway.server);
   });
 
   it('maps a cell to the everything, rig and cell rooms', () => {

@@ -21,6 +21,7 @@ import {
   liveRoom,
 } from '#contracts';
 import type { Namespace, Socket } from 'socket.io';
+import { AuthPolicy } from '../auth/auth-policy.js';
 import { ApiMetrics } from '../health/api-metrics.js';
 import { describeIssues } from '../common/zod-validation.pipe.js';
 import { LiveFeed } from './live-feed.service.js';
@@ -51,7 +52,7 @@ function matches(subscription: Subscription, state: StateMessage): boolean {
  * client whose connection is still busy with earlier frames misses a frame (the next one supersedes
  * it); `alert` is always queued, so none is lost while the client stays connected.
  */
-@WebSocketGateway({ namespace: LIVE_NAMESPACE, serveClient: false, cors: { origin: true } })
+@WebSocketGateway({ namespace: LIVE_NAMESPACE, serveClient: false })
 export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy {
   private readonly logger = new Logger('LiveGateway');
   private stopListening: (() => void) | undefined;
@@ -62,9 +63,16 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   constructor(
     @Inject(LiveFeed) private readonly feed: LiveFeed,
     @Inject(ApiMetrics) private readonly metrics: ApiMetrics,
+    @Inject(AuthPolicy) private readonly auth: AuthPolicy,
   ) {}
 
-  afterInit(): void {
+  afterInit(server: LiveNamespace): void {
+    // The handshake carries `auth: {token}`; every role that can read may subscribe (none can act here).
+    server.use((socket, next) => {
+      const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+      const decision = this.auth.decide(typeof token === 'string' ? token : undefined, 'viewer');
+      next(decision.ok ? undefined : new Error(decision.message));
+    });
     this.stopListening = this.feed.listen({
       state: (state) => this.broadcastState(state),
       alert: (alert) => this.broadcastAlert(alert),

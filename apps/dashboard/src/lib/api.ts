@@ -15,6 +15,7 @@ import {
   type TelemetryPoint,
 } from '#contracts';
 import { z } from 'zod';
+import { authHeaders } from './token.js';
 
 /** Why a REST call failed: the api could not be reached, it said no, or it said something unreadable. */
 export type ApiProblem =
@@ -83,7 +84,9 @@ async function request<T>(
   try {
     response = await fetch(path, {
       method,
-      headers: body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json' },
+      headers: authHeaders(
+        body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json' },
+      ),
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (error) {

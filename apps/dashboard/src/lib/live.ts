@@ -9,6 +9,7 @@ import {
 import { io, type Socket } from 'socket.io-client';
 import { api } from './api.js';
 import type { DashboardStore } from './store.js';
+import { apiToken } from './token.js';
 
 /** While the API is unreachable, the page tries again this often. */
 const RELOAD_EVERY_MS = 5000;
@@ -50,6 +51,8 @@ export function connectLive(store: DashboardStore): () => void {
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(LIVE_NAMESPACE, {
     transports: ['websocket', 'polling'],
     reconnectionDelayMax: 5000,
+    // Read on every (re)connect, so a token entered later is used.
+    auth: (send) => send({ token: apiToken() }),
   });
   let attempts = 0;
   let everConnected = false;
