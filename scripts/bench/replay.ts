@@ -1,13 +1,16 @@
 // npm run bench:replay — rows/s parsed by each replay reader on the real fixtures (../shared/fixtures),
 // the largest one first. Each file is read from disk repeatedly for at least a second per format.
 // Then the largest fixture's rows repeated 50 times into a temporary file (~100 MB), read once, with
-// the peak heap, to show that memory stays constant whatever the file size.
+// the peak heap, to show that memory stays constant whatever the file size. Last, the largest fixture
+// published at --speed max through an in-process broker (Aedes) to a subscriber: samples/s published.
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openReplay, type OpenReplayOptions } from '../../libs/replay/src/index.js';
+import mqtt from 'mqtt';
+import { startEmbeddedBroker } from '#broker';
+import { createReplayJob, openReplay, type OpenReplayOptions } from '#replay';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const fixtures = path.resolve(repoRoot, '../shared/fixtures');
@@ -60,7 +63,43 @@ async function main(): Promise<void> {
     );
   }
   const largest = present[0];
-  if (largest) await bigFile(largest.file, largest.options);
+  if (largest) {
+    await bigFile(largest.file, largest.options);
+    await publishRate(largest.file);
+  }
+}
+
+/** Publishes a file at speed max (QoS 1 arrays) and counts what a subscriber receives. */
+async function publishRate(file: string): Promise<void> {
+  const broker = await startEmbeddedBroker({ port: 0 });
+  const subscriber = await mqtt.connectAsync(broker.url);
+  let received = 0;
+  subscriber.on('message', (_topic, payload) => {
+    received += (JSON.parse(payload.toString()) as unknown[]).length;
+  });
+  await subscriber.subscribeAsync('sandglass/v1/bench/+/telemetry', { qos: 1 });
+  const publisher = await mqtt.connectAsync(broker.url);
+  const job = await createReplayJob(
+    publisher,
+    {
+      source: { kind: 'file', path: file, format: 'auto' },
+      rigId: 'bench',
+      cellId: 'c1',
+      speed: 'max',
+      loop: false,
+    },
+    { now_ms: Date.now() },
+  );
+  const started = performance.now();
+  const result = await job.publisher.run();
+  while (received < result.rowsPublished) await new Promise((resolve) => setTimeout(resolve, 5));
+  const seconds = (performance.now() - started) / 1000;
+  console.log(
+    `replay publish ${path.relative(fixtures, file)} ${result.rowsPublished} samples in ${result.messagesPublished} ` +
+      `messages, ${Math.round(result.rowsPublished / seconds).toLocaleString('en')} samples/s published and received`,
+  );
+  await Promise.all([publisher.endAsync(), subscriber.endAsync()]);
+  await broker.close();
 }
 
 async function bigFile(file: string, options: OpenReplayOptions): Promise<void> {
