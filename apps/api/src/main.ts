@@ -2,11 +2,12 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { EnvironmentError, parseEnvironment } from '#contracts';
 import { startApi } from './bootstrap.js';
+import { publisherReplayRunner } from './replays/publisher-runner.provider.js';
 
 /** Standalone api process: `node dist/apps/api/src/main.js`. */
 async function main(): Promise<void> {
   const env = parseEnvironment();
-  const api = await startApi(env);
+  const api = await startApi(env, { replayRunner: publisherReplayRunner(env) });
   new Logger('Api').log(`api on ${api.url} (OpenAPI ${api.url}/api/docs, socket.io ${api.url}/live)`);
 }
 

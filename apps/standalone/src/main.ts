@@ -12,8 +12,8 @@ import { ApiModule } from '../../api/src/api.module.js';
 import { CellsService } from '../../api/src/cells/cells.service.js';
 import { AuthPolicy } from '../../api/src/auth/auth-policy.js';
 import { apiHost, configureApiApp, logLevels } from '../../api/src/bootstrap.js';
-import { MQTT_BUS, type MqttBus } from '../../api/src/mqtt/mqtt-bus.js';
 import { REPLAY_RUNNER } from '../../api/src/replays/replay-runner.js';
+import { publisherReplayRunner } from '../../api/src/replays/publisher-runner.provider.js';
 import { ApiMetrics } from '../../api/src/health/api-metrics.js';
 import { NoFailureModel, type FailureModel } from '../../ingest/src/detection/failure-model.js';
 import { loadTfFailureModel } from '../../ingest/src/detection/tf-failure-model.js';
@@ -21,17 +21,6 @@ import { INGEST_METRICS_REGISTRY } from '../../ingest/src/ingest.tokens.js';
 import { IngestModule } from '../../ingest/src/ingest.module.js';
 import type { Registry } from 'prom-client';
 import { DEMO_CELLS, DEMO_RIG_ID, DEMO_SPEED, startDemoRig } from './demo-rig.js';
-
-/** Replays publish through the api's broker connection. */
-function replayRunnerFor(bus: MqttBus, env: Environment): PublisherReplayRunner {
-  const target = {
-    publishAsync: (topic: string, payload: string) => bus.publish(topic, payload, { qos: 1 }),
-  };
-  return new PublisherReplayRunner(target, {
-    // Recorded runs the API may replay: files under the data dir's replays folder.
-    allowedRoots: [path.resolve(env.SANDGLASS_DATA_DIR, 'replays')],
-  });
-}
 
 function rootModule(
   env: Environment,
@@ -51,11 +40,7 @@ function rootModule(
         authPolicy,
         storage,
         mqttUrl,
-        replayRunner: {
-          provide: REPLAY_RUNNER,
-          inject: [MQTT_BUS],
-          useFactory: (bus: MqttBus) => replayRunnerFor(bus, env),
-        },
+        replayRunner: publisherReplayRunner(env),
       }),
     ],
   };
