@@ -164,7 +164,7 @@ export function App({ store }: { store: DashboardStore }) {
             window.location.reload();
           }}
         >
-          {apiToken() ? '🔑 token set' : '🔑 token'}
+          {apiToken() ? 'API token set' : 'API token'}
         </button>
       </header>
       <Banners store={store} />
