@@ -12,6 +12,11 @@ export abstract class DomainError extends Error {
     | 'rate-limited'
     | 'unavailable'
     | 'not-implemented';
+
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
 }
 
 /** A request that does not match its schema; `issues` name each problem (`path: message`). */
@@ -22,68 +27,39 @@ export class InvalidRequestError extends DomainError {
     readonly issues: string[],
   ) {
     super(message);
-    this.name = 'InvalidRequestError';
   }
 }
 
 export class NotFoundError extends DomainError {
   readonly kind = 'not-found';
-  constructor(message: string) {
-    super(message);
-    this.name = 'NotFoundError';
-  }
 }
 
 /** The request is valid but conflicts with the present state (e.g. acknowledging a cleared alert). */
 export class ConflictError extends DomainError {
   readonly kind = 'conflict';
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConflictError';
-  }
 }
 
 /** A dependency (store, broker) is down; the request may succeed later. */
 export class UnavailableError extends DomainError {
   readonly kind = 'unavailable';
-  constructor(message: string) {
-    super(message);
-    this.name = 'UnavailableError';
-  }
 }
 
 /** A capability this process was started without (e.g. no replay runner registered). */
 export class NotImplementedError extends DomainError {
   readonly kind = 'not-implemented';
-  constructor(message: string) {
-    super(message);
-    this.name = 'NotImplementedError';
-  }
 }
 
 /** No valid bearer token while authentication is on. */
 export class UnauthenticatedError extends DomainError {
   readonly kind = 'unauthenticated';
-  constructor(message: string) {
-    super(message);
-    this.name = 'UnauthenticatedError';
-  }
 }
 
 /** The token's role may not do this. */
 export class ForbiddenError extends DomainError {
   readonly kind = 'forbidden';
-  constructor(message: string) {
-    super(message);
-    this.name = 'ForbiddenError';
-  }
 }
 
 /** Too many writes from one client. */
 export class RateLimitedError extends DomainError {
   readonly kind = 'rate-limited';
-  constructor(message: string) {
-    super(message);
-    this.name = 'RateLimitedError';
-  }
 }
