@@ -9,10 +9,10 @@ import {
   influxStore,
   ownInfluxd,
   ownMosquitto,
+  ownIngestSettings,
   startIngest,
   storedCount,
   tempDir,
-  unique,
   until,
   type IngestProcess,
 } from '../ingest/support.js';
@@ -92,15 +92,8 @@ describeWithServices('faults: nothing accepted is lost, bad input costs only its
     await broker.start();
     await influx.start();
     cleanups.push(broker.stop, influx.stop);
-    const rig = unique('faults').replace(/_/g, '-');
-    const settings = {
-      mqttUrl: broker.url,
-      influxUrl: influx.url,
-      db: unique('faults'),
-      rigs: [rig],
-      clientId: unique('ingest'),
-      dataDir: tempDir('sg-faults-wal-'),
-    };
+    const settings = ownIngestSettings('faults', { mqttUrl: broker.url, influxUrl: influx.url });
+    const rig = settings.rig;
     let ingest: IngestProcess = await startIngest(settings);
     cleanups.push(() => ingest.stop());
     const pub = await connectPublisher(broker.url);
@@ -153,15 +146,8 @@ describeWithServices('faults: nothing accepted is lost, bad input costs only its
     await broker.start();
     await influx.start();
     cleanups.push(broker.stop, influx.stop);
-    const rig = unique('garbage').replace(/_/g, '-');
-    const settings = {
-      mqttUrl: broker.url,
-      influxUrl: influx.url,
-      db: unique('garbage'),
-      rigs: [rig],
-      clientId: unique('ingest'),
-      dataDir: tempDir('sg-garbage-wal-'),
-    };
+    const settings = ownIngestSettings('garbage', { mqttUrl: broker.url, influxUrl: influx.url });
+    const rig = settings.rig;
     const ingest = await startIngest(settings);
     cleanups.push(() => ingest.stop());
     const pub = await connectPublisher(broker.url);

@@ -8,10 +8,9 @@ import {
   connectPublisher,
   influxStore,
   repoRoot,
+  ownIngestSettings,
   startIngest,
   storedCount,
-  tempDir,
-  unique,
   until,
   type IngestProcess,
 } from '../ingest/support.js';
@@ -46,16 +45,9 @@ describeWithServices('soak: 500 cells at 1 Hz plus a replay', () => {
 
   it('stores every sample of every cell and stays healthy', async () => {
     const { mqttUrl, influxUrl } = testServices();
-    const rig = unique('soak').replace(/_/g, '-');
+    const settings = ownIngestSettings('soak', { mqttUrl, influxUrl }, ['replay']);
+    const rig = settings.rig;
     const replayRig = `${rig}-replay`;
-    const settings = {
-      mqttUrl,
-      influxUrl,
-      db: unique('soak'),
-      rigs: [rig, replayRig],
-      clientId: unique('ingest'),
-      dataDir: tempDir('sg-soak-'),
-    };
     const ingest = await startIngest(settings);
     cleanups.push(() => ingest.stop());
     const pub = await connectPublisher(mqttUrl);

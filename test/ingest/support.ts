@@ -62,6 +62,26 @@ export interface IngestSettings {
   env?: Record<string, string>;
 }
 
+/**
+ * Settings of an ingest of a test's own: a unique rig (plus `extraRigs`), database, client id and WAL
+ * directory, so tests sharing the servers never see each other's data.
+ */
+export function ownIngestSettings(
+  prefix: string,
+  urls: { mqttUrl: string; influxUrl: string },
+  extraRigs: string[] = [],
+): IngestSettings & { rig: string } {
+  const rig = unique(prefix).replace(/_/g, '-');
+  return {
+    ...urls,
+    rig,
+    db: unique(prefix),
+    rigs: [rig, ...extraRigs.map((suffix) => `${rig}-${suffix}`)],
+    clientId: unique('ingest'),
+    dataDir: tempDir(`sg-${prefix}-`),
+  };
+}
+
 /** Spawns the built standalone ingest (`npm run build` first) and waits until it serves HTTP. */
 export async function startIngest(settings: IngestSettings): Promise<IngestProcess> {
   if (!fs.existsSync(mainJs)) throw new Error(`${mainJs} is missing: run npm run build first`);

@@ -9,10 +9,9 @@ import {
   connectPublisher,
   influxStore,
   repoRoot,
+  ownIngestSettings,
   startIngest,
   storedCount,
-  tempDir,
-  unique,
   until,
   type IngestProcess,
 } from '../ingest/support.js';
@@ -44,15 +43,8 @@ describeWithServices('replay of a real recording into ingest', () => {
     'stores every row of mb.mpt at its data time and raises nothing',
     async () => {
       const { mqttUrl, influxUrl } = testServices();
-      const rig = unique('replay').replace(/_/g, '-');
-      const settings = {
-        mqttUrl,
-        influxUrl,
-        db: unique('replay'),
-        rigs: [rig],
-        clientId: unique('ingest'),
-        dataDir: tempDir('sg-replay-'),
-      };
+      const settings = ownIngestSettings('replay', { mqttUrl, influxUrl });
+      const rig = settings.rig;
       // Configured as the lab would: Li | LLZO | Li, 0.5 cm² (from the file's header), no stack pressure given.
       const config: CellConfig = {
         rigId: rig,
