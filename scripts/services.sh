@@ -56,7 +56,10 @@ listener $MQTT_PORT 127.0.0.1
 allow_anonymous true
 persistence true
 persistence_location $STATE_DIR/mosquitto/
-max_queued_messages 100000
+# A subscriber that falls behind (ingest at full speed, or restarting) must not lose QoS 1 messages the
+# broker already acknowledged: queue up to 10M messages or 2 GiB per client.
+max_queued_messages 10000000
+max_queued_bytes 2147483648
 max_inflight_messages 1000
 set_tcp_nodelay true
 log_dest file $STATE_DIR/mosquitto.log
