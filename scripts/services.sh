@@ -63,6 +63,7 @@ max_queued_bytes 2147483648
 max_inflight_messages 1000
 set_tcp_nodelay true
 log_dest file $STATE_DIR/mosquitto.log
+pid_file $STATE_DIR/mosquitto.pid
 CONF
   local bin
   bin="$(command -v mosquitto || echo /usr/sbin/mosquitto)"

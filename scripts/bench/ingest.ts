@@ -16,7 +16,7 @@
 // Runs from the build: npm run build && node dist/scripts/bench/ingest.js
 // Options: --single 60000 --batched 600000 --paced-s 10 --cells 10
 import { spawn, type ChildProcess, execFileSync, fork } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,6 +74,7 @@ async function publisher(job: PublishJob): Promise<void> {
     }
   };
   const t0 = Date.now();
+  const cpu0 = process.cpuUsage();
   for (let m = 0; m < job.messages; m++) {
     const cell = m % job.cells;
     const samples = [];
@@ -95,14 +96,30 @@ async function publisher(job: PublishJob): Promise<void> {
   }
   while (inFlight > 0) await sleep(5);
   const t1 = Date.now();
+  const cpu = process.cpuUsage(cpu0);
   await client.endAsync();
-  process.send!({ t0, t1, times: times ? Array.from(times) : undefined });
+  const published: Published = {
+    t0,
+    t1,
+    cpu_s: (cpu.user + cpu.system) / 1e6,
+    ...(times && { times: Array.from(times) }),
+  };
+  process.send!(published);
 }
 
-function runPublisher(job: PublishJob): Promise<{ t0: number; t1: number; times?: number[] }> {
+interface Published {
+  /** First and last publish (epoch ms). */
+  t0: number;
+  t1: number;
+  /** The publisher's CPU time while publishing. */
+  cpu_s: number;
+  times?: number[];
+}
+
+function runPublisher(job: PublishJob): Promise<Published> {
   return new Promise((resolve, reject) => {
     const child = fork(here, ['publish', JSON.stringify(job)], { stdio: 'inherit' });
-    child.once('message', (m) => resolve(m as { t0: number; t1: number; times?: number[] }));
+    child.once('message', (m) => resolve(m as Published));
     child.once('error', reject);
     child.once('exit', (code) => code !== 0 && reject(new Error(`publisher exited with ${code}`)));
   });
@@ -112,8 +129,44 @@ function runPublisher(job: PublishJob): Promise<{ t0: number; t1: number; times?
 interface Services {
   mqttUrl: string;
   influxUrl: string;
+  /** Process ids of the broker and the database, for CPU accounting. */
+  pids: { broker: number; influxd: number };
   down: () => void;
 }
+
+/** CPU seconds (user + system) a process has used so far; 0 when it is gone. Linux /proc. */
+function cpuSeconds(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th, in ticks.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds of each named process so far. */
+function cpuSnapshot(pids: Record<string, number | undefined>): Record<string, number> {
+  return Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]));
+}
+
+/** CPU used between two snapshots, in µs per sample. */
+function cpuPerSample(
+  before: Record<string, number>,
+  after: Record<string, number>,
+  samples: number,
+): Record<string, number> {
+  return Object.fromEntries(
+    Object.keys(after).map((k) => [k, Math.round(((after[k]! - (before[k] ?? 0)) * 1e6) / samples)]),
+  );
+}
+
+const formatCpu = (cpu: Record<string, number>) =>
+  Object.entries(cpu)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
 
 function startServices(): Services {
   const dir = mkdtempSync(path.join(tmpdir(), 'sandglass-bench-ingest-'));
@@ -131,9 +184,11 @@ function startServices(): Services {
       .filter((l) => l.includes('='))
       .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
   );
+  const pid = (file: string) => Number(readFileSync(path.join(dir, file), 'utf8').trim());
   return {
     mqttUrl: vars.SANDGLASS_TEST_MQTT_URL!,
     influxUrl: vars.SANDGLASS_TEST_INFLUX_URL!,
+    pids: { broker: pid('mosquitto.pid'), influxd: pid('influxd.pid') },
     down: () => {
       execFileSync('bash', [script, 'down'], { env, stdio: 'ignore' });
       rmSync(dir, { recursive: true, force: true });
@@ -216,7 +271,7 @@ async function waitStored(ingest: Ingest, total: number, timeout_ms = 120_000): 
   }
 }
 
-async function ceiling(services: Services, messages: number, cells: number): Promise<number> {
+async function ceiling(services: Services, messages: number, cells: number) {
   const client = mqtt.connect(services.mqttUrl, {
     protocolVersion: 5,
     clientId: `bench-ceiling-${Date.now()}`,
@@ -231,6 +286,8 @@ async function ceiling(services: Services, messages: number, cells: number): Pro
     count++;
     last = Date.now();
   });
+  const pids = { broker: services.pids.broker, subscriber: process.pid };
+  const before = cpuSnapshot(pids);
   const pub = await runPublisher({
     url: services.mqttUrl,
     rig,
@@ -241,8 +298,12 @@ async function ceiling(services: Services, messages: number, cells: number): Pro
     times: false,
   });
   while (count < messages) await sleep(5);
+  const cpu = {
+    publisher: Math.round((pub.cpu_s * 1e6) / messages),
+    ...cpuPerSample(before, cpuSnapshot(pids), messages),
+  };
   await client.endAsync();
-  return messages / ((last - pub.t0) / 1000);
+  return { rate: messages / ((last - pub.t0) / 1000), cpu };
 }
 
 async function throughput(
@@ -256,6 +317,8 @@ async function throughput(
   try {
     const rig = `${name}-${Date.now()}`;
     const total = messages * perMessage;
+    const pids = { broker: services.pids.broker, ingest: ingest.proc.pid, influxd: services.pids.influxd };
+    const before = cpuSnapshot(pids);
     const publishing = runPublisher({
       url: services.mqttUrl,
       rig,
@@ -267,9 +330,14 @@ async function throughput(
     });
     const seenAt = await waitStored(ingest, total);
     const pub = await publishing;
+    const cpu = {
+      publisher: Math.round((pub.cpu_s * 1e6) / total),
+      ...cpuPerSample(before, cpuSnapshot(pids), total),
+    };
     return {
       rate: total / ((seenAt[total - 1]! - pub.t0) / 1000),
       publishRate: total / ((pub.t1 - pub.t0) / 1000),
+      cpu,
     };
   } finally {
     await ingest.stop();
@@ -314,15 +382,19 @@ async function main(): Promise<void> {
   try {
     const ceil = await ceiling(services, single, cells);
     console.log(
-      `a. ceiling (bare mqtt.js subscriber, ${single} single-sample QoS 1 messages): ${Math.round(ceil)} /s`,
+      `a. ceiling (bare mqtt.js subscriber, ${single} single-sample QoS 1 messages): ${Math.round(ceil.rate)} /s` +
+        `\n   CPU µs per sample: ${formatCpu(ceil.cpu)}`,
     );
     const one = await throughput(services, 'single', single, 1, cells);
     console.log(
       `b. ingest, single-sample messages, stored in InfluxDB: ${Math.round(one.rate)} samples/s ` +
-        `(publisher alone reached ${Math.round(one.publishRate)} /s)`,
+        `(publisher alone reached ${Math.round(one.publishRate)} /s)\n   CPU µs per sample: ${formatCpu(one.cpu)}`,
     );
     const batched = await throughput(services, 'batched', Math.round(batchedSamples / 50), 50, cells);
-    console.log(`c. ingest, 50 samples per message: ${Math.round(batched.rate)} samples/s`);
+    console.log(
+      `c. ingest, 50 samples per message: ${Math.round(batched.rate)} samples/s` +
+        `\n   CPU µs per sample: ${formatCpu(batched.cpu)}`,
+    );
     const paced = await pacedLatency(services, pacedSeconds, cells);
     console.log(
       `d. publish → stored at 10k samples/s: p50 ${paced.p50} ms, p99 ${paced.p99} ms, max ${paced.max} ms`,
@@ -330,8 +402,8 @@ async function main(): Promise<void> {
     console.log(
       JSON.stringify({
         single_samples_per_s: Math.round(one.rate),
-        ceiling_samples_per_s: Math.round(ceil),
-        single_ratio_to_ceiling: Number((one.rate / ceil).toFixed(3)),
+        ceiling_samples_per_s: Math.round(ceil.rate),
+        single_ratio_to_ceiling: Number((one.rate / ceil.rate).toFixed(3)),
         batched_samples_per_s: Math.round(batched.rate),
         p99_stored_ms_at_10k: paced.p99,
       }),

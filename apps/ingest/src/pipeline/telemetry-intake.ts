@@ -142,8 +142,7 @@ export class TelemetryIntake {
       }
       ({ rigId, cellId } = address);
     }
-    // Decoding from a string: given a Buffer, decodeTelemetry copies it before converting.
-    const decoded = decodeTelemetry(payload.toString('utf8'));
+    const decoded = decodeTelemetry(payload);
     if (!decoded.ok) {
       this.reject(rigId, cellId, payload, decoded.reason, decoded.detail, undefined);
       return undefined;

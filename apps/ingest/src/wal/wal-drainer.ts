@@ -210,16 +210,7 @@ function toWrites(records: readonly WalRecord[]): { samples: CellSample[]; alert
       alerts.push(record.alert);
       continue;
     }
-    const { rigId, cellId } = record;
-    for (const s of record.samples) {
-      const sample: CellSample = { rigId, cellId, ts: s.ts, v: s.v, i: s.i };
-      if (s.t !== undefined) sample.t = s.t;
-      if (s.p !== undefined) sample.p = s.p;
-      if (s.seq !== undefined) sample.seq = s.seq;
-      if (s.cycle !== undefined) sample.cycle = s.cycle;
-      if (s.step !== undefined) sample.step = s.step;
-      samples.push(sample);
-    }
+    for (const sample of record.samples) samples.push(sample);
   }
   return { samples, alerts };
 }

@@ -1,5 +1,6 @@
 import { crc32 } from 'node:zlib';
 import type { AlertEvent, Sample } from '#contracts';
+import type { CellSample } from '#store';
 
 /**
  * Binary write-ahead-log records, little endian:
@@ -23,7 +24,8 @@ export interface SamplesRecord {
   type: 'samples';
   rigId: string;
   cellId: string;
-  samples: Sample[];
+  /** Decoded straight into the store's shape (absent optional fields are undefined). */
+  samples: CellSample[];
 }
 
 export interface AlertRecord {
@@ -33,19 +35,34 @@ export interface AlertRecord {
 
 export type WalRecord = SamplesRecord | AlertRecord;
 
-const OPTIONAL_FIELDS = ['t', 'p', 'seq', 'cycle', 'step'] as const;
+/** Bytes of the samples record `encodeSamplesInto` writes. */
+export function samplesRecordLength(rigId: string, cellId: string, count: number): number {
+  // Ids are [A-Za-z0-9_.-]{1,64} (validated from the topic), so one byte per character.
+  return RECORD_HEADER_BYTES + 1 + 1 + rigId.length + 1 + cellId.length + 4 + count * SAMPLE_BYTES;
+}
 
 /** Encodes one accepted message's samples for one cell. */
 export function encodeSamples(rigId: string, cellId: string, samples: readonly Sample[]): Buffer {
-  // Ids are [A-Za-z0-9_.-]{1,64} (validated from the topic), so one byte per character.
-  const bodyLength = 1 + 1 + rigId.length + 1 + cellId.length + 4 + samples.length * SAMPLE_BYTES;
-  const buf = Buffer.allocUnsafe(RECORD_HEADER_BYTES + bodyLength);
-  let o = RECORD_HEADER_BYTES;
+  const buf = Buffer.allocUnsafe(samplesRecordLength(rigId, cellId, samples.length));
+  encodeSamplesInto(buf, 0, rigId, cellId, samples);
+  return buf;
+}
+
+/**
+ * Encodes the record at `start` of `buf`, which must have `samplesRecordLength` bytes free there (the
+ * log appends into one buffer per flush instead of allocating a buffer per message). Returns its end.
+ */
+export function encodeSamplesInto(
+  buf: Buffer,
+  start: number,
+  rigId: string,
+  cellId: string,
+  samples: readonly Sample[],
+): number {
+  let o = start + RECORD_HEADER_BYTES;
   buf[o++] = TYPE_SAMPLES;
-  buf[o++] = rigId.length;
-  o += buf.write(rigId, o, 'latin1');
-  buf[o++] = cellId.length;
-  o += buf.write(cellId, o, 'latin1');
+  o = writeId(buf, o, rigId);
+  o = writeId(buf, o, cellId);
   buf.writeUInt32LE(samples.length, o);
   o += 4;
   for (const s of samples) {
@@ -59,7 +76,15 @@ export function encodeSamples(rigId: string, cellId: string, samples: readonly S
     buf.writeDoubleLE(s.step ?? NaN, o + 56);
     o += SAMPLE_BYTES;
   }
-  return seal(buf);
+  seal(buf.subarray(start, o));
+  return o;
+}
+
+/** A length byte and the id's characters (ASCII: see samplesRecordLength); a loop beats a native call here. */
+function writeId(buf: Buffer, start: number, id: string): number {
+  buf[start] = id.length;
+  for (let k = 0; k < id.length; k++) buf[start + 1 + k] = id.charCodeAt(k);
+  return start + 1 + id.length;
 }
 
 export function encodeAlert(alert: AlertEvent): Buffer {
@@ -119,18 +144,26 @@ function decodeBody(body: Buffer): WalRecord | undefined {
   const count = body.readUInt32LE(o);
   o += 4;
   if (o + count * SAMPLE_BYTES !== body.length) return undefined;
-  const samples: Sample[] = new Array<Sample>(count);
+  const samples = new Array<CellSample>(count);
   for (let k = 0; k < count; k++, o += SAMPLE_BYTES) {
-    const sample: Sample = {
+    // One object shape for every sample (the drainer's hot path): absent fields are undefined.
+    samples[k] = {
+      rigId,
+      cellId,
       ts: body.readDoubleLE(o),
       v: body.readDoubleLE(o + 8),
       i: body.readDoubleLE(o + 16),
+      t: present(body.readDoubleLE(o + 24)),
+      p: present(body.readDoubleLE(o + 32)),
+      seq: present(body.readDoubleLE(o + 40)),
+      cycle: present(body.readDoubleLE(o + 48)),
+      step: present(body.readDoubleLE(o + 56)),
     };
-    for (let f = 0; f < OPTIONAL_FIELDS.length; f++) {
-      const x = body.readDoubleLE(o + 24 + f * 8);
-      if (!Number.isNaN(x)) sample[OPTIONAL_FIELDS[f]!] = x;
-    }
-    samples[k] = sample;
   }
   return { type: 'samples', rigId, cellId, samples };
+}
+
+/** NaN marks an absent field in a record. */
+function present(x: number): number | undefined {
+  return Number.isNaN(x) ? undefined : x;
 }

@@ -34,7 +34,12 @@ describe('WAL records', () => {
     expect(result).toEqual({
       kind: 'record',
       length: buf.length,
-      record: { type: 'samples', rigId: 'rig-01', cellId: 'ch.3_x', samples },
+      record: {
+        type: 'samples',
+        rigId: 'rig-01',
+        cellId: 'ch.3_x',
+        samples: samples.map((s) => ({ rigId: 'rig-01', cellId: 'ch.3_x', ...s })),
+      },
     });
   });
 

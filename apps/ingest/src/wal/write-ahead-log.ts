@@ -1,7 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AlertEvent, Sample } from '#contracts';
-import { encodeAlert, encodeSamples, readRecord, type WalRecord } from './wal-record.js';
+import {
+  encodeAlert,
+  encodeSamplesInto,
+  readRecord,
+  samplesRecordLength,
+  type WalRecord,
+} from './wal-record.js';
 
 /** A place in the log: byte `offset` of segment number `segment`. */
 export interface WalPosition {
@@ -55,7 +61,8 @@ export class WriteAheadLog {
   private readonly sizes = new Map<number, number>();
   private current = 0;
   private fd = -1;
-  private pending: Buffer[] = [];
+  /** Records appended since the last flush, encoded one after another. */
+  private pending = Buffer.allocUnsafe(256 * 1024);
   private pendingBytes = 0;
   private dirty = false;
   private fsyncing = false;
@@ -131,7 +138,11 @@ export class WriteAheadLog {
   }
 
   appendSamples(rigId: string, cellId: string, samples: readonly Sample[]): void {
-    this.appendRaw(encodeSamples(rigId, cellId, samples));
+    const length = samplesRecordLength(rigId, cellId, samples.length);
+    this.reserve(length);
+    encodeSamplesInto(this.pending, this.pendingBytes, rigId, cellId, samples);
+    this.pendingBytes += length;
+    this.appendedBytes += length;
   }
 
   appendAlert(alert: AlertEvent): void {
@@ -139,9 +150,19 @@ export class WriteAheadLog {
   }
 
   appendRaw(record: Buffer): void {
-    this.pending.push(record);
+    this.reserve(record.length);
+    record.copy(this.pending, this.pendingBytes);
     this.pendingBytes += record.length;
     this.appendedBytes += record.length;
+  }
+
+  /** Grows the pending buffer to hold `bytes` more. */
+  private reserve(bytes: number): void {
+    const needed = this.pendingBytes + bytes;
+    if (needed <= this.pending.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(needed, this.pending.length * 2));
+    this.pending.copy(grown, 0, 0, this.pendingBytes);
+    this.pending = grown;
   }
 
   /** True when appended records wait for `flush`. */
@@ -154,13 +175,11 @@ export class WriteAheadLog {
    * loses none of it (the page cache survives the process); the fsync timer covers machine crashes.
    */
   flush(): void {
-    if (this.pendingBytes === 0) return;
-    const data =
-      this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
+    const length = this.pendingBytes;
+    if (length === 0) return;
     let written = 0;
-    while (written < data.length) written += fs.writeSync(this.fd, data, written, data.length - written);
-    this.sizes.set(this.current, (this.sizes.get(this.current) ?? 0) + data.length);
-    this.pending = [];
+    while (written < length) written += fs.writeSync(this.fd, this.pending, written, length - written);
+    this.sizes.set(this.current, (this.sizes.get(this.current) ?? 0) + length);
     this.pendingBytes = 0;
     this.dirty = true;
     this.checkFill();
