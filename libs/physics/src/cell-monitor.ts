@@ -99,6 +99,9 @@ export interface MonitorResult {
   events: DetectorEvent[];
 }
 
+/** The verdict of a detector with nothing to report (shared: never mutated). */
+const okVerdict: Verdict = Object.freeze({ level: 'ok', message: '', evidence: Object.freeze({}) });
+
 const labels: Record<DetectorKind, string> = {
   'sand-depletion': 'Li+ depletion',
   'void-growth': 'void growth',
@@ -134,6 +137,8 @@ export class CellMonitor {
   private statuses!: Record<DetectorKind, DetectorStatus>;
   private lastTs = NaN;
   private diffusivity_m2_s = NaN;
+  /** Temperature D was last evaluated at (NaN: not measured). */
+  private diffusivityTemperature_K: number | undefined;
   private lastSandLevel: Level = 'ok';
 
   /** Throws RangeError when the configuration cannot describe a cell (use resolveCellConfig to check first). */
@@ -150,6 +155,7 @@ export class CellMonitor {
     const cell = this.cell;
     const t = cell.thresholds;
     this.diffusivity_m2_s = cell.diffusivityAt_m2_s ? cell.diffusivityAt_m2_s(NaN) : NaN;
+    this.diffusivityTemperature_K = undefined;
     this.depletion = cell.diffusivityAt_m2_s
       ? new DepletionTracker({
           diffusivity_m2_s: this.diffusivity_m2_s,
@@ -224,22 +230,25 @@ export class CellMonitor {
     const temperature_K = Number.isFinite(temperature_C) ? C_to_K(temperature_C) : NaN;
     const pressure_Pa = Number.isFinite(pressure_MPa) ? MPa_to_Pa(pressure_MPa) : NaN;
 
-    const verdicts = {} as Record<DetectorKind, Verdict>;
-    verdicts['data-gap'] = first ? { level: 'ok', message: '', evidence: {} } : this.dataGap.update(dt_s);
+    const gapVerdict = first ? okVerdict : this.dataGap.update(dt_s);
 
+    let sand = okVerdict;
     let depletion: DepletionState | null = null;
     if (this.depletion && cell.diffusivityAt_m2_s) {
-      const d_m2_s = cell.diffusivityAt_m2_s(temperature_K);
-      if (d_m2_s > 0 && Math.abs(d_m2_s / this.diffusivity_m2_s - 1) > diffusivityTolerance) {
-        this.diffusivity_m2_s = d_m2_s;
-        this.depletion.setDiffusivity_m2_s(d_m2_s);
+      // D(T) is re-derived only when the temperature changes (most samples repeat the last reading).
+      if (!Object.is(temperature_K, this.diffusivityTemperature_K)) {
+        this.diffusivityTemperature_K = temperature_K;
+        const d_m2_s = cell.diffusivityAt_m2_s(temperature_K);
+        if (d_m2_s > 0 && Math.abs(d_m2_s / this.diffusivity_m2_s - 1) > diffusivityTolerance) {
+          this.diffusivity_m2_s = d_m2_s;
+          this.depletion.setDiffusivity_m2_s(d_m2_s);
+        }
       }
       depletion = this.depletion.update(dt_s, j_A_m2);
-      verdicts['sand-depletion'] = this.sandVerdict(depletion, j_A_m2);
-    } else {
-      verdicts['sand-depletion'] = { level: 'ok', message: '', evidence: {} };
+      sand = this.sandVerdict(depletion, j_A_m2);
     }
 
+    let voidGrowth = okVerdict;
     let voids: VoidState | null = null;
     if (this.voids) {
       voids = this.voids.update({
@@ -249,9 +258,7 @@ export class CellMonitor {
         pressure_Pa,
         temperature_K,
       });
-      verdicts['void-growth'] = voidVerdict(voids);
-    } else {
-      verdicts['void-growth'] = { level: 'ok', message: '', evidence: {} };
+      voidGrowth = voidVerdict(voids);
     }
 
     const shortSample = {
@@ -263,53 +270,30 @@ export class CellMonitor {
       temperature_K,
     };
     const soft = this.softShort.update(shortSample);
-    verdicts['soft-short'] = {
+    const softVerdict: Verdict = {
       level: soft.level,
       message: soft.reasons.length > 0 ? capitalize(soft.reasons.join('; ')) : '',
       evidence: soft.evidence,
     };
     const hard = this.hardShort.update(shortSample);
-    verdicts['hard-short'] = {
+    const hardVerdict: Verdict = {
       level: hard.level,
       message: capitalize(hard.reason),
       evidence: hard.evidence,
     };
-    verdicts.pressure = this.pressure.update(pressure_MPa);
-    verdicts.thermal = this.thermal.update(dt_s, temperature_C);
 
+    // In detectorKinds order, so events come out in that order.
     const events: DetectorEvent[] = [];
-    const levels = {} as Record<DetectorKind, Level>;
-    for (const kind of detectorKinds) {
-      const verdict = verdicts[kind];
-      const status = this.statuses[kind];
-      const previous = status.level;
-      const level = this.hysteresis[kind].update(verdict.level);
-      levels[kind] = level;
-      if (level !== 'ok' && verdict.message) {
-        status.message = capitalize(verdict.message);
-        status.evidence = finite(verdict.evidence);
-      }
-      if (level !== previous) {
-        status.level = level;
-        status.since_ts = sample.ts;
-        const message =
-          level === 'ok'
-            ? `${capitalize(labels[kind])} back to normal${status.message ? ` (was: ${status.message})` : ''}`
-            : status.message || capitalize(labels[kind]);
-        events.push({
-          kind,
-          level,
-          previousLevel: previous,
-          ts: sample.ts,
-          message,
-          evidence: finite(verdict.evidence),
-        });
-        if (level === 'ok') {
-          status.message = '';
-          status.evidence = {};
-        }
-      }
-    }
+    const ts = sample.ts;
+    const levels: Record<DetectorKind, Level> = {
+      'sand-depletion': this.judge('sand-depletion', sand, ts, events),
+      'void-growth': this.judge('void-growth', voidGrowth, ts, events),
+      'soft-short': this.judge('soft-short', softVerdict, ts, events),
+      'hard-short': this.judge('hard-short', hardVerdict, ts, events),
+      pressure: this.judge('pressure', this.pressure.update(pressure_MPa), ts, events),
+      thermal: this.judge('thermal', this.thermal.update(dt_s, temperature_C), ts, events),
+      'data-gap': this.judge('data-gap', gapVerdict, ts, events),
+    };
 
     const asr_ohm_m2 = voids?.asr_ohm_m2 ?? soft.evidence.asr_ohm_m2;
     const estimates: CellEstimates = {
@@ -340,6 +324,32 @@ export class CellMonitor {
     return { ts: sample.ts, accepted: true, note: null, estimates, levels, events };
   }
 
+  /** Debounces one detector's verdict; records and reports a level change. Returns the level. */
+  private judge(kind: DetectorKind, verdict: Verdict, ts: number, events: DetectorEvent[]): Level {
+    const status = this.statuses[kind];
+    const previous = status.level;
+    const level = this.hysteresis[kind].update(verdict.level);
+    if (level === 'ok' && previous === 'ok') return level;
+    if (level !== 'ok' && verdict.message) {
+      status.message = capitalize(verdict.message);
+      status.evidence = finite(verdict.evidence);
+    }
+    if (level !== previous) {
+      status.level = level;
+      status.since_ts = ts;
+      const message =
+        level === 'ok'
+          ? `${capitalize(labels[kind])} back to normal${status.message ? ` (was: ${status.message})` : ''}`
+          : status.message || capitalize(labels[kind]);
+      events.push({ kind, level, previousLevel: previous, ts, message, evidence: finite(verdict.evidence) });
+      if (level === 'ok') {
+        status.message = '';
+        status.evidence = {};
+      }
+    }
+    return level;
+  }
+
   private sandVerdict(state: DepletionState, j_A_m2: number): Verdict {
     const t = this.cell.thresholds;
     const byFraction = levelOf(
@@ -351,6 +361,8 @@ export class CellMonitor {
     const soon = state.timeToDepletion_s <= t.sandDepletionWarnLeadTime_s && state.depletionFraction < 1;
     const level = worstLevel(byFraction, soon ? 'warning' : 'ok');
     this.lastSandLevel = level;
+    // Message and evidence are read only at a raised level or a level change (see update).
+    if (level === 'ok' && this.hysteresis['sand-depletion'].level === 'ok') return okVerdict;
     const ratio = `J/J* = ${state.jOverJstar.toFixed(state.jOverJstar < 10 ? 1 : 0)}`;
     let message = '';
     if (level === 'critical') {

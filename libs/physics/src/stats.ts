@@ -7,62 +7,76 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? hi : 0.5 * ((sorted[mid - 1] ?? NaN) + hi);
 }
 
-/** Fixed-capacity window of the most recent values. */
+/** Fixed-capacity window of the most recent values: a ring buffer, nothing allocated after construction. */
 export class RecentWindow {
-  private readonly values: number[] = [];
-  private readonly scratch: number[] = [];
-  constructor(private readonly capacity: number) {}
+  private readonly values: Float64Array;
+  private readonly scratch: Float64Array;
+  /** Index the next value goes to, and how many values are held. */
+  private next = 0;
+  private count = 0;
+
+  constructor(private readonly capacity: number) {
+    this.values = new Float64Array(capacity);
+    this.scratch = new Float64Array(capacity);
+  }
 
   push(value: number): void {
-    this.values.push(value);
-    if (this.values.length > this.capacity) this.values.shift();
+    this.values[this.next] = value;
+    this.next = this.next + 1 === this.capacity ? 0 : this.next + 1;
+    if (this.count < this.capacity) this.count++;
   }
 
   get size(): number {
-    return this.values.length;
+    return this.count;
   }
 
   get full(): boolean {
-    return this.values.length >= this.capacity;
+    return this.count >= this.capacity;
   }
 
-  /** Median without allocating: insertion sort of a copy in a reused array (windows are small). */
+  /** Median by insertion sort into a reused array (windows are small); NaN when empty. */
   median(): number {
-    const n = this.values.length;
+    const n = this.count;
     if (n === 0) return NaN;
     const a = this.scratch;
-    a.length = n;
+    // The held values are the first `count` slots until the ring wraps, then all of them: order does
+    // not matter for a median.
     for (let i = 0; i < n; i++) {
-      const v = this.values[i] ?? NaN;
+      const v = this.values[i]!;
       let j = i - 1;
-      while (j >= 0 && (a[j] ?? 0) > v) {
-        a[j + 1] = a[j] ?? 0;
+      while (j >= 0 && a[j]! > v) {
+        a[j + 1] = a[j]!;
         j--;
       }
       a[j + 1] = v;
     }
     const mid = n >> 1;
-    return n % 2 === 1 ? (a[mid] ?? NaN) : 0.5 * ((a[mid - 1] ?? NaN) + (a[mid] ?? NaN));
+    return n % 2 === 1 ? a[mid]! : 0.5 * (a[mid - 1]! + a[mid]!);
   }
 
   max(): number {
+    if (this.count === 0) return NaN;
     let m = -Infinity;
-    for (const v of this.values) if (v > m) m = v;
-    return this.values.length === 0 ? NaN : m;
+    for (let i = 0; i < this.count; i++) if (this.values[i]! > m) m = this.values[i]!;
+    return m;
   }
 
   min(): number {
+    if (this.count === 0) return NaN;
     let m = Infinity;
-    for (const v of this.values) if (v < m) m = v;
-    return this.values.length === 0 ? NaN : m;
+    for (let i = 0; i < this.count; i++) if (this.values[i]! < m) m = this.values[i]!;
+    return m;
   }
 
   mean(): number {
-    if (this.values.length === 0) return NaN;
-    return this.values.reduce((a, b) => a + b, 0) / this.values.length;
+    if (this.count === 0) return NaN;
+    let sum = 0;
+    for (let i = 0; i < this.count; i++) sum += this.values[i]!;
+    return sum / this.count;
   }
 
   clear(): void {
-    this.values.length = 0;
+    this.count = 0;
+    this.next = 0;
   }
 }
