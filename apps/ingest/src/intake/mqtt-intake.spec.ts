@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { Writable } from 'node:stream';
 import type { IPublishPacket } from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { telemetryTopic } from '#contracts';
+import { configTopic, telemetryTopic } from '#contracts';
 import { TelemetryIntake } from '../pipeline/telemetry-intake.js';
 import { WriteAheadLog } from '../wal/write-ahead-log.js';
 import { MqttIntake, type PacketHandler, type PacketSource } from './mqtt-intake.js';
@@ -14,20 +14,31 @@ const quiet = { warn() {}, error() {}, log() {} };
 const none = { publishState() {}, publishAlert() {}, publishRejected() {} };
 const noDetector = () => ({ update: () => ({ estimates: {}, findings: [] }) });
 
-/** A socket that records what actually leaves it (writes held by cork() do not). */
+/** A socket that records the bytes that leave it, and how many writes carried them. */
 class RecordingSocket extends Writable {
-  sent: string[] = [];
+  bytes = Buffer.alloc(0);
+  writes = 0;
   override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
-    this.sent.push(chunk.toString());
-    done();
-  }
-  override _writev(chunks: { chunk: Buffer }[], done: () => void): void {
-    for (const { chunk } of chunks) this.sent.push(chunk.toString());
+    this.bytes = Buffer.concat([this.bytes, chunk]);
+    this.writes++;
     done();
   }
 }
 
-/** Stands in for the broker connection; `deliver` plays mqtt.js: the callback writes the PUBACK. */
+/** The message ids of the PUBACK packets in `bytes` (4 bytes each: 0x40, 2, id). */
+function pubackIds(bytes: Buffer): number[] {
+  const ids: number[] = [];
+  for (let o = 0; o < bytes.length; o += 4) {
+    expect([bytes[o], bytes[o + 1]]).toEqual([0x40, 2]);
+    ids.push(bytes.readUInt16BE(o + 2));
+  }
+  return ids;
+}
+
+/**
+ * Stands in for the broker connection. `deliver` plays mqtt.js (handlers/publish.js): a callback without
+ * an error writes the PUBACK, a callback with one writes none and moves on.
+ */
 class FakeConnection implements PacketSource {
   stream = new RecordingSocket() as unknown as PacketSource['stream'];
   handler: PacketHandler | undefined;
@@ -37,8 +48,8 @@ class FakeConnection implements PacketSource {
   stop(): Promise<void> {
     return Promise.resolve();
   }
-  deliver(seq: number, cellId = 'c1'): { acked: () => boolean } {
-    let acked = false;
+  deliver(seq: number, cellId = 'c1'): { calledBack: () => boolean } {
+    let calledBack = false;
     const packet = {
       cmd: 'publish',
       topic: telemetryTopic('rig', cellId),
@@ -46,14 +57,17 @@ class FakeConnection implements PacketSource {
       qos: 1,
       messageId: seq + 1,
     } as unknown as IPublishPacket;
-    this.handler!(packet, () => {
-      acked = true;
-      this.stream!.write(`puback ${seq + 1}`);
+    this.handler!(packet, (error) => {
+      calledBack = true;
+      if (!error) this.stream!.write(Buffer.from([0x40, 2, 0, seq + 1]));
     });
-    return { acked: () => acked };
+    return { calledBack: () => calledBack };
   }
-  get sent(): string[] {
-    return (this.stream as unknown as RecordingSocket).sent;
+  get socket(): RecordingSocket {
+    return this.stream as unknown as RecordingSocket;
+  }
+  get acked(): number[] {
+    return pubackIds(this.socket.bytes);
   }
 }
 
@@ -90,15 +104,35 @@ describe('MqttIntake', () => {
 
   it('lets PUBACKs leave the socket only after their messages are written to the WAL, in one group', async () => {
     const { connection, walSeqs, flushes } = setup();
-    for (let seq = 0; seq < 5; seq++) connection.deliver(seq);
+    const delivered = [0, 1, 2, 3, 4].map((seq) => connection.deliver(seq));
     // mqtt.js was called back (so it moves on to the next packet), but nothing left the socket…
-    expect(connection.sent).toEqual([]);
+    expect(delivered.every((d) => d.calledBack())).toBe(true);
+    expect(connection.acked).toEqual([]);
     expect(walSeqs()).toEqual([]);
     await tick();
-    // …until the group write: then the WAL holds all five and their PUBACKs go out.
+    // …until the group write: then the WAL holds all five and their PUBACKs go out in order, in one write.
     expect(walSeqs()).toEqual([0, 1, 2, 3, 4]);
-    expect(connection.sent.join(',')).toBe('puback 1,puback 2,puback 3,puback 4,puback 5');
+    expect(connection.acked).toEqual([1, 2, 3, 4, 5]);
+    expect(connection.socket.writes).toBe(1);
     expect(flushes).toHaveLength(1);
+  });
+
+  it('sends waiting telemetry PUBACKs before mqtt.js acknowledges a configuration message', async () => {
+    const { connection, walSeqs } = setup();
+    connection.deliver(0);
+    connection.deliver(1);
+    const config = {
+      cmd: 'publish',
+      topic: configTopic('rig', 'c1'),
+      payload: Buffer.from('{}'),
+      qos: 1,
+      messageId: 50,
+    } as unknown as IPublishPacket;
+    connection.handler!(config, () => connection.stream!.write(Buffer.from([0x40, 2, 0, 50])));
+    // MQTT wants PUBACKs in the order the messages came: the WAL write and the two PUBACKs go first.
+    expect(walSeqs()).toEqual([0, 1]);
+    expect(connection.acked).toEqual([1, 2, 50]);
+    await tick();
   });
 
   it('withholds the acknowledgement while the WAL is full and gives it once the store caught up', async () => {
@@ -110,14 +144,17 @@ describe('MqttIntake', () => {
     }
     const held = connection.deliver(k);
     await tick();
-    expect(held.acked()).toBe(false);
+    // Not called back: mqtt.js reads no further packet, and no PUBACK left for it.
+    expect(held.calledBack()).toBe(false);
     expect(intake.holding).toBe(true);
+    expect(connection.acked).not.toContain(k + 1);
     // The drainer stores everything and commits: room again.
     wal.commit(wal.read(start, 1000).end);
-    for (let n = 0; n < 100 && !held.acked(); n++) await new Promise((r) => setTimeout(r, 10));
-    expect(held.acked()).toBe(true);
+    for (let n = 0; n < 100 && !held.calledBack(); n++) await new Promise((r) => setTimeout(r, 10));
+    expect(held.calledBack()).toBe(true);
     await tick();
     expect(walSeqs()).toContain(k);
+    expect(connection.acked).toContain(k + 1);
   });
 
   it('acknowledges nothing after stop', async () => {
@@ -125,7 +162,7 @@ describe('MqttIntake', () => {
     await intake.stop();
     const late = connection.deliver(1);
     await tick();
-    expect(late.acked()).toBe(false);
-    expect(connection.sent).toEqual([]);
+    expect(late.calledBack()).toBe(false);
+    expect(connection.acked).toEqual([]);
   });
 });

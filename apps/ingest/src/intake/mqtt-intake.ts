@@ -175,18 +175,31 @@ export class MqttConnection implements IngestOutput {
 export type PacketSource = Pick<MqttConnection, 'start' | 'stop' | 'stream'>;
 
 /**
+ * Handed to mqtt.js's `handleMessage` callback for a telemetry message whose PUBACK this class sends
+ * itself: mqtt.js then moves on to the next packet without writing one (handlers/publish.js: an error
+ * from handleMessage skips the PUBACK). One instance, never thrown, so no stack is captured per message.
+ */
+const ACK_DEFERRED = new Error('PUBACK deferred until the write-ahead log write');
+
+/** PUBACK of MQTT 3.1.1 and MQTT 5 (success, no properties: remaining length 2). */
+const PUBACK_HEADER = 0x40;
+
+/**
  * Acknowledges MQTT messages only after they are in the write-ahead log.
  *
- * mqtt.js hands incoming packets one at a time to `handleMessage(packet, callback)` and writes the PUBACK
- * when the callback runs. Here the handler decodes, validates and appends to the WAL's memory buffer,
- * corks the socket and calls back, so the PUBACK is queued in the corked socket; once the current burst
- * of packets is processed (setImmediate), one synchronous write puts the whole group in the WAL and only
- * then the socket is uncorked and the PUBACKs go out. A process killed before that write sent no PUBACK
- * for those messages, and the broker redelivers them. When the WAL is full the callback is withheld,
- * which stops mqtt.js reading further packets; the broker keeps them until there is room.
+ * mqtt.js hands incoming packets one at a time to `handleMessage(packet, callback)` and would write the
+ * PUBACK when the callback runs. Here the handler decodes, validates and appends to the WAL's memory
+ * buffer, notes the message id and calls back with ACK_DEFERRED, so mqtt.js goes on to the next packet
+ * without acknowledging. Once the current burst of packets is processed (setImmediate), one synchronous
+ * write puts the whole group in the WAL and only then one socket write sends the group's PUBACKs, in the
+ * order the messages arrived (mqtt.js would have written three small buffers per PUBACK). A process
+ * killed before the WAL write sent no PUBACK for those messages, and the broker redelivers them. When the
+ * WAL is full the callback is withheld, which stops mqtt.js reading further packets; the broker keeps
+ * them until there is room.
  */
 export class MqttIntake {
-  private readonly corked = new Set<Duplex>();
+  /** Message ids waiting for the WAL write, per socket (a reconnect starts a new one). */
+  private readonly pendingAcks = new Map<Duplex, number[]>();
   private flushScheduled = false;
   private held: { packet: IPublishPacket; callback: Ack; stream: Duplex | undefined } | undefined;
   private heldTimer: NodeJS.Timeout | undefined;
@@ -241,16 +254,23 @@ export class MqttIntake {
     const topic = packet.topic;
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
     if (topic.endsWith(TELEMETRY_SUFFIX)) {
-      if (stream && !this.corked.has(stream)) {
-        stream.cork();
-        this.corked.add(stream);
-      }
       const work = this.intake.accept(topic, payload);
-      callback(); // queues the PUBACK in the corked socket; it leaves after the WAL write in flush()
+      if (packet.qos === 1 && stream && packet.messageId !== undefined) {
+        let acks = this.pendingAcks.get(stream);
+        if (!acks) this.pendingAcks.set(stream, (acks = []));
+        acks.push(packet.messageId);
+        callback(ACK_DEFERRED);
+      } else {
+        // QoS 0 has no acknowledgement (and QoS 2 is never granted): nothing to hold back.
+        if (packet.qos !== 0) this.flush();
+        callback();
+      }
       if (work) this.intake.detect(work);
       this.scheduleFlush();
       return;
     }
+    // mqtt.js acknowledges this one itself: the telemetry PUBACKs before it must leave first.
+    if (this.pendingAcks.size > 0) this.flush();
     if (topic.endsWith(CONFIG_SUFFIX)) this.intake.applyConfig(topic, payload);
     else if (topic.endsWith(ALERTS_SUFFIX)) this.intake.applyAlert(payload);
     callback();
@@ -262,21 +282,24 @@ export class MqttIntake {
     setImmediate(() => this.flush());
   }
 
-  /** Writes the WAL group, then releases the PUBACKs that waited for it. */
+  /** Writes the WAL group, then sends the PUBACKs that waited for it. */
   private flush(): void {
     this.flushScheduled = false;
     try {
       this.wal.flush();
     } catch (error) {
-      // The PUBACKs queued in the corked sockets must never leave: drop the connection with them.
+      // The waiting PUBACKs must never leave: drop the connection, and the broker keeps the messages.
       this.failed = true;
       this.logger.error(`write-ahead log write failed, no longer acknowledging: ${String(error)}`);
-      for (const stream of this.corked) stream.destroy();
-      this.corked.clear();
+      for (const stream of this.pendingAcks.keys()) stream.destroy();
+      this.pendingAcks.clear();
       return;
     }
-    for (const stream of this.corked) stream.uncork();
-    this.corked.clear();
+    for (const [stream, ids] of this.pendingAcks) {
+      // A socket closed meanwhile: the broker redelivers those messages on the next connection.
+      if (!stream.destroyed && stream.writable) stream.write(pubacks(ids));
+    }
+    this.pendingAcks.clear();
     this.onFlush();
   }
 
@@ -301,4 +324,17 @@ export class MqttIntake {
     if (this.heldTimer) clearInterval(this.heldTimer);
     this.heldTimer = undefined;
   }
+}
+
+/** PUBACK packets for `ids`, back to back in one buffer. */
+function pubacks(ids: readonly number[]): Buffer {
+  const buf = Buffer.allocUnsafe(ids.length * 4);
+  for (let k = 0; k < ids.length; k++) {
+    const id = ids[k]!;
+    buf[4 * k] = PUBACK_HEADER;
+    buf[4 * k + 1] = 2;
+    buf[4 * k + 2] = id >> 8;
+    buf[4 * k + 3] = id & 0xff;
+  }
+  return buf;
 }
