@@ -203,6 +203,7 @@ function startServices(): Services {
 interface Ingest {
   proc: ChildProcess;
   stored: () => Promise<number>;
+  groupSize: () => Promise<number>;
   stop: () => Promise<void>;
 }
 
@@ -210,6 +211,8 @@ async function startIngest(services: Services, name: string): Promise<Ingest> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'sandglass-bench-wal-'));
   const args = [path.join(repoRoot, 'dist/apps/ingest/src/main.js')];
   if (process.env.BENCH_CPU_PROF) args.unshift('--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`);
+  // Node/V8 flags to try on ingest, e.g. BENCH_INGEST_NODE_ARGS="--max-semi-space-size=64".
+  if (process.env.BENCH_INGEST_NODE_ARGS) args.unshift(...process.env.BENCH_INGEST_NODE_ARGS.split(' '));
   const proc = spawn(process.execPath, args, {
     env: {
       PATH: process.env.PATH ?? '',
@@ -232,6 +235,12 @@ async function startIngest(services: Services, name: string): Promise<Ingest> {
     port = Number(/http-port=(\d+)/.exec(out)?.[1] ?? 0);
   }
   if (!port) throw new Error(`ingest did not start:\n${out}`);
+  /** Messages received per WAL group write (each write also sends that group's PUBACKs). */
+  const groupSize = async () => {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const metric = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+    return metric('sandglass_ingest_messages_received_total') / metric('sandglass_ingest_wal_writes_total');
+  };
   const stored = async () => {
     const health = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as {
       samples: { stored: number };
@@ -250,6 +259,7 @@ async function startIngest(services: Services, name: string): Promise<Ingest> {
   return {
     proc,
     stored,
+    groupSize,
     stop: async () => {
       const exited = new Promise((r) => proc.once('exit', r));
       proc.kill('SIGTERM');
@@ -351,6 +361,7 @@ async function throughput(
       rate: total / ((seenAt[total - 1]! - pub.t0) / 1000),
       publishRate: total / ((pub.t1 - pub.t0) / 1000),
       cpu,
+      groupSize: await ingest.groupSize(),
     };
   } finally {
     await ingest.stop();
@@ -413,7 +424,7 @@ async function main(): Promise<void> {
       console.log(
         `b${round}. ingest, single-sample messages, stored in InfluxDB: ${Math.round(one.rate)} samples/s ` +
           `(publisher alone reached ${Math.round(one.publishRate)} /s), ratio ${(one.rate / ceil.rate).toFixed(3)}` +
-          `\n    CPU µs per sample: ${formatCpu(one.cpu)}`,
+          `\n    CPU µs per sample: ${formatCpu(one.cpu)}; ${one.groupSize.toFixed(1)} messages per WAL write`,
       );
       pairs.push({ ceiling: ceil.rate, single: one.rate });
     }

@@ -63,6 +63,11 @@ export class IngestMetrics {
       (s) => s.drainer.storedSamples,
     );
     counter(
+      'sandglass_ingest_wal_writes_total',
+      'Group writes to the write-ahead log (messages received over this: the group size)',
+      (s) => s.wal.writeCount,
+    );
+    counter(
       'sandglass_ingest_duplicates_total',
       'Samples dropped as duplicate seq',
       (s) => s.intake.counters.duplicates,

@@ -110,8 +110,11 @@ export type ReadResult =
   /** Length or checksum wrong: a torn or corrupt record. Nothing after it in the segment is trusted. */
   | { kind: 'corrupt'; detail: string };
 
-/** Reads the record starting at `offset` of `buf` (which ends at `end`). */
-export function readRecord(buf: Buffer, offset: number, end: number): ReadResult {
+/**
+ * Reads the record starting at `offset` of `buf` (which ends at `end`). The checksum is verified unless
+ * `verify` is false (records this process wrote itself and reads back: they cannot be torn).
+ */
+export function readRecord(buf: Buffer, offset: number, end: number, verify = true): ReadResult {
   if (end - offset < RECORD_HEADER_BYTES) return { kind: 'incomplete', needed: RECORD_HEADER_BYTES };
   const bodyLength = buf.readUInt32LE(offset);
   if (bodyLength < 2 || bodyLength > MAX_RECORD_BODY_BYTES) {
@@ -120,7 +123,8 @@ export function readRecord(buf: Buffer, offset: number, end: number): ReadResult
   const total = RECORD_HEADER_BYTES + bodyLength;
   if (end - offset < total) return { kind: 'incomplete', needed: total };
   const body = buf.subarray(offset + RECORD_HEADER_BYTES, offset + total);
-  if (crc32(body) !== buf.readUInt32LE(offset + 4)) return { kind: 'corrupt', detail: 'checksum mismatch' };
+  if (verify && crc32(body) !== buf.readUInt32LE(offset + 4))
+    return { kind: 'corrupt', detail: 'checksum mismatch' };
   const record = decodeBody(body);
   return record ? { kind: 'record', record, length: total } : { kind: 'corrupt', detail: 'unknown body' };
 }

@@ -60,6 +60,8 @@ export class WriteAheadLog {
   /** Sizes of the segments on disk, by number; the current one's is its flushed size. */
   private readonly sizes = new Map<number, number>();
   private current = 0;
+  /** Segments from this number on were written by this process: whole, so their checksums need no check. */
+  private firstOwnSegment = 0;
   private fd = -1;
   /** Records appended since the last flush, encoded one after another. */
   private pending = Buffer.allocUnsafe(256 * 1024);
@@ -81,6 +83,8 @@ export class WriteAheadLog {
   /** Bytes appended since open (including replayed ones it found on disk). */
   appendedBytes = 0;
   fsyncCount = 0;
+  /** Group writes (flushes that wrote something) since open. */
+  writeCount = 0;
 
   constructor(options: WalOptions) {
     this.dir = options.dir;
@@ -108,6 +112,7 @@ export class WriteAheadLog {
       else this.sizes.set(n, fs.statSync(path.join(this.dir, segmentName(n))).size);
     }
     this.current = Math.max(this.checkpoint.segment, ...numbers) + 1;
+    this.firstOwnSegment = this.current;
     this.openSegment();
     if (this.fsyncInterval_ms > 0) {
       this.fsyncTimer = setInterval(() => this.groupFsync(), this.fsyncInterval_ms);
@@ -181,6 +186,7 @@ export class WriteAheadLog {
     while (written < length) written += fs.writeSync(this.fd, this.pending, written, length - written);
     this.sizes.set(this.current, (this.sizes.get(this.current) ?? 0) + length);
     this.pendingBytes = 0;
+    this.writeCount++;
     this.dirty = true;
     this.checkFill();
     if ((this.sizes.get(this.current) ?? 0) >= this.segmentBytes) this.roll();
@@ -218,7 +224,7 @@ export class WriteAheadLog {
       let o = 0;
       let stop = false;
       while (o < got) {
-        const result = readRecord(this.readChunk, o, got);
+        const result = readRecord(this.readChunk, o, got, pos.segment < this.firstOwnSegment);
         if (result.kind === 'record') {
           records.push(result.record);
           if (result.record.type === 'samples') sampleCount += result.record.samples.length;
