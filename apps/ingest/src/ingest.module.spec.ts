@@ -14,7 +14,7 @@ import {
   type CellConfig,
   type StateMessage,
 } from '#contracts';
-import { StorageModule, type CellSample, type TelemetryStore } from '#store';
+import { asColumns, StorageModule, type CellSample, type SampleColumns, type TelemetryStore } from '#store';
 import { IngestModule } from './ingest.module.js';
 import { INGEST_METRICS_REGISTRY } from './ingest.tokens.js';
 
@@ -26,7 +26,8 @@ class MemoryStore implements TelemetryStore {
   open = () => Promise.resolve();
   close = () => Promise.resolve();
   ping = () => Promise.resolve(true);
-  writeSamples = (s: readonly CellSample[]) => Promise.resolve(void this.samples.push(...s));
+  writeSamples = (s: readonly CellSample[] | SampleColumns) =>
+    Promise.resolve(void this.samples.push(...asColumns(s).toSamples()));
   writeStates = (s: readonly StateMessage[]) => Promise.resolve(void this.states.push(...s));
   writeAlerts = (a: readonly AlertEvent[]) => Promise.resolve(void this.alerts.push(...a));
   putCellConfig = () => Promise.resolve();

@@ -12,6 +12,7 @@ import type {
 } from '#contracts';
 import { TS_MAX_MS, TS_MIN_MS } from '#contracts';
 import { msToMicros } from './line-protocol.js';
+import { asColumns, type SampleColumns } from './sample-columns.js';
 import { StoreError, bucketMs } from './store-error.js';
 import type { CellKey, CellSample, StoredCell, TelemetryStore } from './telemetry-store.js';
 
@@ -85,8 +86,9 @@ function release(file: string, instance: DuckDBInstance): void {
   }
 }
 
-function appendOptional(appender: DuckDBAppender, value: number | undefined): void {
-  if (value === undefined) appender.appendNull();
+/** NaN: the sample has no such value. */
+function appendOptional(appender: DuckDBAppender, value: number): void {
+  if (Number.isNaN(value)) appender.appendNull();
   else appender.appendDouble(value);
 }
 
@@ -141,25 +143,25 @@ export class EmbeddedStore implements TelemetryStore {
     }
   }
 
-  async writeSamples(samples: readonly CellSample[]): Promise<void> {
+  async writeSamples(samples: readonly CellSample[] | SampleColumns): Promise<void> {
     if (samples.length === 0) return;
+    const c = asColumns(samples);
     await this.serial(async (db) => {
       await db.run('DELETE FROM telemetry_staging');
       const appender = await db.createAppender('telemetry_staging');
       try {
-        for (let n = 0; n < samples.length; n++) {
-          const s = samples[n]!;
+        for (let n = 0; n < c.length; n++) {
           appender.appendInteger(n);
-          appender.appendVarchar(s.rigId);
-          appender.appendVarchar(s.cellId);
-          appender.appendDouble(Math.round(s.ts * 1000));
-          appender.appendDouble(s.v);
-          appender.appendDouble(s.i);
-          appendOptional(appender, s.t);
-          appendOptional(appender, s.p);
-          appendOptional(appender, s.seq);
-          appendOptional(appender, s.cycle);
-          appendOptional(appender, s.step);
+          appender.appendVarchar(c.rigId[n]!);
+          appender.appendVarchar(c.cellId[n]!);
+          appender.appendDouble(Math.round(c.ts[n]! * 1000));
+          appender.appendDouble(c.v[n]!);
+          appender.appendDouble(c.i[n]!);
+          appendOptional(appender, c.t[n]!);
+          appendOptional(appender, c.p[n]!);
+          appendOptional(appender, c.seq[n]!);
+          appendOptional(appender, c.cycle[n]!);
+          appendOptional(appender, c.step[n]!);
           appender.endRow();
         }
       } finally {

@@ -1,4 +1,5 @@
 export * from './telemetry-store.js';
+export * from './sample-columns.js';
 export * from './store-error.js';
 export * from './line-protocol.js';
 export * from './influx-store.js';

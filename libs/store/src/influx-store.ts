@@ -8,6 +8,7 @@ import type {
 } from '#contracts';
 import { TS_MAX_MS, TS_MIN_MS } from '#contracts';
 import { encodeAlert, encodeConfig, encodeSamples, encodeState, msToMicros } from './line-protocol.js';
+import { asColumns, type SampleColumns } from './sample-columns.js';
 import { StoreError, bucketMs } from './store-error.js';
 import type { CellKey, CellSample, StoredCell, TelemetryStore } from './telemetry-store.js';
 
@@ -132,10 +133,11 @@ export class InfluxStore implements TelemetryStore {
     }
   }
 
-  async writeSamples(samples: readonly CellSample[]): Promise<void> {
-    for (let start = 0; start < samples.length; start += this.linesPerRequest) {
-      const end = Math.min(start + this.linesPerRequest, samples.length);
-      await this.write(encodeSamples(samples, start, end));
+  async writeSamples(samples: readonly CellSample[] | SampleColumns): Promise<void> {
+    const columns = asColumns(samples);
+    for (let start = 0; start < columns.length; start += this.linesPerRequest) {
+      const end = Math.min(start + this.linesPerRequest, columns.length);
+      await this.write(encodeSamples(columns, start, end));
     }
   }
 

@@ -1,4 +1,5 @@
 import type { AlertEvent, CellConfig, StateMessage } from '#contracts';
+import { asColumns, type SampleColumns } from './sample-columns.js';
 import type { CellSample } from './telemetry-store.js';
 
 /*
@@ -36,28 +37,38 @@ export function msToMicros(ts_ms: number): number {
 
 /**
  * Encodes samples as `telemetry` lines, one per sample, each ending in a newline. Optional fields are
- * written only when present; seq, cycle and step are integers (`i` suffix), the rest floats.
+ * written only when present; seq, cycle and step are integers (`i` suffix), the rest floats. Takes
+ * objects or columns (ingest's drainer writes columns).
  * A hot path: plain concatenation, and the tag prefix is reused while consecutive samples share a cell.
  */
-export function encodeSamples(samples: readonly CellSample[], start = 0, end = samples.length): string {
+export function encodeSamples(
+  samples: readonly CellSample[] | SampleColumns,
+  start = 0,
+  end = samples.length,
+): string {
+  const c = asColumns(samples);
   let body = '';
   let rig: string | undefined;
   let cell: string | undefined;
   let prefix = '';
   for (let k = start; k < end; k++) {
-    const s = samples[k]!;
-    if (s.rigId !== rig || s.cellId !== cell) {
-      rig = s.rigId;
-      cell = s.cellId;
+    if (c.rigId[k] !== rig || c.cellId[k] !== cell) {
+      rig = c.rigId[k]!;
+      cell = c.cellId[k]!;
       prefix = 'telemetry,cell=' + escapeTag(cell) + ',rig=' + escapeTag(rig) + ' v=';
     }
-    let line = prefix + s.v + ',i=' + s.i;
-    if (s.t !== undefined) line += ',t=' + s.t;
-    if (s.p !== undefined) line += ',p=' + s.p;
-    if (s.seq !== undefined) line += ',seq=' + s.seq + 'i';
-    if (s.cycle !== undefined) line += ',cycle=' + s.cycle + 'i';
-    if (s.step !== undefined) line += ',step=' + s.step + 'i';
-    body += line + ' ' + Math.round(s.ts * 1000) + '\n';
+    let line = prefix + c.v[k]! + ',i=' + c.i[k]!;
+    const t = c.t[k]!;
+    const p = c.p[k]!;
+    const seq = c.seq[k]!;
+    const cycle = c.cycle[k]!;
+    const step = c.step[k]!;
+    if (t === t) line += ',t=' + t; // x === x: not NaN (absent)
+    if (p === p) line += ',p=' + p;
+    if (seq === seq) line += ',seq=' + seq + 'i';
+    if (cycle === cycle) line += ',cycle=' + cycle + 'i';
+    if (step === step) line += ',step=' + step + 'i';
+    body += line + ' ' + Math.round(c.ts[k]! * 1000) + '\n';
   }
   return body;
 }

@@ -7,6 +7,7 @@ import type {
   TelemetryPoint,
   TelemetryQuery,
 } from '#contracts';
+import type { SampleColumns } from './sample-columns.js';
 
 /** A sample with the cell it belongs to, as ingest writes it. */
 export interface CellSample extends Sample {
@@ -39,7 +40,8 @@ export interface TelemetryStore {
   /** Cheap liveness check for health endpoints. */
   ping(): Promise<boolean>;
 
-  writeSamples(samples: readonly CellSample[]): Promise<void>;
+  /** Objects or columns (the drainer's batches: no object per sample). */
+  writeSamples(samples: readonly CellSample[] | SampleColumns): Promise<void>;
   writeStates(states: readonly StateMessage[]): Promise<void>;
   /** Stores each event; the latest event of an alert id is its current state. */
   writeAlerts(alerts: readonly AlertEvent[]): Promise<void>;

@@ -56,7 +56,10 @@ describe('MqttConnection + MqttIntake on an in-process Aedes broker (MQTT 3.1.1 
       });
     }
     const seqs = () =>
-      wal.read(start, 1000).records.flatMap((r) => (r.type === 'samples' ? r.samples.map((s) => s.seq) : []));
+      wal
+        .read(start, 1000)
+        .samples.toSamples()
+        .map((s) => s.seq);
     for (let k = 0; k < 200 && seqs().length < 20; k++) await new Promise((r) => setTimeout(r, 10));
     expect(seqs()).toEqual(Array.from({ length: 20 }, (_, k) => k));
   });

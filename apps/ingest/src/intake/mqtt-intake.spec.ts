@@ -98,7 +98,10 @@ describe('MqttIntake', () => {
     );
     intake.start();
     const walSeqs = () =>
-      wal.read(start, 1000).records.flatMap((r) => (r.type === 'samples' ? r.samples.map((s) => s.seq) : []));
+      wal
+        .read(start, 1000)
+        .samples.toSamples()
+        .map((s) => s.seq);
     return { connection, intake, walSeqs, flushes, start };
   }
 

@@ -94,10 +94,9 @@ describe('TelemetryIntake', () => {
     const found: { cellId: string; seq: number | undefined }[] = [];
     let pos = { segment: 0, offset: 0 };
     for (;;) {
-      const { records, end } = wal.read(pos, 10_000);
-      if (records.length === 0) return found;
-      for (const r of records)
-        if (r.type === 'samples') for (const s of r.samples) found.push({ cellId: r.cellId, seq: s.seq });
+      const { samples, end } = wal.read(pos, 10_000);
+      if (samples.length === 0) return found;
+      for (const s of samples.toSamples()) found.push({ cellId: s.cellId, seq: s.seq });
       pos = end;
     }
   };
@@ -167,8 +166,7 @@ describe('TelemetryIntake', () => {
     send('rig', 'a', good(3, 2));
     expect(out.alerts.map((a) => a.state)).toEqual(['raised', 'cleared']);
     // Alerts go to the WAL too, so they are stored even if the process dies right after.
-    const { records } = wal.read({ segment: 0, offset: 0 }, 100_000);
-    expect(records.filter((r) => r.type === 'alert')).toHaveLength(2);
+    expect(wal.read({ segment: 0, offset: 0 }, 100_000).alerts).toHaveLength(2);
   });
 
   it('ignores a configuration for another cell than its topic', () => {

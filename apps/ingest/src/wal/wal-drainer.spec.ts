@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AlertEvent } from '#contracts';
-import type { CellSample } from '#store';
+import { asColumns, type CellSample, type SampleColumns } from '#store';
 import { WalDrainer, type DrainSink } from './wal-drainer.js';
 import { WriteAheadLog } from './write-ahead-log.js';
 
@@ -15,12 +15,12 @@ class FakeSink implements DrainSink {
   alerts: AlertEvent[] = [];
   down = false;
   failures = 0;
-  writeSamples(samples: readonly CellSample[]): Promise<void> {
+  writeSamples(samples: readonly CellSample[] | SampleColumns): Promise<void> {
     if (this.down) {
       this.failures++;
       return Promise.reject(new Error('store down'));
     }
-    this.samples.push(...samples);
+    this.samples.push(...asColumns(samples).toSamples());
     return Promise.resolve();
   }
   writeAlerts(alerts: readonly AlertEvent[]): Promise<void> {

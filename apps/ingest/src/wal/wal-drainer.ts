@@ -1,7 +1,6 @@
 import type { AlertEvent } from '#contracts';
-import type { CellSample, TelemetryStore } from '#store';
-import type { WalRecord } from './wal-record.js';
-import type { WalPosition, WriteAheadLog } from './write-ahead-log.js';
+import type { SampleColumns, TelemetryStore } from '#store';
+import type { WalPosition, WalReadResult, WriteAheadLog } from './write-ahead-log.js';
 
 export type DrainSink = Pick<TelemetryStore, 'writeSamples' | 'writeAlerts'>;
 
@@ -128,13 +127,13 @@ export class WalDrainer {
     while (this.running || inFlight.length > 0) {
       if (this.running && inFlight.length < (this.failing ? 1 : this.concurrency)) {
         let batch = this.wal.read(readFrom, this.maxBatchSamples);
-        if (batch.records.length > 0 && inFlight.length === 0 && batch.sampleCount < this.maxBatchSamples) {
+        if (!isEmpty(batch) && inFlight.length === 0 && batch.samples.length < this.maxBatchSamples) {
           // A small batch waits a moment for more: fewer, larger store writes at the same latency budget.
           await sleep(this.maxBatchDelay_ms);
           batch = this.wal.read(readFrom, this.maxBatchSamples);
         }
-        if (batch.records.length > 0) {
-          const { samples, alerts } = toWrites(batch.records);
+        if (!isEmpty(batch)) {
+          const { samples, alerts } = batch;
           inFlight.push({
             done: this.store(samples, alerts),
             end: batch.end,
@@ -161,7 +160,7 @@ export class WalDrainer {
   }
 
   /** Writes one batch, retrying with backoff; false if stopped before it succeeded. */
-  private async store(samples: CellSample[], alerts: AlertEvent[]): Promise<boolean> {
+  private async store(samples: SampleColumns, alerts: AlertEvent[]): Promise<boolean> {
     let delay_ms = this.retryMin_ms;
     for (;;) {
       const started = performance.now();
@@ -202,15 +201,6 @@ export class WalDrainer {
   }
 }
 
-function toWrites(records: readonly WalRecord[]): { samples: CellSample[]; alerts: AlertEvent[] } {
-  const samples: CellSample[] = [];
-  const alerts: AlertEvent[] = [];
-  for (const record of records) {
-    if (record.type === 'alert') {
-      alerts.push(record.alert);
-      continue;
-    }
-    for (const sample of record.samples) samples.push(sample);
-  }
-  return { samples, alerts };
+function isEmpty(batch: WalReadResult): boolean {
+  return batch.samples.length === 0 && batch.alerts.length === 0;
 }

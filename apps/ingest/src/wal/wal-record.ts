@@ -1,6 +1,6 @@
 import { crc32 } from 'node:zlib';
 import type { AlertEvent, Sample } from '#contracts';
-import type { CellSample } from '#store';
+import type { SampleColumns } from '#store';
 
 /**
  * Binary write-ahead-log records, little endian:
@@ -19,21 +19,6 @@ const TYPE_SAMPLES = 1;
 const TYPE_ALERT = 2;
 /** Largest body a reader accepts; anything longer is a torn or corrupt length field. */
 export const MAX_RECORD_BODY_BYTES = 16 * 1024 * 1024;
-
-export interface SamplesRecord {
-  type: 'samples';
-  rigId: string;
-  cellId: string;
-  /** Decoded straight into the store's shape (absent optional fields are undefined). */
-  samples: CellSample[];
-}
-
-export interface AlertRecord {
-  type: 'alert';
-  alert: AlertEvent;
-}
-
-export type WalRecord = SamplesRecord | AlertRecord;
 
 /** Bytes of the samples record `encodeSamplesInto` writes. */
 export function samplesRecordLength(rigId: string, cellId: string, count: number): number {
@@ -104,17 +89,26 @@ function seal(buf: Buffer): Buffer {
 }
 
 export type ReadResult =
-  | { kind: 'record'; record: WalRecord; length: number }
+  /** A samples record: its `count` samples were appended to the caller's columns. */
+  | { kind: 'samples'; count: number; length: number }
+  | { kind: 'alert'; alert: AlertEvent; length: number }
   /** Not enough bytes in the buffer for the whole record (read more, or it is torn at end of file). */
   | { kind: 'incomplete'; needed: number }
   /** Length or checksum wrong: a torn or corrupt record. Nothing after it in the segment is trusted. */
   | { kind: 'corrupt'; detail: string };
 
 /**
- * Reads the record starting at `offset` of `buf` (which ends at `end`). The checksum is verified unless
- * `verify` is false (records this process wrote itself and reads back: they cannot be torn).
+ * Reads the record starting at `offset` of `buf` (which ends at `end`); a samples record is decoded
+ * onto the end of `samples`. The checksum is verified unless `verify` is false (records this process
+ * wrote itself and reads back: they cannot be torn).
  */
-export function readRecord(buf: Buffer, offset: number, end: number, verify = true): ReadResult {
+export function readRecord(
+  buf: Buffer,
+  offset: number,
+  end: number,
+  samples: SampleColumns,
+  verify = true,
+): ReadResult {
   if (end - offset < RECORD_HEADER_BYTES) return { kind: 'incomplete', needed: RECORD_HEADER_BYTES };
   const bodyLength = buf.readUInt32LE(offset);
   if (bodyLength < 2 || bodyLength > MAX_RECORD_BODY_BYTES) {
@@ -125,19 +119,19 @@ export function readRecord(buf: Buffer, offset: number, end: number, verify = tr
   const body = buf.subarray(offset + RECORD_HEADER_BYTES, offset + total);
   if (verify && crc32(body) !== buf.readUInt32LE(offset + 4))
     return { kind: 'corrupt', detail: 'checksum mismatch' };
-  const record = decodeBody(body);
-  return record ? { kind: 'record', record, length: total } : { kind: 'corrupt', detail: 'unknown body' };
-}
-
-function decodeBody(body: Buffer): WalRecord | undefined {
   if (body[0] === TYPE_ALERT) {
     try {
-      return { type: 'alert', alert: JSON.parse(body.toString('utf8', 1)) as AlertEvent };
+      return { kind: 'alert', alert: JSON.parse(body.toString('utf8', 1)) as AlertEvent, length: total };
     } catch {
-      return undefined;
+      return { kind: 'corrupt', detail: 'unreadable alert' };
     }
   }
-  if (body[0] !== TYPE_SAMPLES) return undefined;
+  const count = body[0] === TYPE_SAMPLES ? decodeSamples(body, samples) : -1;
+  return count >= 0 ? { kind: 'samples', count, length: total } : { kind: 'corrupt', detail: 'unknown body' };
+}
+
+/** Appends a samples body to the columns; -1 (and nothing appended) if its length does not add up. */
+function decodeSamples(body: Buffer, samples: SampleColumns): number {
   let o = 1;
   const rigLength = body[o++] ?? 0;
   const rigId = body.toString('latin1', o, o + rigLength);
@@ -147,27 +141,18 @@ function decodeBody(body: Buffer): WalRecord | undefined {
   o += cellLength;
   const count = body.readUInt32LE(o);
   o += 4;
-  if (o + count * SAMPLE_BYTES !== body.length) return undefined;
-  const samples = new Array<CellSample>(count);
-  for (let k = 0; k < count; k++, o += SAMPLE_BYTES) {
-    // One object shape for every sample (the drainer's hot path): absent fields are undefined.
-    samples[k] = {
-      rigId,
-      cellId,
-      ts: body.readDoubleLE(o),
-      v: body.readDoubleLE(o + 8),
-      i: body.readDoubleLE(o + 16),
-      t: present(body.readDoubleLE(o + 24)),
-      p: present(body.readDoubleLE(o + 32)),
-      seq: present(body.readDoubleLE(o + 40)),
-      cycle: present(body.readDoubleLE(o + 48)),
-      step: present(body.readDoubleLE(o + 56)),
-    };
+  if (o + count * SAMPLE_BYTES !== body.length) return -1;
+  const first = samples.add(rigId, cellId, count);
+  for (let k = first; k < first + count; k++, o += SAMPLE_BYTES) {
+    // NaN (absent) in the record is NaN (absent) in the columns.
+    samples.ts[k] = body.readDoubleLE(o);
+    samples.v[k] = body.readDoubleLE(o + 8);
+    samples.i[k] = body.readDoubleLE(o + 16);
+    samples.t[k] = body.readDoubleLE(o + 24);
+    samples.p[k] = body.readDoubleLE(o + 32);
+    samples.seq[k] = body.readDoubleLE(o + 40);
+    samples.cycle[k] = body.readDoubleLE(o + 48);
+    samples.step[k] = body.readDoubleLE(o + 56);
   }
-  return { type: 'samples', rigId, cellId, samples };
-}
-
-/** NaN marks an absent field in a record. */
-function present(x: number): number | undefined {
-  return Number.isNaN(x) ? undefined : x;
+  return count;
 }

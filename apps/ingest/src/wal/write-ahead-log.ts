@@ -1,13 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AlertEvent, Sample } from '#contracts';
-import {
-  encodeAlert,
-  encodeSamplesInto,
-  readRecord,
-  samplesRecordLength,
-  type WalRecord,
-} from './wal-record.js';
+import { SampleColumns } from '#store';
+import { encodeAlert, encodeSamplesInto, readRecord, samplesRecordLength } from './wal-record.js';
 
 /** A place in the log: byte `offset` of segment number `segment`. */
 export interface WalPosition {
@@ -30,10 +25,11 @@ export interface WalOptions {
 }
 
 export interface WalReadResult {
-  records: WalRecord[];
-  /** Position just after the last returned record: commit it once the records are stored. */
+  /** The samples of the records read, in log order. */
+  samples: SampleColumns;
+  alerts: AlertEvent[];
+  /** Position just after the last record read: commit it once the samples and alerts are stored. */
   end: WalPosition;
-  sampleCount: number;
 }
 
 const SEGMENT_SUFFIX = '.wal';
@@ -205,8 +201,8 @@ export class WriteAheadLog {
    * A torn or corrupt record ends its segment: the rest of that segment is skipped with a warning.
    */
   read(from: WalPosition, maxSamples: number): WalReadResult {
-    const records: WalRecord[] = [];
-    let sampleCount = 0;
+    const samples = new SampleColumns(Math.min(maxSamples, 1024));
+    const alerts: AlertEvent[] = [];
     let pos = { ...from };
     for (;;) {
       if (pos.segment > this.current) break;
@@ -224,12 +220,11 @@ export class WriteAheadLog {
       let o = 0;
       let stop = false;
       while (o < got) {
-        const result = readRecord(this.readChunk, o, got, pos.segment < this.firstOwnSegment);
-        if (result.kind === 'record') {
-          records.push(result.record);
-          if (result.record.type === 'samples') sampleCount += result.record.samples.length;
+        const result = readRecord(this.readChunk, o, got, samples, pos.segment < this.firstOwnSegment);
+        if (result.kind === 'samples' || result.kind === 'alert') {
+          if (result.kind === 'alert') alerts.push(result.alert);
           o += result.length;
-          if (sampleCount >= maxSamples) {
+          if (samples.length >= maxSamples) {
             stop = true;
             break;
           }
@@ -251,7 +246,7 @@ export class WriteAheadLog {
       pos = { segment: pos.segment, offset: pos.offset + o };
       if (stop) break;
     }
-    return { records, end: pos, sampleCount };
+    return { samples, alerts, end: pos };
   }
 
   /** Records that the store holds everything before `position`; deletes segments wholly before it. */
