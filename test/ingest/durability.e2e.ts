@@ -12,9 +12,9 @@ import {
   startIngest,
   storedCount,
   tempDir,
-  unique,
   until,
   type OwnServer,
+  ownIngestSettings,
 } from './support.js';
 
 const sample = (seq: number) => ({ ts: T0 + seq * 10, v: 0.02, i: 0.0005, seq });
@@ -52,15 +52,8 @@ describeWithServices('ingest: nothing lost across restarts and outages', () => {
 
   it('SIGKILL mid-stream, then restart: every sample stored (broker session + WAL)', async () => {
     const { mqttUrl, influxUrl } = testServices();
-    const rig = unique('rig').replace(/_/g, '-');
-    const settings = {
-      mqttUrl,
-      influxUrl,
-      db: unique('ingest_kill'),
-      rigs: [rig],
-      clientId: unique('ingest'),
-      dataDir: tempDir('sg-ingest-kill-'),
-    };
+    const settings = ownIngestSettings('ingest_kill', { mqttUrl, influxUrl });
+    const { rig } = settings;
     let ingest = await startIngest(settings);
     cleanups.push(() => ingest.stop().then(() => undefined));
     const pub = await connectPublisher(mqttUrl);
@@ -91,16 +84,9 @@ describeWithServices('ingest: nothing lost across restarts and outages', () => {
       await influx.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     });
-    const db = unique('ingest_outage');
-    const rig = unique('rig').replace(/_/g, '-');
-    const ingest = await startIngest({
-      mqttUrl,
-      influxUrl: influx.url,
-      db,
-      rigs: [rig],
-      clientId: unique('ingest'),
-      dataDir: tempDir('sg-ingest-outage-'),
-    });
+    const settings = ownIngestSettings('ingest_outage', { mqttUrl, influxUrl: influx.url });
+    const { rig, db } = settings;
+    const ingest = await startIngest(settings);
     cleanups.push(() => ingest.stop().then(() => undefined));
     const pub = await connectPublisher(mqttUrl);
     cleanups.push(() => pub.endAsync());
@@ -134,16 +120,9 @@ describeWithServices('ingest: nothing lost across restarts and outages', () => {
       await broker.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     });
-    const db = unique('ingest_broker');
-    const rig = unique('rig').replace(/_/g, '-');
-    const ingest = await startIngest({
-      mqttUrl: broker.url,
-      influxUrl,
-      db,
-      rigs: [rig],
-      clientId: unique('ingest'),
-      dataDir: tempDir('sg-ingest-broker-'),
-    });
+    const settings = ownIngestSettings('ingest_broker', { mqttUrl: broker.url, influxUrl });
+    const { rig, db } = settings;
+    const ingest = await startIngest(settings);
     cleanups.push(() => ingest.stop().then(() => undefined));
     const pub = await connectPublisher(broker.url);
     cleanups.push(() => pub.endAsync(true));
@@ -176,15 +155,10 @@ describeWithServices('ingest: nothing lost across restarts and outages', () => {
       await influx.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     });
-    const db = unique('ingest_full');
-    const rig = unique('rig').replace(/_/g, '-');
+    const settings = ownIngestSettings('ingest_full', { mqttUrl, influxUrl: influx.url });
+    const { rig, db } = settings;
     const ingest = await startIngest({
-      mqttUrl,
-      influxUrl: influx.url,
-      db,
-      rigs: [rig],
-      clientId: unique('ingest'),
-      dataDir: tempDir('sg-ingest-full-'),
+      ...settings,
       env: { SANDGLASS_WAL_MAX_MB: '0.05' }, // about 50 kB: some 500 single-sample messages
     });
     cleanups.push(() => ingest.stop().then(() => undefined));

@@ -15,11 +15,10 @@ import {
   connectPublisher,
   influxStore,
   startIngest,
-  tempDir,
-  unique,
   until,
   storedCount,
   type IngestProcess,
+  ownIngestSettings,
 } from './support.js';
 
 /** 1 M salt, D = 3e-10 m²/s, t+ = 0.38, a 500 µm gap: J* ≈ 187 A/m² (18.7 mA on 1 cm²). */
@@ -48,9 +47,9 @@ describeWithServices('ingest: Sand-depletion alert end to end', () => {
 
   it('raises sand-depletion before the depletion time (data time) and clears after the current drops', async () => {
     const { mqttUrl, influxUrl } = testServices();
-    const rig = unique('rig').replace(/_/g, '-');
+    const settings = ownIngestSettings('ingest_sand', { mqttUrl, influxUrl });
+    const { rig, db } = settings;
     const cell = 's1';
-    const db = unique('ingest_sand');
     // 1 M salt, D = 3e-10 m²/s, t+ = 0.38, a 500 µm gap: J* ≈ 187 A/m² (18.7 mA on 1 cm²).
     const config: CellConfig = {
       rigId: rig,
@@ -80,14 +79,7 @@ describeWithServices('ingest: Sand-depletion alert end to end', () => {
     const pub = await connectPublisher(mqttUrl);
     // The api publishes configurations retained; ingest receives it when it subscribes.
     await pub.publishAsync(configTopic(rig, cell), JSON.stringify(config), { qos: 1, retain: true });
-    ingest = await startIngest({
-      mqttUrl,
-      influxUrl,
-      db,
-      rigs: [rig],
-      clientId: unique('ingest'),
-      dataDir: tempDir('sg-sand-'),
-    });
+    ingest = await startIngest(settings);
 
     const alerts: AlertEvent[] = [];
     const states: StateMessage[] = [];
@@ -142,16 +134,9 @@ describeWithServices('ingest: Sand-depletion alert end to end', () => {
 
   it('SIGTERM stores what was accepted and exits 0; after a restart the open alert is restored, not raised again', async () => {
     const { mqttUrl, influxUrl } = testServices();
-    const rig = unique('rig').replace(/_/g, '-');
+    const settings = ownIngestSettings('ingest_restart', { mqttUrl, influxUrl });
+    const { rig } = settings;
     const cell = 's2';
-    const settings = {
-      mqttUrl,
-      influxUrl,
-      db: unique('ingest_restart'),
-      rigs: [rig],
-      clientId: unique('ingest'),
-      dataDir: tempDir('sg-restart-'),
-    };
     const pub = await connectPublisher(mqttUrl);
     await pub.publishAsync(configTopic(rig, cell), JSON.stringify(sandConfig(rig, cell)), {
       qos: 1,

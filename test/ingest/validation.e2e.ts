@@ -7,10 +7,9 @@ import {
   influxStore,
   startIngest,
   storedCount,
-  tempDir,
-  unique,
   until,
   type IngestProcess,
+  ownIngestSettings,
 } from './support.js';
 
 const CELLS = ['c1', 'c2', 'c3', 'c4'];
@@ -18,19 +17,13 @@ const PER_CELL = 250;
 
 describeWithServices('ingest: validation end to end (Mosquitto + InfluxDB)', () => {
   let ingest: IngestProcess;
-  const rig = unique('rig').replace(/_/g, '-');
-  const db = unique('ingest_validation');
+  let rig: string;
+  let db: string;
 
   beforeAll(async () => {
-    const { mqttUrl, influxUrl } = testServices();
-    ingest = await startIngest({
-      mqttUrl,
-      influxUrl,
-      db,
-      rigs: [rig],
-      clientId: unique('ingest'),
-      dataDir: tempDir('sg-ingest-'),
-    });
+    const settings = ownIngestSettings('ingest_validation', testServices());
+    ({ rig, db } = settings);
+    ingest = await startIngest(settings);
   });
   afterAll(async () => {
     await ingest?.stop();
