@@ -1,4 +1,4 @@
-import { afterAll, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import {
   alertsTopic,
   configTopic,
@@ -40,9 +40,11 @@ function sandConfig(rigId: string, cellId: string): CellConfig {
 }
 
 describeWithServices('ingest: Sand-depletion alert end to end', () => {
+  /** The ingest a test runs; each test's own is stopped after it (a second test must not leave the first's). */
   let ingest: IngestProcess | undefined;
-  afterAll(async () => {
+  afterEach(async () => {
     await ingest?.stop();
+    ingest = undefined;
   });
 
   it('raises sand-depletion before the depletion time (data time) and clears after the current drops', async () => {
@@ -159,7 +161,7 @@ describeWithServices('ingest: Sand-depletion alert end to end', () => {
       }
     };
 
-    const first = await startIngest(settings);
+    const first = (ingest = await startIngest(settings));
     await send(0, 600, 0.04); // 60 s above J*
     await until(() => alerts.some((a) => a.state === 'raised'), 'the alert');
     await until(async () => (await storedCount(store, rig, cell)) === 600, 'the first part stored');
