@@ -203,7 +203,7 @@ function startServices(): Services {
 interface Ingest {
   proc: ChildProcess;
   stored: () => Promise<number>;
-  groupSize: () => Promise<number>;
+  groups: () => Promise<{ perWalWrite: number; perStoreWrite: number }>;
   stop: () => Promise<void>;
 }
 
@@ -235,11 +235,20 @@ async function startIngest(services: Services, name: string): Promise<Ingest> {
     port = Number(/http-port=(\d+)/.exec(out)?.[1] ?? 0);
   }
   if (!port) throw new Error(`ingest did not start:\n${out}`);
-  /** Messages received per WAL group write (each write also sends that group's PUBACKs). */
-  const groupSize = async () => {
+  /**
+   * Messages received per WAL group write (each write also sends that group's PUBACKs), and samples per
+   * store write, from ingest's metrics.
+   */
+  const groups = async () => {
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     const metric = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
-    return metric('sandglass_ingest_messages_received_total') / metric('sandglass_ingest_wal_writes_total');
+    return {
+      perWalWrite:
+        metric('sandglass_ingest_messages_received_total') / metric('sandglass_ingest_wal_writes_total'),
+      perStoreWrite:
+        metric('sandglass_ingest_samples_stored_total') /
+        metric('sandglass_ingest_store_batch_seconds_count'),
+    };
   };
   const stored = async () => {
     const health = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as {
@@ -259,7 +268,7 @@ async function startIngest(services: Services, name: string): Promise<Ingest> {
   return {
     proc,
     stored,
-    groupSize,
+    groups,
     stop: async () => {
       const exited = new Promise((r) => proc.once('exit', r));
       proc.kill('SIGTERM');
@@ -361,7 +370,7 @@ async function throughput(
       rate: total / ((seenAt[total - 1]! - pub.t0) / 1000),
       publishRate: total / ((pub.t1 - pub.t0) / 1000),
       cpu,
-      groupSize: await ingest.groupSize(),
+      groups: await ingest.groups(),
     };
   } finally {
     await ingest.stop();
@@ -426,7 +435,8 @@ async function main(): Promise<void> {
       console.log(
         `b${round}. ingest, single-sample messages, stored in InfluxDB: ${Math.round(one.rate)} samples/s ` +
           `(publisher alone reached ${Math.round(one.publishRate)} /s), ratio ${(one.rate / ceil.rate).toFixed(3)}` +
-          `\n    CPU µs per sample: ${formatCpu(one.cpu)}; ${one.groupSize.toFixed(1)} messages per WAL write`,
+          `\n    CPU µs per sample: ${formatCpu(one.cpu)}; ${one.groups.perWalWrite.toFixed(1)} messages ` +
+          `per WAL write, ${Math.round(one.groups.perStoreWrite)} samples per store write`,
       );
       pairs.push({ ceiling: ceil.rate, single: one.rate });
     }

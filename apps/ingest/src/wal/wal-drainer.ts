@@ -74,7 +74,7 @@ export class WalDrainer {
   ) {
     this.position = wal.committed;
     this.maxBatchSamples = options.maxBatchSamples ?? 10_000;
-    this.maxBatchDelay_ms = options.maxBatchDelay_ms ?? 10;
+    this.maxBatchDelay_ms = options.maxBatchDelay_ms ?? 50;
     this.retryMin_ms = options.retryMin_ms ?? 100;
     this.concurrency = options.concurrency ?? 2;
     this.retryMax_ms = options.retryMax_ms ?? 5000;
@@ -127,8 +127,9 @@ export class WalDrainer {
     while (this.running || inFlight.length > 0) {
       if (this.running && inFlight.length < (this.failing ? 1 : this.concurrency)) {
         let batch = this.wal.read(readFrom, this.maxBatchSamples);
-        if (!isEmpty(batch) && inFlight.length === 0 && batch.samples.length < this.maxBatchSamples) {
-          // A small batch waits a moment for more: fewer, larger store writes at the same latency budget.
+        if (!isEmpty(batch) && batch.samples.length < this.maxBatchSamples / 2) {
+          // A small batch waits a moment for more: fewer, larger store writes (InfluxDB's cost per point
+          // falls with the batch size) within the latency budget.
           await sleep(this.maxBatchDelay_ms);
           batch = this.wal.read(readFrom, this.maxBatchSamples);
         }
