@@ -52,21 +52,7 @@ describeWithServices('ingest: Sand-depletion alert end to end', () => {
     const settings = ownIngestSettings('ingest_sand', { mqttUrl, influxUrl });
     const { rig, db } = settings;
     const cell = 's1';
-    // 1 M salt, D = 3e-10 m²/s, t+ = 0.38, a 500 µm gap: J* ≈ 187 A/m² (18.7 mA on 1 cm²).
-    const config: CellConfig = {
-      rigId: rig,
-      cellId: cell,
-      cellType: 'symmetric',
-      electrodeArea_cm2: 1,
-      electrolyte: {
-        kind: 'liquid',
-        diffusivity_cm2_s: 3e-6,
-        concentration_mol_L: 1,
-        cationTransference: 0.38,
-        gap_um: 500,
-      },
-      thresholds: {},
-    };
+    const config = sandConfig(rig, cell);
     const current_A = 0.04; // J/J* ≈ 2.1
     const tracker = new DepletionTracker({
       diffusivity_m2_s: 3e-10,

@@ -233,35 +233,21 @@ export function writeMaccor(samples: readonly ReplaySample[], options: MaccorWri
     const cycle = String(sample.cycle ?? 0);
     const step = String(sample.step ?? 1);
     const amps = String(Math.abs(sample.i));
-    const fields =
-      form === 'testtime'
-        ? [
-            String(k + 1),
-            '0',
-            cycle,
-            step,
-            testTime,
-            stepMinutes,
-            String(capacity_Ah),
-            amps,
-            String(sample.v),
-            state,
-            '1',
-            date,
-          ]
-        : [
-            String(k + 1),
-            cycle,
-            step,
-            testTime,
-            stepMinutes,
-            String(capacity_Ah),
-            amps,
-            String(sample.v),
-            state,
-            '1',
-            date,
-          ];
+    const fields = [
+      String(k + 1),
+      // The test-time form has one more column after the record number.
+      ...(form === 'testtime' ? ['0'] : []),
+      cycle,
+      step,
+      testTime,
+      stepMinutes,
+      String(capacity_Ah),
+      amps,
+      String(sample.v),
+      state,
+      '1',
+      date,
+    ];
     if (withT) fields.push(String(sample.t ?? 0));
     lines.push(form === 'testtime' ? `${fields.join('\t')}\t` : fields.join('\t'));
   });
