@@ -2,7 +2,7 @@ import type { AlertKind, Estimates, StateMessage } from '#contracts';
 import { useEffect, useRef } from 'preact/hooks';
 import { AlertList } from '../components/alert-list.js';
 import { HistoryChart } from '../components/history-chart.js';
-import { LiveChart } from '../components/live-chart.js';
+import { LiveChart, type LiveChartProps } from '../components/live-chart.js';
 import { RiskBadge } from '../components/risk-badge.js';
 import { api } from '../lib/api.js';
 import { KIND_LABEL } from '../lib/evidence.js';
@@ -24,6 +24,21 @@ import {
 import { cellKey, cellRisk } from '../lib/risk.js';
 import { routeHref } from '../lib/route.js';
 import { LIVE_POINTS, LIVE_WINDOW_MS, type DashboardStore } from '../lib/store.js';
+
+/** The four live plots of a cell: what each shows, its unit and its colour. */
+const LIVE_CHARTS: readonly Omit<LiveChartProps, 'series' | 'version'>[] = [
+  { title: 'Voltage', column: 'v', unit: 'V', si: true, format: formatVoltage, stroke: '#1d4ed8' },
+  { title: 'Current', column: 'i', unit: 'A', si: true, format: formatCurrent, stroke: '#b45309' },
+  {
+    title: 'Temperature',
+    column: 't',
+    unit: '°C',
+    si: false,
+    format: formatTemperature,
+    stroke: '#be123c',
+  },
+  { title: 'Stack pressure', column: 'p', unit: 'MPa', si: false, format: formatPressure, stroke: '#047857' },
+];
 
 function Meter({ fraction, label }: { fraction: number | null | undefined; label: string }) {
   if (fraction === null || fraction === undefined) return null;
@@ -189,46 +204,9 @@ export function CellView({ store, rigId, cellId }: { store: DashboardStore; rigI
       </div>
       <div class="cell-grid">
         <div class="live-charts">
-          <LiveChart
-            title="Voltage"
-            column="v"
-            unit="V"
-            si={true}
-            series={series}
-            version={version}
-            format={formatVoltage}
-            stroke="#1d4ed8"
-          />
-          <LiveChart
-            title="Current"
-            column="i"
-            unit="A"
-            si={true}
-            series={series}
-            version={version}
-            format={formatCurrent}
-            stroke="#b45309"
-          />
-          <LiveChart
-            title="Temperature"
-            column="t"
-            unit="°C"
-            si={false}
-            series={series}
-            version={version}
-            format={formatTemperature}
-            stroke="#be123c"
-          />
-          <LiveChart
-            title="Stack pressure"
-            column="p"
-            unit="MPa"
-            si={false}
-            series={series}
-            version={version}
-            format={formatPressure}
-            stroke="#047857"
-          />
+          {LIVE_CHARTS.map((chart) => (
+            <LiveChart key={chart.column} {...chart} series={series} version={version} />
+          ))}
         </div>
         <div class="side">
           <PhysicsPanel estimates={state?.estimates ?? {}} />
