@@ -131,7 +131,7 @@ export class WalDrainer {
           // A small batch waits a moment for more: fewer, larger store writes (InfluxDB's cost per point
           // falls with the batch size) within the latency budget.
           await sleep(this.maxBatchDelay_ms);
-          batch = this.wal.read(readFrom, this.maxBatchSamples);
+          batch = this.wal.read(batch.end, this.maxBatchSamples, batch);
         }
         if (!isEmpty(batch)) {
           const { samples, alerts } = batch;

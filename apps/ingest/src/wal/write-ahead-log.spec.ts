@@ -72,6 +72,32 @@ describe('WriteAheadLog', () => {
     wal.close();
   });
 
+  it('continues an earlier read where it ended, as one batch', () => {
+    const wal = new WriteAheadLog({ dir, maxBytes: 1 << 20, fsyncInterval_ms: 0 });
+    const start = wal.open();
+    wal.appendSamples('rig', 'a', [sample(1), sample(2)]);
+    wal.flush();
+    const first = wal.read(start, 4);
+    wal.appendSamples('rig', 'b', [sample(3), sample(4)]);
+    wal.appendSamples('rig', 'b', [sample(5)]);
+    wal.flush();
+    const batch = wal.read(first.end, 4, first);
+    // The limit counts the earlier samples too: the read stops after the record reaching 4.
+    expect(batch.samples.toSamples().map((s) => [s.cellId, s.seq])).toEqual([
+      ['a', 1],
+      ['a', 2],
+      ['b', 3],
+      ['b', 4],
+    ]);
+    expect(
+      wal
+        .read(batch.end, 10)
+        .samples.toSamples()
+        .map((s) => s.seq),
+    ).toEqual([5]);
+    wal.close();
+  });
+
   it('replays from the checkpoint after a restart and deletes stored segments', () => {
     const wal = new WriteAheadLog({ dir, maxBytes: 1 << 20, segmentBytes: 1000, fsyncInterval_ms: 0 });
     const start = wal.open();

@@ -199,10 +199,11 @@ export class WriteAheadLog {
   /**
    * Reads records from `from` until about `maxSamples` samples (at least one record when there is one).
    * A torn or corrupt record ends its segment: the rest of that segment is skipped with a warning.
+   * Given `earlier` (a read that ended at `from`), appends to it instead, counting its samples.
    */
-  read(from: WalPosition, maxSamples: number): WalReadResult {
-    const samples = new SampleColumns(Math.min(maxSamples, 1024));
-    const alerts: AlertEvent[] = [];
+  read(from: WalPosition, maxSamples: number, earlier?: WalReadResult): WalReadResult {
+    const samples = earlier?.samples ?? new SampleColumns(Math.min(maxSamples, 1024));
+    const alerts = earlier?.alerts ?? [];
     let pos = { ...from };
     for (;;) {
       if (pos.segment > this.current) break;
