@@ -60,13 +60,12 @@ describeWithServices('dashboard e2e (chromium, real api + ingest, Mosquitto, Inf
       published += batch.length;
     }
   };
-  const chartState = async (column: string): Promise<{ points: number; version: number }> => {
-    const figure = page.locator(`figure[data-chart="${column}"]`);
-    return {
-      points: Number(await figure.getAttribute('data-points')),
-      version: Number(await figure.getAttribute('data-version')),
-    };
-  };
+  /** Points and version of a live chart, read in one go (two reads could straddle a redraw). */
+  const chartState = (column: string): Promise<{ points: number; version: number }> =>
+    page.locator(`figure[data-chart="${column}"]`).evaluate((figure) => ({
+      points: Number(figure.getAttribute('data-points')),
+      version: Number(figure.getAttribute('data-version')),
+    }));
   const screenshot = (name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
 
   beforeAll(async () => {
