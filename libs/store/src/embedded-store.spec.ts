@@ -1,9 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeTelemetryStoreConformance } from './conformance.js';
 import { EmbeddedStore } from './embedded-store.js';
+
+function mkdirFor(dataDir: string): string {
+  mkdirSync(dataDir, { recursive: true });
+  return dataDir;
+}
 
 const dir = mkdtempSync(path.join(tmpdir(), 'sandglass-store-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -40,6 +46,58 @@ describe('EmbeddedStore', () => {
     await a.close();
     expect(await b.countSamples(cell)).toBe(1);
     await b.close();
+  });
+
+  it('stores a batch that mixes new samples with already stored ones once per time, the last winning', async () => {
+    const store = new EmbeddedStore({ dataDir: ':memory:' });
+    await store.open();
+    const at = (k: number, v: number) => ({ ...cell, ts: ts + k, v, i: 0 });
+    await store.writeSamples([at(0, 1), at(1, 1), at(2, 1)]);
+    // A write-ahead-log replay overlapping what is stored, a new sample, and one repeated in the batch.
+    await store.writeSamples([at(1, 2), at(2, 2), at(3, 2), at(3, 3), at(0.5, 2)]);
+    expect((await store.queryTelemetry(cell, { limit: 10 })).map((p) => [p.ts - ts, p.v])).toEqual([
+      [0, 1],
+      [0.5, 2],
+      [1, 2],
+      [2, 2],
+      [3, 3],
+    ]);
+    // The newest sample written again replaces itself.
+    await store.writeSamples([at(3, 4)]);
+    expect(await store.countSamples(cell)).toBe(5);
+    await store.close();
+  });
+
+  it('keeps the rows of a data file written with primary keys (0.1) and stops indexing them', async () => {
+    const dataDir = path.join(dir, 'keyed');
+    const old = await DuckDBInstance.create(path.join(mkdirFor(dataDir), 'sandglass.duckdb'));
+    const db = await old.connect();
+    await db.run(`CREATE TABLE telemetry (rig VARCHAR NOT NULL, cell VARCHAR NOT NULL, ts_us BIGINT NOT NULL,
+      v DOUBLE, i DOUBLE, t DOUBLE, p DOUBLE, seq BIGINT, cycle BIGINT, step BIGINT, PRIMARY KEY (rig, cell, ts_us))`);
+    await db.run(
+      `INSERT INTO telemetry VALUES ('r1', 'c1', ${ts * 1000}, 3.3, 0.1, NULL, NULL, 1, NULL, NULL)`,
+    );
+    db.closeSync();
+    old.closeSync();
+    const store = new EmbeddedStore({ dataDir });
+    await store.open();
+    await store.writeSamples([
+      { ...cell, ts, v: 3.4, i: 0.2 },
+      { ...cell, ts: ts + 1, v: 3.5, i: 0.2 },
+    ]);
+    expect(await store.queryTelemetry(cell, { limit: 10 })).toEqual([
+      { ts, v: 3.4, i: 0.2 },
+      { ts: ts + 1, v: 3.5, i: 0.2 },
+    ]);
+    await store.close();
+    const check = await DuckDBInstance.create(path.join(dataDir, 'sandglass.duckdb'));
+    const reader = await check.connect();
+    const keys = await reader.runAndReadAll(
+      "SELECT count(*)::INTEGER FROM duckdb_constraints() WHERE table_name = 'telemetry' AND constraint_type = 'PRIMARY KEY'",
+    );
+    expect(keys.getRows()).toEqual([[0]]);
+    reader.closeSync();
+    check.closeSync();
   });
 
   it('throws a StoreError when used before open', async () => {

@@ -13,6 +13,7 @@ import type {
 import { TS_MAX_MS, TS_MIN_MS } from '#contracts';
 import { msToMicros } from './line-protocol.js';
 import { asColumns, type SampleColumns } from './sample-columns.js';
+import { SerialQueue } from './serial-queue.js';
 import { StoreError, bucketMs } from './store-error.js';
 import type { CellKey, CellSample, StoredCell, TelemetryStore } from './telemetry-store.js';
 
@@ -21,16 +22,23 @@ export interface EmbeddedStoreOptions {
   dataDir: string;
   /** File name inside dataDir. */
   fileName?: string;
+  /** DuckDB's buffer memory (MB); it spills to disk beyond it. Default 256. */
+  memoryLimit_MB?: number;
+  /** DuckDB's worker threads. Default 2. */
+  threads?: number;
 }
 
+/**
+ * Telemetry and state history are append-only: no primary-key index to maintain on every insert (it
+ * grew without bound in memory and made each write slower than the last). Duplicates are kept out at
+ * write time instead: see `EmbeddedDatabase.appendSamples`.
+ */
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS telemetry (
      rig VARCHAR NOT NULL, cell VARCHAR NOT NULL, ts_us BIGINT NOT NULL,
-     v DOUBLE, i DOUBLE, t DOUBLE, p DOUBLE, seq BIGINT, cycle BIGINT, step BIGINT,
-     PRIMARY KEY (rig, cell, ts_us))`,
+     v DOUBLE, i DOUBLE, t DOUBLE, p DOUBLE, seq BIGINT, cycle BIGINT, step BIGINT)`,
   `CREATE TABLE IF NOT EXISTS cell_state (
-     rig VARCHAR NOT NULL, cell VARCHAR NOT NULL, ts_us BIGINT NOT NULL, risk VARCHAR, json VARCHAR NOT NULL,
-     PRIMARY KEY (rig, cell, ts_us))`,
+     rig VARCHAR NOT NULL, cell VARCHAR NOT NULL, ts_us BIGINT NOT NULL, risk VARCHAR, json VARCHAR NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS cell_latest (
      rig VARCHAR NOT NULL, cell VARCHAR NOT NULL, ts_us BIGINT NOT NULL, json VARCHAR NOT NULL,
      PRIMARY KEY (rig, cell))`,
@@ -41,49 +49,243 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS cell_config (
      rig VARCHAR NOT NULL, cell VARCHAR NOT NULL, json VARCHAR NOT NULL,
      PRIMARY KEY (rig, cell))`,
-  // The appender cannot upsert, so batches land here first (all DOUBLE: no BigInt per value) and are
-  // moved over with a plain INSERT, or the upsert when a key is already there; `n` orders duplicates.
-  `CREATE TEMP TABLE IF NOT EXISTS telemetry_staging (
-     n INTEGER, rig VARCHAR, cell VARCHAR, ts_us DOUBLE,
-     v DOUBLE, i DOUBLE, t DOUBLE, p DOUBLE, seq DOUBLE, cycle DOUBLE, step DOUBLE)`,
 ];
 
-const STAGED_COLUMNS = `rig, cell, CAST(ts_us AS BIGINT), v, i, t, p,
-  CAST(seq AS BIGINT), CAST(cycle AS BIGINT), CAST(step AS BIGINT)`;
-/** New samples only: several times faster than the upsert, and fails whole on any key already there. */
-const INSERT_STAGING = `INSERT INTO telemetry SELECT ${STAGED_COLUMNS} FROM telemetry_staging`;
-/** The upsert, for batches that repeat stored samples (replays) or themselves: the last one wins. */
-const MERGE_STAGING = `INSERT OR REPLACE INTO telemetry SELECT ${STAGED_COLUMNS} FROM telemetry_staging
-  QUALIFY row_number() OVER (PARTITION BY rig, cell, ts_us ORDER BY n DESC) = 1`;
+/** Per writer connection: rows that may overwrite stored ones, and latest states, land here first. */
+const STAGING = [
+  `CREATE TEMP TABLE IF NOT EXISTS telemetry_staging (
+     n INTEGER, rig VARCHAR, cell VARCHAR, ts_us BIGINT,
+     v DOUBLE, i DOUBLE, t DOUBLE, p DOUBLE, seq BIGINT, cycle BIGINT, step BIGINT)`,
+  `CREATE TEMP TABLE IF NOT EXISTS latest_staging (rig VARCHAR, cell VARCHAR, ts_us BIGINT, json VARCHAR)`,
+];
+
+/** Tables that had a primary key before the store became append-only (data files of 0.1). */
+const APPEND_ONLY_TABLES = ['telemetry', 'cell_state'];
+
+const READERS = 2;
+
+const cellKey = (rigId: string, cellId: string) => `${rigId}\u0000${cellId}`;
 
 /**
- * Open DuckDB instances by file, with how many stores use each: DuckDB lets one process open a file once,
- * so stores of the same file share an instance, and the last one to close releases the file.
+ * One DuckDB file as this process uses it: one writer connection (ingest's batches, in order) and a
+ * small pool of reader connections, so a REST read never queues behind a write (DuckDB's MVCC lets
+ * readers see the last commit while a write runs). Cell configurations and each cell's latest state are
+ * also held in memory — a few entries per cell — so listing cells touches no connection at all.
  */
-const instances = new Map<string, { instance: Promise<DuckDBInstance>; users: number }>();
+class EmbeddedDatabase {
+  private readonly writes = new SerialQueue();
+  /** Per cell, the newest stored sample time (µs): a sample after it can simply be appended. */
+  private readonly highWater_us = new Map<string, number>();
+  /** Cells whose high-water mark is unknown after a failed write, read again before the next one. */
+  private readonly uncertain = new Set<string>();
+  readonly latest = new Map<string, StateMessage>();
+  readonly configs = new Map<string, CellConfig>();
 
-function acquire(file: string): Promise<DuckDBInstance> {
-  if (file === ':memory:') return DuckDBInstance.create(':memory:');
-  let entry = instances.get(file);
-  if (!entry) {
-    entry = { instance: DuckDBInstance.create(file), users: 0 };
-    instances.set(file, entry);
-    entry.instance.catch(() => instances.delete(file));
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly writer: DuckDBConnection,
+    private readonly readers: { connection: DuckDBConnection; queue: SerialQueue }[],
+  ) {}
+
+  static async open(file: string, options: EmbeddedStoreOptions): Promise<EmbeddedDatabase> {
+    const instance = await DuckDBInstance.create(file, {
+      memory_limit: `${options.memoryLimit_MB ?? 256}MB`,
+      threads: String(options.threads ?? 2),
+      // Results in insertion order are not needed (queries say ORDER BY): lets DuckDB stream with less memory.
+      preserve_insertion_order: 'false',
+    });
+    try {
+      const writer = await instance.connect();
+      await migrateToAppendOnly(writer);
+      for (const sql of [...SCHEMA, ...STAGING]) await writer.run(sql);
+      const readers = [];
+      for (let k = 0; k < READERS; k++)
+        readers.push({ connection: await instance.connect(), queue: new SerialQueue() });
+      const database = new EmbeddedDatabase(instance, writer, readers);
+      await database.load();
+      return database;
+    } catch (error) {
+      instance.closeSync();
+      throw error;
+    }
   }
-  entry.users++;
-  return entry.instance;
+
+  /** Fills the in-memory parts from the file. */
+  private async load(): Promise<void> {
+    const marks = await this.writer.runAndReadAll(
+      'SELECT rig, cell, max(ts_us)::DOUBLE FROM telemetry GROUP BY rig, cell',
+    );
+    for (const [rig, cell, max] of marks.getRows())
+      this.highWater_us.set(cellKey(rig as string, cell as string), max as number);
+    for (const [json] of (await this.writer.runAndReadAll('SELECT json FROM cell_latest')).getRows()) {
+      const state = JSON.parse(json as string) as StateMessage;
+      this.latest.set(cellKey(state.rigId, state.cellId), state);
+    }
+    for (const [json] of (await this.writer.runAndReadAll('SELECT json FROM cell_config')).getRows()) {
+      const config = JSON.parse(json as string) as CellConfig;
+      this.configs.set(cellKey(config.rigId, config.cellId), config);
+    }
+  }
+
+  write<T>(task: (db: DuckDBConnection) => Promise<T>): Promise<T> {
+    return this.writes.run(() => task(this.writer));
+  }
+
+  /** On the reader with the fewest queued reads. */
+  read<T>(task: (db: DuckDBConnection) => Promise<T>): Promise<T> {
+    const reader = this.readers.reduce((a, b) => (b.queue.pending < a.queue.pending ? b : a));
+    return reader.queue.run(() => task(reader.connection));
+  }
+
+  /**
+   * Appends samples, keeping (cell, time) unique without an index: a sample newer than everything stored
+   * for its cell (the live case, nearly every sample) is appended through DuckDB's appender; an older or
+   * repeated one (a write-ahead-log replay, a reordered sample) replaces the stored row of the same time,
+   * the last in the batch winning. One transaction: a failed batch leaves nothing behind.
+   */
+  appendSamples(c: SampleColumns): Promise<void> {
+    return this.write(async (db) => {
+      await this.readUncertainMarks(db, c);
+      const marks = new Map<string, number>();
+      const older: number[] = [];
+      await db.run('BEGIN TRANSACTION');
+      try {
+        const appender = await db.createAppender('telemetry');
+        try {
+          for (let n = 0; n < c.length; n++) {
+            const key = cellKey(c.rigId[n]!, c.cellId[n]!);
+            const ts_us = Math.round(c.ts[n]! * 1000);
+            const mark = marks.get(key) ?? this.highWater_us.get(key) ?? -Infinity;
+            if (ts_us <= mark) {
+              older.push(n);
+              continue;
+            }
+            marks.set(key, ts_us);
+            appendRow(appender, c, n, ts_us);
+          }
+        } finally {
+          appender.closeSync();
+        }
+        if (older.length > 0) await this.replaceRows(db, c, older);
+        await db.run('COMMIT');
+      } catch (error) {
+        await db.run('ROLLBACK').catch(() => undefined);
+        for (let n = 0; n < c.length; n++) this.uncertain.add(cellKey(c.rigId[n]!, c.cellId[n]!));
+        throw error;
+      }
+      for (const [key, mark] of marks) this.highWater_us.set(key, mark);
+    });
+  }
+
+  /** Replaces the stored rows at the times of `rows` (deleting by the batch's time range, so DuckDB's zone maps skip the rest). */
+  private async replaceRows(db: DuckDBConnection, c: SampleColumns, rows: readonly number[]): Promise<void> {
+    await db.run('DELETE FROM telemetry_staging');
+    const appender = await db.createAppender('telemetry_staging');
+    let from_us = Infinity;
+    let to_us = -Infinity;
+    try {
+      for (const n of rows) {
+        const ts_us = Math.round(c.ts[n]! * 1000);
+        from_us = Math.min(from_us, ts_us);
+        to_us = Math.max(to_us, ts_us);
+        appender.appendInteger(n);
+        appendRow(appender, c, n, ts_us);
+      }
+    } finally {
+      appender.closeSync();
+    }
+    await db.run(
+      `DELETE FROM telemetry USING (SELECT DISTINCT rig, cell, ts_us FROM telemetry_staging) s
+       WHERE telemetry.ts_us BETWEEN ${from_us} AND ${to_us}
+         AND telemetry.rig = s.rig AND telemetry.cell = s.cell AND telemetry.ts_us = s.ts_us`,
+    );
+    await db.run(
+      `INSERT INTO telemetry SELECT rig, cell, ts_us, v, i, t, p, seq, cycle, step FROM telemetry_staging
+       QUALIFY row_number() OVER (PARTITION BY rig, cell, ts_us ORDER BY n DESC) = 1`,
+    );
+  }
+
+  private async readUncertainMarks(db: DuckDBConnection, c: SampleColumns): Promise<void> {
+    if (this.uncertain.size === 0) return;
+    for (let n = 0; n < c.length; n++) {
+      const key = cellKey(c.rigId[n]!, c.cellId[n]!);
+      if (!this.uncertain.has(key)) continue;
+      const result = await db.runAndReadAll(
+        'SELECT max(ts_us)::DOUBLE FROM telemetry WHERE rig = $rig AND cell = $cell',
+        { rig: c.rigId[n]!, cell: c.cellId[n]! },
+      );
+      const max = result.getRows()[0]?.[0];
+      if (typeof max === 'number') this.highWater_us.set(key, max);
+      else this.highWater_us.delete(key);
+      this.uncertain.delete(key);
+    }
+  }
+
+  /** Appends the state history; moves each cell's latest state (memory first: readers see it at once). */
+  appendStates(states: readonly StateMessage[]): Promise<void> {
+    const changed = new Map<string, StateMessage>();
+    for (const state of states) {
+      const key = cellKey(state.rigId, state.cellId);
+      const current = this.latest.get(key);
+      if (current && current.ts > state.ts) continue;
+      this.latest.set(key, state);
+      changed.set(key, state);
+    }
+    return this.write((db) =>
+      transaction(db, async () => {
+        const history = await db.createAppender('cell_state');
+        try {
+          for (const state of states) {
+            history.appendVarchar(state.rigId);
+            history.appendVarchar(state.cellId);
+            history.appendDouble(Math.round(state.ts * 1000));
+            history.appendVarchar(state.risk);
+            history.appendVarchar(JSON.stringify(state));
+            history.endRow();
+          }
+        } finally {
+          history.closeSync();
+        }
+        if (changed.size === 0) return;
+        await db.run('DELETE FROM latest_staging');
+        const latest = await db.createAppender('latest_staging');
+        try {
+          for (const state of changed.values()) {
+            latest.appendVarchar(state.rigId);
+            latest.appendVarchar(state.cellId);
+            latest.appendDouble(Math.round(state.ts * 1000));
+            latest.appendVarchar(JSON.stringify(state));
+            latest.endRow();
+          }
+        } finally {
+          latest.closeSync();
+        }
+        await db.run('INSERT OR REPLACE INTO cell_latest SELECT rig, cell, ts_us, json FROM latest_staging');
+      }),
+    );
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.writes.idle(), ...this.readers.map((r) => r.queue.idle())]);
+    for (const reader of this.readers) reader.connection.closeSync();
+    this.writer.closeSync();
+    this.instance.closeSync();
+  }
 }
 
-function release(file: string, instance: DuckDBInstance): void {
-  const entry = instances.get(file);
-  if (file === ':memory:' || !entry) {
-    instance.closeSync();
-    return;
-  }
-  if (--entry.users === 0) {
-    instances.delete(file);
-    instance.closeSync();
-  }
+function appendRow(appender: DuckDBAppender, c: SampleColumns, n: number, ts_us: number): void {
+  appender.appendVarchar(c.rigId[n]!);
+  appender.appendVarchar(c.cellId[n]!);
+  // DuckDB casts to the BIGINT columns: no BigInt per value here.
+  appender.appendDouble(ts_us);
+  appender.appendDouble(c.v[n]!);
+  appender.appendDouble(c.i[n]!);
+  appendOptional(appender, c.t[n]!);
+  appendOptional(appender, c.p[n]!);
+  appendOptional(appender, c.seq[n]!);
+  appendOptional(appender, c.cycle[n]!);
+  appendOptional(appender, c.step[n]!);
+  appender.endRow();
 }
 
 /** NaN: the sample has no such value. */
@@ -92,19 +294,55 @@ function appendOptional(appender: DuckDBAppender, value: number): void {
   else appender.appendDouble(value);
 }
 
+/** Data files written before the store was append-only keep their rows; the primary keys go. */
+async function migrateToAppendOnly(db: DuckDBConnection): Promise<void> {
+  const keyed = await db.runAndReadAll(
+    `SELECT DISTINCT table_name FROM duckdb_constraints()
+     WHERE constraint_type = 'PRIMARY KEY' AND table_name IN (${APPEND_ONLY_TABLES.map((t) => `'${t}'`).join(', ')})`,
+  );
+  for (const [table] of keyed.getRows()) {
+    await transaction(db, async () => {
+      await db.run(`CREATE TABLE ${table}_unkeyed AS SELECT * FROM ${table}`);
+      await db.run(`DROP TABLE ${table}`);
+      await db.run(`ALTER TABLE ${table}_unkeyed RENAME TO ${table}`);
+    });
+  }
+}
+
+/**
+ * Open databases by file, with how many stores use each: DuckDB lets one process open a file once, so
+ * stores of the same file (ingest's and the api's in `npm start`) share one, and the last to close
+ * releases the file.
+ */
+const databases = new Map<string, { database: Promise<EmbeddedDatabase>; users: number }>();
+
+function acquire(file: string, options: EmbeddedStoreOptions): Promise<EmbeddedDatabase> {
+  if (file === ':memory:') return EmbeddedDatabase.open(file, options);
+  let entry = databases.get(file);
+  if (!entry) {
+    entry = { database: EmbeddedDatabase.open(file, options), users: 0 };
+    databases.set(file, entry);
+    entry.database.catch(() => databases.delete(file));
+  }
+  entry.users++;
+  return entry.database;
+}
+
+async function release(file: string, database: EmbeddedDatabase): Promise<void> {
+  const entry = databases.get(file);
+  if (file !== ':memory:' && entry && --entry.users > 0) return;
+  databases.delete(file);
+  await database.close();
+}
+
 /**
  * TelemetryStore in one local DuckDB file — the default when no InfluxDB is configured. Same semantics as
- * the InfluxDB adapter: samples, states and alert events are keyed by their data time in microseconds and
- * upserted, so replays are idempotent; downsampling averages over epoch-aligned buckets.
- *
- * DuckDB lets one process open a file for writing: stores of one file in one process (ingest and api
- * modules) share its instance, and a second process cannot open it. Calls are serialised on one
- * connection because the staging table is per connection.
+ * the InfluxDB adapter: samples, states and alert events are keyed by their data time in microseconds, a
+ * sample written twice is stored once (the last write wins), downsampling averages over epoch-aligned
+ * buckets. Writes go through one connection in order; reads through their own, never behind a write.
  */
 export class EmbeddedStore implements TelemetryStore {
-  private instance: DuckDBInstance | undefined;
-  private connection: DuckDBConnection | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
+  private database: EmbeddedDatabase | undefined;
 
   constructor(private readonly options: EmbeddedStoreOptions) {}
 
@@ -114,29 +352,24 @@ export class EmbeddedStore implements TelemetryStore {
   }
 
   async open(): Promise<void> {
-    if (this.connection) return;
+    if (this.database) return;
     try {
       if (this.file !== ':memory:') mkdirSync(path.dirname(this.file), { recursive: true });
-      this.instance = await acquire(this.file);
-      this.connection = await this.instance.connect();
-      for (const sql of SCHEMA) await this.connection.run(sql);
+      this.database = await acquire(this.file, this.options);
     } catch (error) {
-      await this.close();
       throw wrap('open', error);
     }
   }
 
   async close(): Promise<void> {
-    await this.queue.catch(() => undefined);
-    this.connection?.closeSync();
-    if (this.instance) release(this.file, this.instance);
-    this.connection = undefined;
-    this.instance = undefined;
+    const database = this.database;
+    this.database = undefined;
+    if (database) await release(this.file, database);
   }
 
   async ping(): Promise<boolean> {
     try {
-      await this.serial((db) => db.run('SELECT 1'));
+      await this.read((db) => db.run('SELECT 1'));
       return true;
     } catch {
       return false;
@@ -145,121 +378,70 @@ export class EmbeddedStore implements TelemetryStore {
 
   async writeSamples(samples: readonly CellSample[] | SampleColumns): Promise<void> {
     if (samples.length === 0) return;
-    const c = asColumns(samples);
-    await this.serial(async (db) => {
-      await db.run('DELETE FROM telemetry_staging');
-      const appender = await db.createAppender('telemetry_staging');
-      try {
-        for (let n = 0; n < c.length; n++) {
-          appender.appendInteger(n);
-          appender.appendVarchar(c.rigId[n]!);
-          appender.appendVarchar(c.cellId[n]!);
-          appender.appendDouble(Math.round(c.ts[n]! * 1000));
-          appender.appendDouble(c.v[n]!);
-          appender.appendDouble(c.i[n]!);
-          appendOptional(appender, c.t[n]!);
-          appendOptional(appender, c.p[n]!);
-          appendOptional(appender, c.seq[n]!);
-          appendOptional(appender, c.cycle[n]!);
-          appendOptional(appender, c.step[n]!);
-          appender.endRow();
-        }
-      } finally {
-        appender.closeSync();
-      }
-      try {
-        await db.run(INSERT_STAGING);
-      } catch (error) {
-        if (!/constraint|duplicate key/i.test(String(error))) throw error;
-        await db.run(MERGE_STAGING);
-      }
-    });
+    await this.guard('write', (database) => database.appendSamples(asColumns(samples)));
   }
 
   async writeStates(states: readonly StateMessage[]): Promise<void> {
     if (states.length === 0) return;
-    await this.serial((db) =>
-      transaction(db, async () => {
-        for (const state of states) {
-          const values = {
-            rig: state.rigId,
-            cell: state.cellId,
-            ts: msToMicros(state.ts),
-            json: JSON.stringify(state),
-          };
-          await db.run('INSERT OR REPLACE INTO cell_state VALUES ($rig, $cell, $ts::BIGINT, $risk, $json)', {
-            ...values,
-            risk: state.risk,
-          });
-          await db.run(
-            `INSERT INTO cell_latest VALUES ($rig, $cell, $ts::BIGINT, $json)
-             ON CONFLICT (rig, cell) DO UPDATE SET ts_us = excluded.ts_us, json = excluded.json
-             WHERE excluded.ts_us >= cell_latest.ts_us`,
-            values,
-          );
-        }
-      }),
-    );
+    await this.guard('write', (database) => database.appendStates(states));
   }
 
   async writeAlerts(alerts: readonly AlertEvent[]): Promise<void> {
     if (alerts.length === 0) return;
-    await this.serial((db) =>
-      transaction(db, async () => {
-        for (const alert of alerts) {
-          await db.run(
-            'INSERT OR REPLACE INTO alert VALUES ($id, $ts::BIGINT, $rig, $cell, $kind, $state, $json)',
-            {
-              id: alert.id,
-              ts: msToMicros(alert.ts),
-              rig: alert.rigId,
-              cell: alert.cellId,
-              kind: alert.kind,
-              state: alert.state,
-              json: JSON.stringify(alert),
-            },
-          );
-        }
-      }),
+    await this.guard('write', (database) =>
+      database.write((db) =>
+        transaction(db, async () => {
+          for (const alert of alerts) {
+            await db.run(
+              'INSERT OR REPLACE INTO alert VALUES ($id, $ts::BIGINT, $rig, $cell, $kind, $state, $json)',
+              {
+                id: alert.id,
+                ts: msToMicros(alert.ts),
+                rig: alert.rigId,
+                cell: alert.cellId,
+                kind: alert.kind,
+                state: alert.state,
+                json: JSON.stringify(alert),
+              },
+            );
+          }
+        }),
+      ),
     );
   }
 
   async putCellConfig(config: CellConfig): Promise<void> {
-    await this.serial((db) =>
-      db.run('INSERT OR REPLACE INTO cell_config VALUES ($rig, $cell, $json)', {
-        rig: config.rigId,
-        cell: config.cellId,
-        json: JSON.stringify(config),
-      }),
-    );
+    await this.guard('write', async (database) => {
+      await database.write((db) =>
+        db.run('INSERT OR REPLACE INTO cell_config VALUES ($rig, $cell, $json)', {
+          rig: config.rigId,
+          cell: config.cellId,
+          json: JSON.stringify(config),
+        }),
+      );
+      database.configs.set(cellKey(config.rigId, config.cellId), config);
+    });
   }
 
   async getCellConfig(cell: CellKey): Promise<CellConfig | null> {
-    const rows = await this.rows('SELECT json FROM cell_config WHERE rig = $rig AND cell = $cell', {
-      rig: cell.rigId,
-      cell: cell.cellId,
-    });
-    const json = rows[0]?.[0];
-    return typeof json === 'string' ? (JSON.parse(json) as CellConfig) : null;
+    return this.opened().configs.get(cellKey(cell.rigId, cell.cellId)) ?? null;
   }
 
   async listCellConfigs(): Promise<CellConfig[]> {
-    const rows = await this.rows('SELECT json FROM cell_config ORDER BY rig, cell');
-    return rows.map((row) => JSON.parse(row[0] as string) as CellConfig);
+    return [...this.opened().configs.values()].sort(byCell);
   }
 
   async listCells(): Promise<StoredCell[]> {
-    const rows = await this.rows(
-      `SELECT coalesce(s.rig, c.rig), coalesce(s.cell, c.cell), c.rig IS NOT NULL, s.json
-       FROM cell_latest s FULL OUTER JOIN cell_config c ON s.rig = c.rig AND s.cell = c.cell
-       ORDER BY 1, 2`,
-    );
-    return rows.map(([rigId, cellId, configured, json]) => ({
-      rigId: rigId as string,
-      cellId: cellId as string,
-      configured: configured === true,
-      state: typeof json === 'string' ? (JSON.parse(json) as StateMessage) : null,
-    }));
+    const { configs, latest } = this.opened();
+    const cells = new Map<string, StoredCell>();
+    for (const [key, state] of latest) {
+      cells.set(key, { rigId: state.rigId, cellId: state.cellId, configured: configs.has(key), state });
+    }
+    for (const [key, config] of configs) {
+      if (!cells.has(key))
+        cells.set(key, { rigId: config.rigId, cellId: config.cellId, configured: true, state: null });
+    }
+    return [...cells.values()].sort(byCell);
   }
 
   async queryTelemetry(cell: CellKey, query: TelemetryQuery): Promise<TelemetryPoint[]> {
@@ -329,24 +511,40 @@ export class EmbeddedStore implements TelemetryStore {
     return (rows[0]?.[0] as number | undefined) ?? 0;
   }
 
-  private async rows(sql: string, values?: Record<string, DuckDBValue>): Promise<DuckDBValue[][]> {
-    return this.serial(async (db) => (await db.runAndReadAll(sql, values)).getRows());
+  private opened(): EmbeddedDatabase {
+    if (!this.database) throw new StoreError('embedded store is not open', false);
+    return this.database;
   }
 
-  /** Runs `task` after every earlier call on this store has finished; errors become StoreError. */
-  private serial<T>(task: (db: DuckDBConnection) => Promise<T>): Promise<T> {
-    const run = this.queue.then(async () => {
-      const db = this.connection;
-      if (!db) throw new StoreError('embedded store is not open', false);
-      try {
-        return await task(db);
-      } catch (error) {
-        throw wrap('query', error);
-      }
-    });
-    this.queue = run.catch(() => undefined);
-    return run;
+  private rows(sql: string, values?: Record<string, DuckDBValue>): Promise<DuckDBValue[][]> {
+    return this.read(async (db) => (await db.runAndReadAll(sql, values)).getRows());
   }
+
+  private read<T>(task: (db: DuckDBConnection) => Promise<T>): Promise<T> {
+    return this.guard('query', (database) => database.read(task));
+  }
+
+  /** Runs `task` on the open database; errors become StoreError. */
+  private async guard<T>(what: string, task: (database: EmbeddedDatabase) => Promise<T>): Promise<T> {
+    const database = this.opened();
+    try {
+      return await task(database);
+    } catch (error) {
+      throw wrap(what, error);
+    }
+  }
+}
+
+function byCell(a: CellKey, b: CellKey): number {
+  return a.rigId < b.rigId
+    ? -1
+    : a.rigId > b.rigId
+      ? 1
+      : a.cellId < b.cellId
+        ? -1
+        : a.cellId > b.cellId
+          ? 1
+          : 0;
 }
 
 async function transaction(db: DuckDBConnection, body: () => Promise<void>): Promise<void> {
@@ -364,6 +562,6 @@ function wrap(what: string, error: unknown): StoreError {
   if (error instanceof StoreError) return error;
   const message = error instanceof Error ? error.message : String(error);
   // I/O trouble (a full disk, a file another process holds) can pass; anything else is a bad write or query.
-  const retryable = /IO Error|Could not set lock/i.test(message);
+  const retryable = /IO Error|Could not set lock|Out of Memory/i.test(message);
   return new StoreError(`embedded store ${what} failed: ${message}`, retryable, undefined, { cause: error });
 }
