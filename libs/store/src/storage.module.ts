@@ -23,7 +23,8 @@ type StorageEnvironment = Pick<
   | 'SANDGLASS_INFLUX_USERNAME'
   | 'SANDGLASS_INFLUX_PASSWORD'
   | 'SANDGLASS_DATA_DIR'
->;
+> &
+  Partial<Pick<Environment, 'SANDGLASS_STORE_MEMORY_MB'>>;
 
 /** InfluxDB when SANDGLASS_INFLUX_URL is set, else the embedded DuckDB file under SANDGLASS_DATA_DIR. */
 export function createTelemetryStore(env: StorageEnvironment): TelemetryStore {
@@ -35,7 +36,10 @@ export function createTelemetryStore(env: StorageEnvironment): TelemetryStore {
       ...(env.SANDGLASS_INFLUX_PASSWORD !== undefined && { password: env.SANDGLASS_INFLUX_PASSWORD }),
     });
   }
-  return new EmbeddedStore({ dataDir: env.SANDGLASS_DATA_DIR });
+  return new EmbeddedStore({
+    dataDir: env.SANDGLASS_DATA_DIR,
+    ...(env.SANDGLASS_STORE_MEMORY_MB !== undefined && { memoryLimit_MB: env.SANDGLASS_STORE_MEMORY_MB }),
+  });
 }
 
 /**

@@ -2,7 +2,7 @@ import { Logger, Module } from '@nestjs/common';
 import { TELEMETRY_STORE, type TelemetryStore } from '#store';
 import { MqttConnection } from '../intake/mqtt-intake.js';
 import { MqttModule } from '../intake/mqtt.module.js';
-import { DETECTOR_FACTORY, FAILURE_MODEL } from '../ingest.tokens.js';
+import { DETECTOR_FACTORY, FAILURE_MODEL, INGEST_CONFIG, type IngestConfig } from '../ingest.tokens.js';
 import { StateWriter } from '../pipeline/state-writer.js';
 import { TelemetryIntake } from '../pipeline/telemetry-intake.js';
 import { WalModule } from '../wal/wal.module.js';
@@ -17,8 +17,9 @@ import { ModelRunner } from './model-runner.js';
   providers: [
     {
       provide: StateWriter,
-      inject: [TELEMETRY_STORE],
-      useFactory: (store: TelemetryStore) => new StateWriter(store),
+      inject: [TELEMETRY_STORE, INGEST_CONFIG],
+      useFactory: (store: TelemetryStore, config: IngestConfig) =>
+        new StateWriter(store, undefined, config.env.SANDGLASS_STATE_QUEUE_MAX),
     },
     {
       provide: TelemetryIntake,
