@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import type { Environment } from '#contracts';
 import { StorageModule } from '#store';
 import { IngestConfigModule, resolveIngestConfig } from './config/ingest-config.module.js';
+import { DeadLettersModule } from './dead-letters/dead-letters.module.js';
 import { DetectionModule } from './detection/detection.module.js';
 import { IngestLifecycle } from './ingest.lifecycle.js';
 import type { IngestModuleOptions } from './ingest.tokens.js';
@@ -27,6 +28,7 @@ export class IngestModule {
         ...(options.provideStore === false ? [] : [StorageModule.forRoot(env)]),
         ObservabilityModule,
         WalModule,
+        DeadLettersModule,
         DetectionModule,
         IntakeModule,
       ],

@@ -46,6 +46,8 @@ export const EnvironmentSchema = z.object({
   SANDGLASS_STORE_MEMORY_MB: z.coerce.number().int().min(64).default(256),
   /** Derived states waiting for the store; while it is slow or down, the oldest are dropped (counted). */
   SANDGLASS_STATE_QUEUE_MAX: z.coerce.number().int().positive().default(20_000),
+  /** Bound of the dead-letter files (refused messages and batches) under SANDGLASS_DATA_DIR (MiB). */
+  SANDGLASS_DEAD_LETTER_MAX_MB: z.coerce.number().positive().default(64),
   /** Largest write-ahead log before ingest stops accepting (MiB). */
   SANDGLASS_WAL_MAX_MB: z.coerce.number().positive().default(1024),
   /**

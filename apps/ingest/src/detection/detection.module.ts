@@ -1,5 +1,7 @@
 import { Logger, Module } from '@nestjs/common';
 import { TELEMETRY_STORE, type TelemetryStore } from '#store';
+import { DeadLetterFile } from '../dead-letters/dead-letter-file.js';
+import { DeadLettersModule } from '../dead-letters/dead-letters.module.js';
 import { MqttConnection } from '../intake/mqtt-intake.js';
 import { MqttModule } from '../intake/mqtt.module.js';
 import { DETECTOR_FACTORY, FAILURE_MODEL, INGEST_CONFIG, type IngestConfig } from '../ingest.tokens.js';
@@ -13,7 +15,7 @@ import { ModelRunner } from './model-runner.js';
 
 /** The per-cell pipeline: validation, ordering, detectors, alerts and derived state. */
 @Module({
-  imports: [WalModule, MqttModule],
+  imports: [WalModule, MqttModule, DeadLettersModule],
   providers: [
     {
       provide: StateWriter,
@@ -23,13 +25,14 @@ import { ModelRunner } from './model-runner.js';
     },
     {
       provide: TelemetryIntake,
-      inject: [WriteAheadLog, MqttConnection, StateWriter, DETECTOR_FACTORY, FAILURE_MODEL],
+      inject: [WriteAheadLog, MqttConnection, StateWriter, DETECTOR_FACTORY, FAILURE_MODEL, DeadLetterFile],
       useFactory: (
         wal: WriteAheadLog,
         mqtt: MqttConnection,
         states: StateWriter,
         factory: DetectorFactory,
         model: FailureModel,
+        deadLetters: DeadLetterFile,
       ) =>
         new TelemetryIntake(
           wal,
@@ -43,7 +46,7 @@ import { ModelRunner } from './model-runner.js';
           },
           factory,
           new Logger('TelemetryIntake'),
-          { tracker: { model } },
+          { tracker: { model }, deadLetters },
         ),
     },
     {

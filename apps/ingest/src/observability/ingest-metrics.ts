@@ -1,5 +1,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { REJECT_REASONS } from '#contracts';
+import type { DeadLetterFile } from '../dead-letters/dead-letter-file.js';
+import type { ModelRunner } from '../detection/model-runner.js';
+import type { StateWriter } from '../pipeline/state-writer.js';
 import type { TelemetryIntake } from '../pipeline/telemetry-intake.js';
 import type { WalDrainer } from '../wal/wal-drainer.js';
 import type { WriteAheadLog } from '../wal/write-ahead-log.js';
@@ -8,6 +11,9 @@ export interface MetricSources {
   intake: TelemetryIntake;
   wal: WriteAheadLog;
   drainer: WalDrainer;
+  states: StateWriter;
+  model: ModelRunner;
+  deadLetters: DeadLetterFile;
 }
 
 /**
@@ -20,7 +26,6 @@ export class IngestMetrics {
   readonly registry = new Registry();
   readonly batchSeconds: Histogram;
   storeFailures = 0;
-  refusedSamples = 0;
 
   constructor(sources: () => MetricSources | undefined) {
     const { registry } = this;
@@ -87,6 +92,37 @@ export class IngestMetrics {
       'Failed store writes (retried)',
       () => this.storeFailures,
     );
+    counter(
+      'sandglass_ingest_store_refused_samples_total',
+      'Samples in batches the store refused as data (kept in the dead-letter file)',
+      (s) => s.drainer.refusedSamples,
+    );
+    counter(
+      'sandglass_ingest_detector_errors_total',
+      'Detector runs that threw (the samples are stored; that message went undetected)',
+      (s) => s.intake.counters.detectorErrors,
+    );
+    counter('sandglass_ingest_model_failures_total', 'Failed model predictions', (s) => s.model.failures);
+    counter(
+      'sandglass_ingest_states_dropped_total',
+      'Derived states not stored because the state queue was full (SANDGLASS_STATE_QUEUE_MAX)',
+      (s) => s.states.dropped,
+    );
+    counter(
+      'sandglass_ingest_rejections_unpublished_total',
+      'Rejections counted but not published on …/rejected (rate limit per cell)',
+      (s) => sumOf(s.intake.counters.rejected) - s.intake.counters.rejectedPublished,
+    );
+    counter(
+      'sandglass_ingest_dead_letters_written_total',
+      'Refused messages and batches written to the dead-letter file',
+      (s) => s.deadLetters.written,
+    );
+    counter(
+      'sandglass_ingest_dead_letters_dropped_total',
+      'Refused messages not written to the dead-letter file (buffer full or write failed)',
+      (s) => s.deadLetters.dropped,
+    );
     new Counter({
       name: 'sandglass_ingest_rejected_total',
       help: 'Rejected messages and samples by reason',
@@ -129,4 +165,10 @@ export class IngestMetrics {
       registers: [registry],
     });
   }
+}
+
+function sumOf(counts: ReadonlyMap<unknown, number>): number {
+  let sum = 0;
+  for (const n of counts.values()) sum += n;
+  return sum;
 }

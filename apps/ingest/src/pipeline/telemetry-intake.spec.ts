@@ -13,6 +13,7 @@ import {
   type StateMessage,
 } from '#contracts';
 import type { DetectorResult } from '../detection/detector.js';
+import type { DeadLetter } from '../dead-letters/dead-letter-file.js';
 import { WriteAheadLog } from '../wal/write-ahead-log.js';
 import { TelemetryIntake, type IngestOutput } from './telemetry-intake.js';
 
@@ -101,6 +102,24 @@ describe('TelemetryIntake', () => {
     }
   };
   const good = (seq: number, i = 0.1) => ({ ts: T0 + seq * 100, v: 0.01, i, seq });
+
+  it('keeps each refused message once in the dead letters, with the refused elements of an array', () => {
+    const letters: DeadLetter[] = [];
+    intake = new TelemetryIntake(wal, out, factory, logger, {
+      now: () => now,
+      deadLetters: { add: (l) => letters.push(l) },
+    });
+    send('rig', 'a', [good(1), { ts: T0, v: 'x', i: 0 }, good(2), { ts: T0, i: 0 }]);
+    send('rig', 'b', 'not json');
+    intake.accept('sandglass/v1/rig/b/telemetry/extra', Buffer.from('{}'));
+    expect(letters.map((l) => [l.topic, l.reason, l.rejected?.map((r) => r.index)])).toEqual([
+      [telemetryTopic('rig', 'a'), 'bad-type', [1, 3]],
+      [telemetryTopic('rig', 'b'), 'bad-json', undefined],
+      ['sandglass/v1/rig/b/telemetry/extra', 'bad-topic', undefined],
+    ]);
+    expect(letters[1]!.payload).toBe('not json');
+    expect(walSamples().map((s) => s.seq)).toEqual([1, 2]);
+  });
 
   it('keeps good samples of mixed arrays and rejects each bad class with its reason', () => {
     send('rig', 'a', [good(1), { ts: T0, v: 'x', i: 0 }, good(2), { ts: T0, i: 0 }, good(3)]);

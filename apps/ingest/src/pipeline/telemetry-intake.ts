@@ -11,7 +11,9 @@ import {
   type RejectedMessage,
   type StateMessage,
 } from '#contracts';
+import { deadLetterPayload, type DeadLetterSink } from '../dead-letters/dead-letter-file.js';
 import type { DetectorFactory } from '../detection/detector.js';
+import { ThrottledLog } from '../observability/throttled-log.js';
 import type { WriteAheadLog } from '../wal/write-ahead-log.js';
 import { CellTracker, type Admitted, type CellTrackerOptions } from './cell-tracker.js';
 import { KeyedRateLimiter } from './rate-limiter.js';
@@ -34,6 +36,8 @@ export interface TelemetryIntakeOptions {
   /** Rejection messages published per cell and second (all are counted). */
   rejectedPerSecond?: number;
   rejectedBurst?: number;
+  /** Where refused messages are kept for inspection and replay. */
+  deadLetters?: DeadLetterSink;
   now?: () => number;
 }
 
@@ -75,6 +79,8 @@ export class TelemetryIntake {
   private readonly rejections: KeyedRateLimiter;
   private readonly now: () => number;
   private readonly detectorFactory: DetectorFactory;
+  /** Lines about refused data and detector failures, once per kind per minute. */
+  private readonly lossLog: ThrottledLog;
 
   constructor(
     private readonly wal: WriteAheadLog,
@@ -86,6 +92,7 @@ export class TelemetryIntake {
     this.detectorFactory = this.safeFactory(detectorFactory);
     this.rejections = new KeyedRateLimiter(options.rejectedPerSecond ?? 5, options.rejectedBurst ?? 20);
     this.now = options.now ?? Date.now;
+    this.lossLog = new ThrottledLog(logger, 60_000, this.now);
   }
 
   /** Configurations known at start (from the store). */
@@ -138,6 +145,7 @@ export class TelemetryIntake {
       const address = parseTopic(topic);
       if (!address || address.channel !== 'telemetry') {
         this.counters.reject('bad-topic');
+        this.deadLetter(topic, payload, 'bad-topic', 'not a sandglass/v1/{rigId}/{cellId}/telemetry topic');
         return undefined;
       }
       ({ rigId, cellId } = address);
@@ -145,9 +153,14 @@ export class TelemetryIntake {
     const decoded = decodeTelemetry(payload);
     if (!decoded.ok) {
       this.reject(rigId, cellId, payload, decoded.reason, decoded.detail, undefined);
+      this.deadLetter(topic, payload, decoded.reason, decoded.detail);
       return undefined;
     }
-    for (const r of decoded.rejected) this.reject(rigId, cellId, payload, r.reason, r.detail, r.index);
+    if (decoded.rejected.length > 0) {
+      for (const r of decoded.rejected) this.reject(rigId, cellId, payload, r.reason, r.detail, r.index);
+      const first = decoded.rejected[0]!;
+      this.deadLetter(topic, payload, first.reason, first.detail, decoded.rejected);
+    }
     if (decoded.samples.length === 0) return undefined;
     if (!cell) {
       cell = this.cellFor(rigId, cellId);
@@ -169,9 +182,12 @@ export class TelemetryIntake {
       output = work.cell.detect(work.admitted);
     } catch (error) {
       // A detector bug must not stop the stream: the samples are already in the WAL.
-      if (this.counters.detectorErrors++ === 0) {
-        this.logger.error(`detector failed on ${work.cell.rigId}/${work.cell.cellId}: ${String(error)}`);
-      }
+      this.counters.detectorErrors++;
+      this.lossLog.error(
+        'detector-error',
+        `detector failed on ${work.cell.rigId}/${work.cell.cellId}: ${String(error)} ` +
+          `(${this.counters.detectorErrors} failed runs since start)`,
+      );
       return;
     }
     if (output.newRuns > 0) {
@@ -280,11 +296,33 @@ export class TelemetryIntake {
     index: number | undefined,
   ): void {
     this.counters.reject(reason);
+    this.lossLog.warn(
+      `rejected:${reason}`,
+      `${rigId}/${cellId}: sample refused (${reason}: ${detail}); counted in sandglass_ingest_rejected_total`,
+    );
     const now = this.now();
     if (!this.rejections.take(`${rigId}/${cellId}`, now)) return;
     this.counters.rejectedPublished++;
     const message: RejectedMessage = { reason, detail, receivedAt: now, payload: payloadExcerpt(payload) };
     if (index !== undefined) message.index = index;
     this.output.publishRejected(rigId, cellId, message);
+  }
+
+  private deadLetter(
+    topic: string,
+    payload: Buffer,
+    reason: string,
+    detail: string,
+    rejected?: readonly { index: number; reason: string; detail: string }[],
+  ): void {
+    if (!this.options.deadLetters) return;
+    this.options.deadLetters.add({
+      at: this.now(),
+      reason,
+      detail,
+      topic,
+      ...deadLetterPayload(payload),
+      ...(rejected && { rejected: rejected.map(({ index, reason, detail }) => ({ index, reason, detail })) }),
+    });
   }
 }

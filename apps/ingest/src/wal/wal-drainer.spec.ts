@@ -120,6 +120,33 @@ describe('WalDrainer', () => {
     again.close();
   });
 
+  it('stops within its bound when the store never answers, and the unanswered batch is stored at the next start', async () => {
+    const wal = new WriteAheadLog({ dir, maxBytes: 1 << 20, fsyncInterval_ms: 0 });
+    wal.open();
+    const hanging: DrainSink = {
+      writeSamples: () => new Promise(() => undefined),
+      writeAlerts: () => new Promise(() => undefined),
+    };
+    const drainer = new WalDrainer(wal, hanging, { maxBatchDelay_ms: 0 });
+    drainer.start();
+    append(wal, 0, 50);
+    drainer.notify();
+    const started = performance.now();
+    await drainer.stop(200, 100);
+    // Bounded by drainFor + settle, not by the store (generous: the machine may be slow, the store never answers).
+    expect(performance.now() - started).toBeLessThan(5000);
+    wal.close();
+
+    const again = new WriteAheadLog({ dir, maxBytes: 1 << 20, fsyncInterval_ms: 0 });
+    again.open();
+    const fresh = new FakeSink();
+    const replayer = new WalDrainer(again, fresh);
+    replayer.start();
+    await until(() => fresh.samples.length === 50, 'replay of the unanswered batch');
+    await replayer.stop();
+    again.close();
+  });
+
   it('skips a batch the store refuses as data, but keeps retrying refused credentials', async () => {
     const wal = new WriteAheadLog({ dir, maxBytes: 1 << 20, fsyncInterval_ms: 0 });
     wal.open();
@@ -136,7 +163,7 @@ describe('WalDrainer', () => {
       wal,
       sink,
       { maxBatchSamples: 10, maxBatchDelay_ms: 0, retryMin_ms: 1, retryMax_ms: 2 },
-      { refused: (_e, n) => refused.push(n) },
+      { refused: (_e, samples) => refused.push(samples.length) },
     );
     drainer.start();
     append(wal, 0, 10);

@@ -24,7 +24,7 @@ export interface DrainerEvents {
   /** The store answered again after failures. */
   recovered?: () => void;
   /** The store refused a batch's data itself (HTTP 400): retrying cannot help, so it is skipped. */
-  refused?: (error: unknown, samples: number, alerts: number) => void;
+  refused?: (error: unknown, samples: SampleColumns, alerts: AlertEvent[]) => void;
 }
 
 /**
@@ -57,6 +57,7 @@ export class WalDrainer {
   private readonly concurrency: number;
   private readonly retryMax_ms: number;
   private failing = false;
+  private abandoned = false;
   /** Samples and alerts stored since start. */
   storedSamples = 0;
   /** Samples in batches the store refused as data (never stored). */
@@ -100,9 +101,11 @@ export class WalDrainer {
 
   /**
    * Stops the loop. With `drainFor_ms`, first keeps storing until the log is empty or the time is up
-   * (graceful shutdown); whatever is left is replayed at the next start.
+   * (graceful shutdown); whatever is left is replayed at the next start. Writes still in flight then get
+   * `settle_ms` more: one the store has not answered by then is abandoned unconfirmed, and its batch,
+   * whose checkpoint never moved, is written again at the next start (writes are idempotent).
    */
-  async stop(drainFor_ms = 0): Promise<void> {
+  async stop(drainFor_ms = 0, settle_ms = 1000): Promise<void> {
     if (!this.running) return;
     if (drainFor_ms > 0) {
       const deadline = Date.now() + drainFor_ms;
@@ -114,7 +117,14 @@ export class WalDrainer {
     this.running = false;
     this.stopSignal?.();
     this.notify();
-    await this.loop;
+    let timer: NodeJS.Timeout | undefined;
+    const settled = await Promise.race([
+      this.loop?.then(() => true),
+      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), settle_ms))),
+    ]);
+    clearTimeout(timer);
+    // The log may be closed next: a write answering late must not move its checkpoint.
+    if (!settled) this.abandoned = true;
   }
 
   /**
@@ -151,6 +161,7 @@ export class WalDrainer {
         continue;
       }
       const stored = await oldest.done;
+      if (this.abandoned) return;
       inFlight.shift();
       if (!stored) continue; // stopping: the rest is replayed at the next start
       this.storedSamples += oldest.samples;
@@ -176,7 +187,7 @@ export class WalDrainer {
         this.lastError = error;
         if (refusedData(error)) {
           this.refusedSamples += samples.length;
-          this.events.refused?.(error, samples.length, alerts.length);
+          this.events.refused?.(error, samples, alerts);
           return true;
         }
         this.failing = true;

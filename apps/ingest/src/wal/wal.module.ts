@@ -1,6 +1,8 @@
 import * as path from 'node:path';
 import { Logger, Module } from '@nestjs/common';
 import { TELEMETRY_STORE, type TelemetryStore } from '#store';
+import { DeadLetterFile, refusedBatchLetters } from '../dead-letters/dead-letter-file.js';
+import { DeadLettersModule } from '../dead-letters/dead-letters.module.js';
 import { INGEST_CONFIG, type IngestConfig } from '../ingest.tokens.js';
 import { IngestMetrics } from '../observability/ingest-metrics.js';
 import { ObservabilityModule } from '../observability/observability.module.js';
@@ -9,7 +11,7 @@ import { WriteAheadLog } from './write-ahead-log.js';
 
 /** The write-ahead log under SANDGLASS_DATA_DIR/wal and its drainer into the store. */
 @Module({
-  imports: [ObservabilityModule],
+  imports: [ObservabilityModule, DeadLettersModule],
   providers: [
     {
       provide: WriteAheadLog,
@@ -32,8 +34,13 @@ import { WriteAheadLog } from './write-ahead-log.js';
     },
     {
       provide: WalDrainer,
-      inject: [WriteAheadLog, TELEMETRY_STORE, IngestMetrics],
-      useFactory: (wal: WriteAheadLog, store: TelemetryStore, metrics: IngestMetrics) => {
+      inject: [WriteAheadLog, TELEMETRY_STORE, IngestMetrics, DeadLetterFile],
+      useFactory: (
+        wal: WriteAheadLog,
+        store: TelemetryStore,
+        metrics: IngestMetrics,
+        deadLetters: DeadLetterFile,
+      ) => {
         const logger = new Logger('WalDrainer');
         let failures = 0;
         return new WalDrainer(
@@ -52,9 +59,11 @@ import { WriteAheadLog } from './write-ahead-log.js';
               }
             },
             refused: (error, samples, alerts) => {
-              metrics.refusedSamples += samples;
+              const letters = refusedBatchLetters(samples, 'store-refused', String(error), Date.now());
+              for (const letter of letters) deadLetters.add(letter);
               logger.error(
-                `store refused a batch of ${samples} samples and ${alerts} alerts, skipped: ${String(error)}`,
+                `store refused a batch of ${samples.length} samples and ${alerts.length} alerts ` +
+                  `(${String(error)}); the samples are in ${deadLetters.file}`,
               );
             },
             recovered: () => {
