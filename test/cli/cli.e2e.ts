@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,7 +26,7 @@ function sandglass(args: string[], env: NodeJS.ProcessEnv = {}) {
 
 describe('sandglass CLI usage', () => {
   it('prints help for each command', async () => {
-    for (const command of ['replay', 'simulate', 'token']) {
+    for (const command of ['replay', 'simulate', 'token', 'dead-letters']) {
       const { code, stdout } = await sandglass([command, '--help']);
       expect(code).toBe(0);
       expect(stdout).toContain(`sandglass ${command}`);
@@ -140,5 +141,40 @@ describeWithServices('sandglass replay and simulate against Mosquitto', () => {
     expect(received.get(`sandglass/v1/${rig}/sim-a/telemetry`)).toEqual(
       received.get(`sandglass/v1/${rig}/sim-b/telemetry`),
     );
+  });
+
+  it('replays a dead-letter file: whole messages as received, only the refused elements of an array', async () => {
+    const rig = `cli-${process.pid}`;
+    const topic = `sandglass/v1/${rig}/dead/telemetry`;
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'sandglass-dead-')), 'dead-letters.jsonl');
+    const fixed = { ts: 1767225600000, v: 0.01, i: 0.001 };
+    const letters = [
+      { at: 1, reason: 'store-refused', detail: 'HTTP 400', topic, payload: JSON.stringify([fixed]) },
+      {
+        at: 2,
+        reason: 'bad-type',
+        detail: 'v is not a number',
+        topic,
+        payload: JSON.stringify([
+          { ...fixed, ts: fixed.ts + 1 },
+          { ...fixed, ts: fixed.ts + 2 },
+        ]),
+        rejected: [{ index: 1, reason: 'bad-type', detail: 'v' }],
+      },
+      { at: 3, reason: 'oversized', detail: 'too big', topic, payload: '[', truncated: true },
+    ];
+    writeFileSync(file, letters.map((l) => JSON.stringify(l)).join('\n') + '\nnot json\n');
+    const { code, stdout } = await sandglass([
+      'dead-letters',
+      'replay',
+      file,
+      '--broker',
+      testServices().mqttUrl,
+    ]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('2 messages published');
+    expect(stdout).toContain('1 skipped: not a dead letter');
+    await expect.poll(() => received.get(topic)?.length ?? 0, { timeout: 20_000 }).toBe(2);
+    expect(received.get(topic)).toEqual([fixed, { ...fixed, ts: fixed.ts + 2 }]);
   });
 });

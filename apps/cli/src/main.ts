@@ -1,6 +1,10 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import mqtt from 'mqtt';
 import {
+  DeadLetterSchema,
+  deadLetterMessage,
   FILE_FORMATS,
   ReplayRequestSchema,
   SCENARIOS,
@@ -18,6 +22,7 @@ Commands:
   sandglass replay <file> --rig R --cell C [options]   replay a recorded cycler export over MQTT
   sandglass simulate --scenario S --rig R --cell C     publish a synthetic run from the simulator
   sandglass token --role ROLE --name NAME              make an API/MQTT token and its tokens-file entry
+  sandglass dead-letters replay FILE                   publish refused messages again (after fixing them)
 
 Run a command with --help for its options.`,
   replay: `sandglass replay <file> --rig R --cell C [options]
@@ -45,6 +50,15 @@ Prints a new random token (give it to its user; it is not stored) and the entry 
 (SANDGLASS_AUTH_TOKENS_FILE), which keeps only its SHA-256.
   --role ROLE       ${ROLES.join('|')} (a rig's name must be its rig id)
   --name NAME       who or what the token is for`,
+  'dead-letters': `sandglass dead-letters replay FILE [options]
+
+Publishes the messages of a dead-letter file (SANDGLASS_DATA_DIR/dead-letters/dead-letters.jsonl: what
+ingest refused, one JSON object a line) on their topics again, QoS 1 — after you fixed what was wrong
+with them, or the configuration that refused them. Of an array some of whose samples were stored, only
+the refused elements are sent. Lines whose payload was cut are skipped.
+  --reason R        only the letters refused for reason R (e.g. store-refused, bad-json)
+  --broker URL      MQTT broker (default $SANDGLASS_MQTT_URL or mqtt://127.0.0.1:1883)
+  --username U, --password P   broker credentials`,
 };
 
 /** A usage mistake: printed with the command's help, exit code 2. */
@@ -105,6 +119,52 @@ async function publish(
   process.stderr.write(tty ? '\n' : '');
   process.stdout.write(formatSummary(job, result, request) + '\n');
   return result.state === 'failed' ? 1 : 0;
+}
+
+async function replayDeadLetters(
+  file: string,
+  values: { broker?: string; username?: string; password?: string; reason?: string },
+): Promise<number> {
+  const url = values.broker ?? process.env.SANDGLASS_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
+  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  const client = await mqtt.connectAsync(url, {
+    clientId: `sandglass-dead-letters-${process.pid}`,
+    ...(values.username !== undefined && { username: values.username }),
+    ...(values.password !== undefined && { password: values.password }),
+  });
+  let sent = 0;
+  const skipped = new Map<string, number>();
+  const skip = (why: string) => skipped.set(why, (skipped.get(why) ?? 0) + 1);
+  try {
+    for await (const line of lines) {
+      if (line.trim() === '') continue;
+      let parsed;
+      try {
+        parsed = DeadLetterSchema.safeParse(JSON.parse(line));
+      } catch {
+        parsed = undefined;
+      }
+      if (!parsed?.success) {
+        skip('not a dead letter');
+        continue;
+      }
+      if (values.reason !== undefined && parsed.data.reason !== values.reason) continue;
+      const message = deadLetterMessage(parsed.data);
+      if ('skip' in message) {
+        skip(message.skip);
+        continue;
+      }
+      await client.publishAsync(message.topic, message.payload, { qos: 1 });
+      sent++;
+    }
+  } finally {
+    await client.endAsync();
+  }
+  const notes = [...skipped].map(([why, n]) => `${n} skipped: ${why}`);
+  process.stdout.write(
+    `${sent} messages published to ${url}${notes.length ? `; ${notes.join('; ')}` : ''}\n`,
+  );
+  return 0;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -179,6 +239,24 @@ async function main(argv: string[]): Promise<number> {
         `token: ${token}\ntokens-file entry: ${JSON.stringify({ name: values.name, role: values.role, sha256: hashToken(token) })}\n`,
       );
       return 0;
+    }
+    case 'dead-letters': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: {
+          broker: common.broker,
+          username: common.username,
+          password: common.password,
+          help: common.help,
+          reason: { type: 'string' },
+        },
+      });
+      if (values.help) return help('dead-letters');
+      if (positionals[0] !== 'replay' || positionals.length !== 2) {
+        throw new UsageError('usage: sandglass dead-letters replay FILE');
+      }
+      return replayDeadLetters(positionals[1]!, values);
     }
     case undefined:
     case '--help':

@@ -1,24 +1,7 @@
 import { appendFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { telemetryTopic, type Sample } from '#contracts';
+import { telemetryTopic, type DeadLetter, type Sample } from '#contracts';
 import type { SampleColumns } from '#store';
-
-/** A refused message or batch, as kept for a person to inspect, fix and replay (`sandglass dead-letters`). */
-export interface DeadLetter {
-  /** Wall time it was refused (epoch ms). */
-  at: number;
-  /** A reject reason of …/rejected, or `store-refused` for a batch the store would not take. */
-  reason: string;
-  detail: string;
-  topic: string;
-  /** The message as received (UTF-8); `payloadBase64` instead when it is not text. */
-  payload?: string;
-  payloadBase64?: string;
-  /** For an array of samples some of which were refused: those elements; a replay sends only them. */
-  rejected?: { index: number; reason: string; detail: string }[];
-  /** Only the first MAX_PAYLOAD_BYTES were kept. */
-  truncated?: true;
-}
 
 /** Where the pipeline hands what it refuses (a file in production; tests may collect). Must not block. */
 export interface DeadLetterSink {
@@ -34,6 +17,7 @@ export interface DeadLetterFileOptions {
   flushInterval_ms?: number;
 }
 
+export type { DeadLetter };
 export const DEAD_LETTER_FILE = 'dead-letters.jsonl';
 const MAX_PAYLOAD_BYTES = 256 * 1024;
 
