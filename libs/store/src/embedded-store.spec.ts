@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, describe, expect, it } from 'vitest';
+import { defaultCellConfig, type AlertEvent, type StateMessage } from '#contracts';
 import { describeTelemetryStoreConformance } from './conformance.js';
 import { EmbeddedStore } from './embedded-store.js';
 
@@ -18,6 +19,11 @@ describeTelemetryStoreConformance('EmbeddedStore (DuckDB file)', {
   make: async () => new EmbeddedStore({ dataDir: path.join(dir, 'conformance') }),
 });
 
+// Past its bound the store lists alerts with SQL instead of from memory: the same answers.
+describeTelemetryStoreConformance('EmbeddedStore (alerts listed by DuckDB)', {
+  make: async () => new EmbeddedStore({ dataDir: path.join(dir, 'conformance-sql'), alertsInMemoryMax: 0 }),
+});
+
 describe('EmbeddedStore', () => {
   const cell = { rigId: 'r1', cellId: 'c1' };
   const ts = Date.UTC(2026, 0, 1);
@@ -27,11 +33,40 @@ describe('EmbeddedStore', () => {
     const first = new EmbeddedStore({ dataDir });
     await first.open();
     await first.writeSamples([{ ...cell, ts: ts + 0.5, v: 3.3, i: 0.1, seq: 1 }]);
+    const config = defaultCellConfig(cell.rigId, cell.cellId);
+    await first.putCellConfig(config);
+    const state: StateMessage = {
+      ...cell,
+      ts,
+      v: 3.3,
+      i: 0.1,
+      risk: 'warning',
+      levels: {},
+      estimates: {},
+      samples: 1,
+      run: 0,
+    };
+    await first.writeStates([state]);
+    const alert: AlertEvent = {
+      id: 'a1',
+      ts,
+      ...cell,
+      kind: 'thermal',
+      severity: 'warning',
+      state: 'raised',
+      source: 'physics',
+      message: 'warm',
+      evidence: {},
+    };
+    await first.writeAlerts([alert, { ...alert, ts: ts + 1, state: 'cleared' }]);
     await first.close();
     expect(await first.ping()).toBe(false);
     const second = new EmbeddedStore({ dataDir });
     await second.open();
     expect(await second.queryTelemetry(cell, { limit: 10 })).toEqual([{ ts: ts + 0.5, v: 3.3, i: 0.1 }]);
+    expect(await second.getCellConfig(cell)).toEqual(config);
+    expect(await second.listCells()).toEqual([{ ...cell, configured: true, state }]);
+    expect(await second.queryAlerts({ limit: 10 })).toEqual([{ ...alert, ts: ts + 1, state: 'cleared' }]);
     await second.close();
   });
 
