@@ -432,9 +432,14 @@ async function max(): Promise<Record<string, number>> {
         at: performance.now(),
         n: await metric(standalone.apiUrl, 'sandglass_ingest_samples_stored_total'),
       });
-      if (stored.length % 10 === 0) {
+      if (stored.length % 5 === 0) {
+        const heap_mb =
+          (await metric(standalone.apiUrl, 'sandglass_ingest_nodejs_heap_size_used_bytes')) / 1e6;
+        const external_mb =
+          (await metric(standalone.apiUrl, 'sandglass_ingest_nodejs_external_memory_bytes')) / 1e6;
         console.log(
-          `  t=${stored.length} s: acked ${acked}, stored ${stored.at(-1)!.n}, rss ${Math.round(sampler.rss_mb.at(-1) ?? NaN)} MB`,
+          `  t=${Math.round((performance.now() - started) / 1000)} s: acked ${acked}, stored ${stored.at(-1)!.n}, ` +
+            `rss ${Math.round(sampler.rss_mb.at(-1) ?? NaN)} MB (JS heap ${Math.round(heap_mb)} MB, external ${Math.round(external_mb)} MB)`,
         );
       }
     }

@@ -10,6 +10,7 @@ import { DeadLetterFile } from './dead-letters/dead-letter-file.js';
 import { ModelRunner } from './detection/model-runner.js';
 import { MqttIntake } from './intake/mqtt-intake.js';
 import { MetricSourcesRef } from './observability/metric-sources.js';
+import { StateThrottle } from './pipeline/state-throttle.js';
 import { StateWriter } from './pipeline/state-writer.js';
 import { TelemetryIntake } from './pipeline/telemetry-intake.js';
 import { WalDrainer } from './wal/wal-drainer.js';
@@ -48,6 +49,7 @@ export class IngestLifecycle implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(WalDrainer) private readonly drainer: WalDrainer,
     @Inject(TelemetryIntake) private readonly intake: TelemetryIntake,
     @Inject(StateWriter) private readonly states: StateWriter,
+    @Inject(StateThrottle) private readonly stateThrottle: StateThrottle,
     @Inject(MqttIntake) private readonly mqtt: MqttIntake,
     @Inject(ModelRunner) private readonly model: ModelRunner,
     @Inject(DeadLetterFile) private readonly deadLetters: DeadLetterFile,
@@ -59,6 +61,7 @@ export class IngestLifecycle implements OnApplicationBootstrap, BeforeApplicatio
   async onApplicationBootstrap(): Promise<void> {
     this.drainer.start();
     this.states.start();
+    this.stateThrottle.start();
     try {
       const [configs, alerts] = await within(
         Promise.all([this.store.listCellConfigs(), this.store.queryAlerts({ limit: 10_000 })]),
@@ -85,6 +88,7 @@ export class IngestLifecycle implements OnApplicationBootstrap, BeforeApplicatio
     await this.mqtt.stop();
     await this.model.stop();
     await this.drainer.stop(SHUTDOWN_DRAIN_MS);
+    this.stateThrottle.stop();
     await within(this.states.stop(), SHUTDOWN_STATES_MS).catch(() =>
       this.logger.warn(
         `derived states not all stored within ${SHUTDOWN_STATES_MS} ms; they are rebuilt from new samples`,

@@ -5,6 +5,7 @@ import { DeadLettersModule } from '../dead-letters/dead-letters.module.js';
 import { MqttConnection } from '../intake/mqtt-intake.js';
 import { MqttModule } from '../intake/mqtt.module.js';
 import { DETECTOR_FACTORY, FAILURE_MODEL, INGEST_CONFIG, type IngestConfig } from '../ingest.tokens.js';
+import { StateThrottle } from '../pipeline/state-throttle.js';
 import { StateWriter } from '../pipeline/state-writer.js';
 import { TelemetryIntake } from '../pipeline/telemetry-intake.js';
 import { WalModule } from '../wal/wal.module.js';
@@ -24,12 +25,21 @@ import { ModelRunner } from './model-runner.js';
         new StateWriter(store, undefined, config.env.SANDGLASS_STATE_QUEUE_MAX),
     },
     {
+      provide: StateThrottle,
+      inject: [MqttConnection, StateWriter],
+      useFactory: (mqtt: MqttConnection, states: StateWriter) =>
+        new StateThrottle((state) => {
+          mqtt.publishState(state);
+          states.add(state);
+        }),
+    },
+    {
       provide: TelemetryIntake,
-      inject: [WriteAheadLog, MqttConnection, StateWriter, DETECTOR_FACTORY, FAILURE_MODEL, DeadLetterFile],
+      inject: [WriteAheadLog, StateThrottle, MqttConnection, DETECTOR_FACTORY, FAILURE_MODEL, DeadLetterFile],
       useFactory: (
         wal: WriteAheadLog,
+        throttle: StateThrottle,
         mqtt: MqttConnection,
-        states: StateWriter,
         factory: DetectorFactory,
         model: FailureModel,
         deadLetters: DeadLetterFile,
@@ -37,10 +47,7 @@ import { ModelRunner } from './model-runner.js';
         new TelemetryIntake(
           wal,
           {
-            publishState: (state) => {
-              mqtt.publishState(state);
-              states.add(state);
-            },
+            publishState: (state) => throttle.offer(state),
             publishAlert: (alert) => mqtt.publishAlert(alert),
             publishRejected: (rigId, cellId, message) => mqtt.publishRejected(rigId, cellId, message),
           },
@@ -56,6 +63,6 @@ import { ModelRunner } from './model-runner.js';
         new ModelRunner(model, () => intake.trackers(), new Logger('ModelRunner')),
     },
   ],
-  exports: [TelemetryIntake, StateWriter, ModelRunner],
+  exports: [TelemetryIntake, StateWriter, StateThrottle, ModelRunner],
 })
 export class DetectionModule {}
