@@ -71,7 +71,9 @@ interface Standalone {
 
 /** Starts `npm start`'s process (from the build) and reads the addresses from its banner. */
 async function startStandalone(dataDir: string, demo: boolean): Promise<Standalone> {
-  const child = spawn(process.execPath, [main], {
+  // e.g. BENCH_STANDALONE_NODE_ARGS="--heapsnapshot-signal=SIGUSR2" to look inside under load
+  const nodeArgs = (process.env.BENCH_STANDALONE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, main], {
     cwd: repoRoot,
     env: {
       ...process.env,

@@ -77,8 +77,29 @@ describe('npm start (all in one process, embedded defaults, demo rig)', () => {
       })
       .toBe(true);
 
+    // Raised alerts are listed by REST too, and REST keeps answering while the demo runs: what a new
+    // user's dashboard shows. (Generous bounds: a slow machine, not a slow store, would miss them.)
+    const raised = alerts.find((a) => a.rigId === 'demo-rig' && a.state === 'raised')!;
+    await expect
+      .poll(
+        async () =>
+          ((await (await fetch(`${dashboard}/api/alerts?rigId=demo-rig`)).json()) as AlertEvent[]).some(
+            (a) => a.id === raised.id,
+          ),
+        { timeout: 10_000, interval: 200 },
+      )
+      .toBe(true);
+    for (let k = 0; k < 10; k++) {
+      for (const route of ['/api/cells', '/api/alerts', '/api/cells/demo-rig/cell-01/telemetry?every=10s']) {
+        const response = await fetch(dashboard + route, { signal: AbortSignal.timeout(5000) });
+        expect(response.status, route).toBe(200);
+      }
+    }
+
+    const stopping = performance.now();
     child.kill('SIGINT');
     expect(await exited).toBe(0);
+    expect((performance.now() - stopping) / 1000).toBeLessThan(10);
     child = undefined;
 
     // What the shutdown could not store yet is in the write-ahead log: the next start stores it.
