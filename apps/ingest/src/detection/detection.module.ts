@@ -5,6 +5,7 @@ import { DeadLettersModule } from '../dead-letters/dead-letters.module.js';
 import { MqttConnection } from '../intake/mqtt-intake.js';
 import { MqttModule } from '../intake/mqtt.module.js';
 import { DETECTOR_FACTORY, FAILURE_MODEL, INGEST_CONFIG, type IngestConfig } from '../ingest.tokens.js';
+import { ThrottledLog } from '../observability/throttled-log.js';
 import { StateThrottle } from '../pipeline/state-throttle.js';
 import { StateWriter } from '../pipeline/state-writer.js';
 import { TelemetryIntake } from '../pipeline/telemetry-intake.js';
@@ -21,8 +22,17 @@ import { ModelRunner } from './model-runner.js';
     {
       provide: StateWriter,
       inject: [TELEMETRY_STORE, INGEST_CONFIG],
-      useFactory: (store: TelemetryStore, config: IngestConfig) =>
-        new StateWriter(store, undefined, config.env.SANDGLASS_STATE_QUEUE_MAX),
+      useFactory: (store: TelemetryStore, config: IngestConfig) => {
+        const log = new ThrottledLog(new Logger('StateWriter'));
+        const max = config.env.SANDGLASS_STATE_QUEUE_MAX;
+        return new StateWriter(store, undefined, max, (dropped) =>
+          log.warn(
+            'states-dropped',
+            `state queue full (SANDGLASS_STATE_QUEUE_MAX=${max}): the store is behind, the oldest derived ` +
+              `states are not stored (${dropped} since start, sandglass_ingest_states_dropped_total)`,
+          ),
+        );
+      },
     },
     {
       provide: StateThrottle,

@@ -1,5 +1,6 @@
 import type { CellTracker } from '../pipeline/cell-tracker.js';
 import type { IngestLogger } from '../pipeline/telemetry-intake.js';
+import { ThrottledLog } from '../observability/throttled-log.js';
 import type { FailureModel } from './failure-model.js';
 
 /**
@@ -12,13 +13,16 @@ export class ModelRunner {
   private running: Promise<void> | undefined;
   predictions = 0;
   failures = 0;
+  private readonly failureLog: ThrottledLog;
 
   constructor(
     private readonly model: FailureModel,
     private readonly cells: () => Iterable<CellTracker>,
     private readonly logger: IngestLogger,
     private readonly interval_ms = 2000,
-  ) {}
+  ) {
+    this.failureLog = new ThrottledLog(logger);
+  }
 
   start(): void {
     this.timer ??= setInterval(() => {
@@ -46,7 +50,11 @@ export class ModelRunner {
       batch.forEach((b, k) => b.cell.applyPrediction(this.model, results[k] ?? {}));
       this.predictions += batch.length;
     } catch (error) {
-      if (this.failures++ === 0) this.logger.error(`model prediction failed: ${String(error)}`);
+      this.failures++;
+      this.failureLog.error(
+        'model-failure',
+        `model prediction failed (${this.failures} since start; physics detectors go on): ${String(error)}`,
+      );
     }
   }
 }

@@ -16,12 +16,15 @@ export class StateWriter {
     private readonly store: Pick<TelemetryStore, 'writeStates'>,
     private readonly interval_ms = 500,
     private readonly maxQueued = 100_000,
+    /** Told of each state dropped because the queue was full (to log it, throttled). */
+    private readonly onDrop: (dropped: number) => void = () => undefined,
   ) {}
 
   add(state: StateMessage): void {
     if (this.queue.length >= this.maxQueued) {
       this.queue.shift();
       this.dropped++;
+      this.onDrop(this.dropped);
     }
     this.queue.push(state);
   }
