@@ -91,11 +91,41 @@ describe('IngestModule.forRoot in a host process (embedded Aedes broker, shared 
     for (let k = 0; k < 100 && store.samples.length < 31; k++) await new Promise((r) => setTimeout(r, 20));
     expect(new Set(store.samples.map((s) => s.seq)).size).toBe(31);
 
+    // A refused message is counted on /metrics and kept in the dead-letter file for replay.
+    await pub.publishAsync(telemetryTopic('rig', 'c1'), '{"ts": oops', { qos: 1 });
     const registry = app.get<Registry>(INGEST_METRICS_REGISTRY);
-    expect(await registry.metrics()).toMatch(/sandglass_ingest_samples_accepted_total \d+/);
+    await expect
+      .poll(async () => await registry.metrics())
+      .toMatch(/sandglass_ingest_rejected_total\{reason="bad-json"\} 1\n/);
+    const metrics = await registry.metrics();
+    expect(metrics).toMatch(/sandglass_ingest_samples_accepted_total 31\n/);
+    for (const name of [
+      'store_refused_samples',
+      'detector_errors',
+      'model_failures',
+      'states_dropped',
+      'rejections_unpublished',
+      'dead_letters_dropped',
+    ]) {
+      expect(metrics).toMatch(new RegExp(`sandglass_ingest_${name}_total 0\n`));
+    }
 
     await app.close();
     closed = true;
+    const letters = fs.readFileSync(path.join(dataDir, 'dead-letters', 'dead-letters.jsonl'), 'utf8');
+    expect(
+      letters
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as object),
+    ).toEqual([
+      expect.objectContaining({
+        reason: 'bad-json',
+        topic: telemetryTopic('rig', 'c1'),
+        payload: '{"ts": oops',
+      }),
+    ]);
+    expect(await registry.metrics()).toMatch(/sandglass_ingest_dead_letters_written_total 1\n/);
     // Shutdown flushed the derived states to the store.
     expect(store.states.length).toBeGreaterThan(0);
     expect(store.states.at(-1)).toMatchObject({ rigId: 'rig', cellId: 'c1', ts: T0 + 3000 });
