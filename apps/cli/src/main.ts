@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import mqtt from 'mqtt';
@@ -126,12 +126,14 @@ async function replayDeadLetters(
   values: { broker?: string; username?: string; password?: string; reason?: string },
 ): Promise<number> {
   const url = values.broker ?? process.env.SANDGLASS_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
-  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  statSync(file); // a missing file is said before connecting
   const client = await mqtt.connectAsync(url, {
     clientId: `sandglass-dead-letters-${process.pid}`,
     ...(values.username !== undefined && { username: values.username }),
     ...(values.password !== undefined && { password: values.password }),
   });
+  // Made after connecting: lines read before the loop below starts would be lost.
+  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
   let sent = 0;
   const skipped = new Map<string, number>();
   const skip = (why: string) => skipped.set(why, (skipped.get(why) ?? 0) + 1);
