@@ -39,7 +39,8 @@ const repoRoot = path.resolve(
   path.dirname(here),
   here.includes(`${path.sep}dist${path.sep}`) ? '../../..' : '../..',
 );
-const main = path.join(repoRoot, 'dist/apps/standalone/src/main.js');
+/** What `npm start` runs after its build. */
+const startScript = path.join(repoRoot, 'scripts/start.sh');
 
 function option(name: string, fallback: string): string {
   const k = process.argv.indexOf(`--${name}`);
@@ -71,12 +72,12 @@ interface Standalone {
 
 /** Starts `npm start`'s process (from the build) and reads the addresses from its banner. */
 async function startStandalone(dataDir: string, demo: boolean): Promise<Standalone> {
-  // e.g. BENCH_STANDALONE_NODE_ARGS="--heapsnapshot-signal=SIGUSR2" to look inside under load
-  const nodeArgs = (process.env.BENCH_STANDALONE_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, main], {
+  const child = spawn('bash', [startScript], {
     cwd: repoRoot,
     env: {
       ...process.env,
+      // e.g. BENCH_STANDALONE_NODE_ARGS="--heapsnapshot-signal=SIGUSR2" to look inside under load
+      NODE_OPTIONS: process.env.BENCH_STANDALONE_NODE_ARGS ?? '',
       SANDGLASS_DATA_DIR: dataDir,
       SANDGLASS_DEMO: demo ? '1' : '0',
       SANDGLASS_AUTH: 'off',

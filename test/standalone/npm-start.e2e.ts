@@ -10,7 +10,7 @@ import { EmbeddedStore } from '#store';
 const root = path.resolve(import.meta.dirname, '../..');
 
 /**
- * `npm start` as a newcomer runs it (the built entry point, on embedded defaults): embedded broker and
+ * `npm start` as a newcomer runs it (what it runs after the build, on embedded defaults): embedded broker and
  * store, ingest, api, dashboard and the demo rig in one process; a demo cell fails and its alert reaches a
  * socket.io client; Ctrl-C stops it cleanly with the samples stored.
  */
@@ -25,7 +25,7 @@ describe('npm start (all in one process, embedded defaults, demo rig)', () => {
   });
 
   it('serves the dashboard, raises a demo alert and shuts down cleanly on Ctrl-C', async () => {
-    child = spawn(process.execPath, [path.join(root, 'dist/apps/standalone/src/main.js')], {
+    child = spawn('bash', [path.join(root, 'scripts/start.sh')], {
       env: {
         ...process.env,
         SANDGLASS_DATA_DIR: dataDir,
@@ -103,7 +103,7 @@ describe('npm start (all in one process, embedded defaults, demo rig)', () => {
     child = undefined;
 
     // What the shutdown could not store yet is in the write-ahead log: the next start stores it.
-    const restart = spawn(process.execPath, [path.join(root, 'dist/apps/standalone/src/main.js')], {
+    const restart = spawn('bash', [path.join(root, 'scripts/start.sh')], {
       env: {
         ...process.env,
         SANDGLASS_DATA_DIR: dataDir,
