@@ -6,6 +6,7 @@ import type {
   AlertEvent,
   AlertsQuery,
   CellConfig,
+  CycleSummary,
   StateMessage,
   TelemetryPoint,
   TelemetryQuery,
@@ -14,7 +15,15 @@ import { TS_MAX_MS, TS_MIN_MS } from '#contracts';
 import { msToMicros } from './line-protocol.js';
 import { asColumns, type SampleColumns } from './sample-columns.js';
 import { StoreError, bucketMs } from './store-error.js';
-import type { CellKey, CellSample, StoredCell, TelemetryStore } from './telemetry-store.js';
+import {
+  emptySamplePage,
+  type CellKey,
+  type CellSample,
+  type SamplePage,
+  type SamplePagesQuery,
+  type StoredCell,
+  type TelemetryStore,
+} from './telemetry-store.js';
 
 export interface EmbeddedStoreOptions {
   /** Directory of the database file (created if needed); `:memory:` keeps everything in memory. */
@@ -41,6 +50,9 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS cell_config (
      rig VARCHAR NOT NULL, cell VARCHAR NOT NULL, json VARCHAR NOT NULL,
      PRIMARY KEY (rig, cell))`,
+  `CREATE TABLE IF NOT EXISTS cycle (
+     rig VARCHAR NOT NULL, cell VARCHAR NOT NULL, cycle BIGINT NOT NULL, start_us BIGINT NOT NULL,
+     json VARCHAR NOT NULL, PRIMARY KEY (rig, cell, cycle))`,
   // The appender cannot upsert, so batches land here first (all DOUBLE: no BigInt per value) and are
   // moved over with a plain INSERT, or the upsert when a key is already there; `n` orders duplicates.
   `CREATE TEMP TABLE IF NOT EXISTS telemetry_staging (
@@ -327,6 +339,68 @@ export class EmbeddedStore implements TelemetryStore {
       cell: cell.cellId,
     });
     return (rows[0]?.[0] as number | undefined) ?? 0;
+  }
+
+  async writeCycles(cycles: readonly CycleSummary[]): Promise<void> {
+    if (cycles.length === 0) return;
+    await this.serial((db) =>
+      transaction(db, async () => {
+        for (const cycle of cycles) {
+          await db.run('INSERT OR REPLACE INTO cycle VALUES ($rig, $cell, $cycle, $start::BIGINT, $json)', {
+            rig: cycle.rigId,
+            cell: cycle.cellId,
+            cycle: cycle.cycle,
+            start: msToMicros(cycle.start),
+            json: JSON.stringify(cycle),
+          });
+        }
+      }),
+    );
+  }
+
+  async queryCycles(cell: CellKey): Promise<CycleSummary[]> {
+    const rows = await this.rows('SELECT json FROM cycle WHERE rig = $rig AND cell = $cell ORDER BY cycle', {
+      rig: cell.rigId,
+      cell: cell.cellId,
+    });
+    return rows.map((row) => JSON.parse(row[0] as string) as CycleSummary);
+  }
+
+  async *readSamplePages(cell: CellKey, query: SamplePagesQuery): AsyncGenerator<SamplePage> {
+    const pageSize = query.pageSize ?? 50_000;
+    const values: Record<string, DuckDBValue> = {
+      rig: cell.rigId,
+      cell: cell.cellId,
+      after: msToMicros(query.from ?? TS_MIN_MS) - 1,
+      to: msToMicros(query.to ?? TS_MAX_MS),
+      limit: pageSize,
+    };
+    for (;;) {
+      const columns = await this.serial(async (db) => {
+        const result = await db.runAndReadAll(
+          `SELECT ts_us, ts_us::DOUBLE / 1000, v, i, t, p, cycle::DOUBLE, step::DOUBLE FROM telemetry
+           WHERE rig = $rig AND cell = $cell AND ts_us > $after::BIGINT AND ts_us <= $to::BIGINT
+           ORDER BY ts_us LIMIT $limit`,
+          values,
+        );
+        return result.getColumns();
+      });
+      const length = columns[0]?.length ?? 0;
+      if (length === 0) return;
+      const page = emptySamplePage(length);
+      const targets = [page.ts, page.v, page.i, page.t, page.p, page.cycle, page.step];
+      for (let c = 0; c < targets.length; c++) {
+        const source = columns[c + 1]!;
+        const target = targets[c]!;
+        for (let k = 0; k < length; k++) {
+          const value = source[k];
+          if (typeof value === 'number') target[k] = value;
+        }
+      }
+      yield page;
+      if (length < pageSize) return;
+      values.after = columns[0]![length - 1]!;
+    }
   }
 
   private async rows(sql: string, values?: Record<string, DuckDBValue>): Promise<DuckDBValue[][]> {
