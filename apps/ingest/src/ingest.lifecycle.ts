@@ -9,6 +9,7 @@ import { TELEMETRY_STORE, type TelemetryStore } from '#store';
 import { ModelRunner } from './detection/model-runner.js';
 import { MqttIntake } from './intake/mqtt-intake.js';
 import { MetricSourcesRef } from './observability/metric-sources.js';
+import { CycleAnalytics, CycleRecorder } from './pipeline/cycle-analytics.js';
 import { StateWriter } from './pipeline/state-writer.js';
 import { TelemetryIntake } from './pipeline/telemetry-intake.js';
 import { WalDrainer } from './wal/wal-drainer.js';
@@ -45,13 +46,16 @@ export class IngestLifecycle implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(MqttIntake) private readonly mqtt: MqttIntake,
     @Inject(ModelRunner) private readonly model: ModelRunner,
     @Inject(MetricSourcesRef) metrics: MetricSourcesRef,
+    @Inject(CycleRecorder) private readonly cycles: CycleRecorder,
+    @Inject(CycleAnalytics) analytics: CycleAnalytics,
   ) {
-    metrics.sources = { intake, wal, drainer };
+    metrics.sources = { intake, wal, drainer, cycles: { recorder: cycles, analytics } };
   }
 
   async onApplicationBootstrap(): Promise<void> {
     this.drainer.start();
     this.states.start();
+    this.cycles.start();
     try {
       const [configs, alerts] = await within(
         Promise.all([this.store.listCellConfigs(), this.store.queryAlerts({ limit: 10_000 })]),
@@ -78,6 +82,7 @@ export class IngestLifecycle implements OnApplicationBootstrap, BeforeApplicatio
     await this.model.stop();
     await this.drainer.stop(SHUTDOWN_DRAIN_MS);
     await this.states.stop();
+    await this.cycles.stop();
     this.wal.close();
     const left = this.wal.unstoredBytes;
     if (left > 0) this.logger.warn(`${left} bytes of the WAL not stored yet; replayed at the next start`);

@@ -3,6 +3,7 @@ import { TELEMETRY_STORE, type TelemetryStore } from '#store';
 import { MqttConnection } from '../intake/mqtt-intake.js';
 import { MqttModule } from '../intake/mqtt.module.js';
 import { DETECTOR_FACTORY, FAILURE_MODEL } from '../ingest.tokens.js';
+import { CycleAnalytics, CycleRecorder } from '../pipeline/cycle-analytics.js';
 import { StateWriter } from '../pipeline/state-writer.js';
 import { TelemetryIntake } from '../pipeline/telemetry-intake.js';
 import { WalModule } from '../wal/wal.module.js';
@@ -21,14 +22,26 @@ import { ModelRunner } from './model-runner.js';
       useFactory: (store: TelemetryStore) => new StateWriter(store),
     },
     {
+      provide: CycleRecorder,
+      inject: [TELEMETRY_STORE, MqttConnection],
+      useFactory: (store: TelemetryStore, mqtt: MqttConnection) =>
+        new CycleRecorder(store, (cycle) => mqtt.publishCycle(cycle)),
+    },
+    {
+      provide: CycleAnalytics,
+      inject: [CycleRecorder],
+      useFactory: (recorder: CycleRecorder) => new CycleAnalytics((cycle) => recorder.add(cycle)),
+    },
+    {
       provide: TelemetryIntake,
-      inject: [WriteAheadLog, MqttConnection, StateWriter, DETECTOR_FACTORY, FAILURE_MODEL],
+      inject: [WriteAheadLog, MqttConnection, StateWriter, DETECTOR_FACTORY, FAILURE_MODEL, CycleAnalytics],
       useFactory: (
         wal: WriteAheadLog,
         mqtt: MqttConnection,
         states: StateWriter,
         factory: DetectorFactory,
         model: FailureModel,
+        cycles: CycleAnalytics,
       ) =>
         new TelemetryIntake(
           wal,
@@ -42,7 +55,7 @@ import { ModelRunner } from './model-runner.js';
           },
           factory,
           new Logger('TelemetryIntake'),
-          { tracker: { model } },
+          { tracker: { model }, cycles },
         ),
     },
     {
@@ -52,6 +65,6 @@ import { ModelRunner } from './model-runner.js';
         new ModelRunner(model, () => intake.trackers(), new Logger('ModelRunner')),
     },
   ],
-  exports: [TelemetryIntake, StateWriter, ModelRunner],
+  exports: [TelemetryIntake, StateWriter, ModelRunner, CycleRecorder, CycleAnalytics],
 })
 export class DetectionModule {}

@@ -14,6 +14,7 @@ import {
 import type { DetectorFactory } from '../detection/detector.js';
 import type { WriteAheadLog } from '../wal/write-ahead-log.js';
 import { CellTracker, type Admitted, type CellTrackerOptions } from './cell-tracker.js';
+import type { CycleAnalytics } from './cycle-analytics.js';
 import { KeyedRateLimiter } from './rate-limiter.js';
 
 /** Where the pipeline's outputs go (MQTT in production, arrays in tests). Must not block. */
@@ -35,6 +36,8 @@ export interface TelemetryIntakeOptions {
   rejectedPerSecond?: number;
   rejectedBurst?: number;
   now?: () => number;
+  /** Per-cell cycle statistics, fed with each message's samples after detection. */
+  cycles?: CycleAnalytics;
 }
 
 /** Counters read by the metrics endpoint at scrape time (plain numbers: no work on the hot path). */
@@ -174,6 +177,7 @@ export class TelemetryIntake {
       }
       return;
     }
+    this.options.cycles?.add(work.cell, work.admitted);
     if (output.newRuns > 0) {
       this.counters.newRuns += output.newRuns;
       this.logger.log(
