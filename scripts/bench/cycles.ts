@@ -68,7 +68,8 @@ measure('segmented (no cycler index)', (tracker) => {
 });
 measure("cycler's cycle index", (tracker) => {
   let n = 0;
-  for (let k = 0; k < samples; k++) if (tracker.push(data.ts[k]!, data.v[k]!, data.i[k]!, data.cycle[k]!)) n++;
+  for (let k = 0; k < samples; k++)
+    if (tracker.push(data.ts[k]!, data.v[k]!, data.i[k]!, data.cycle[k]!)) n++;
   if (tracker.finish()) n++;
   return n;
 });

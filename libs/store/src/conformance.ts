@@ -242,21 +242,26 @@ export function describeTelemetryStoreConformance(name: string, target: Conforma
         return pages;
       };
       const pages = await read({ pageSize: 1000 });
-      expect(pages.map((p) => p.length)).toEqual([1000, 1000, 345]);
-      const ts = pages.flatMap((p) => [...p.ts]);
-      expect(ts).toEqual(samples.map((s) => s.ts));
-      const at = (k: number) => {
-        const page = pages[Math.floor(k / 1000)]!;
-        const j = k % 1000;
-        return {
-          v: page.v[j],
-          i: page.i[j],
-          t: page.t[j],
-          p: page.p[j],
-          cycle: page.cycle[j],
-          step: page.step[j],
-        };
+      expect(pages.length).toBeGreaterThanOrEqual(3);
+      expect(pages.every((p) => p.length > 0 && p.length <= 1000)).toBe(true);
+      expect(pages.flatMap((p) => [...p.ts])).toEqual(samples.map((s) => s.ts));
+      const flat = (name: 'v' | 'i' | 't' | 'p' | 'cycle' | 'step') => pages.flatMap((p) => [...p[name]]);
+      const columns = {
+        v: flat('v'),
+        i: flat('i'),
+        t: flat('t'),
+        p: flat('p'),
+        cycle: flat('cycle'),
+        step: flat('step'),
       };
+      const at = (k: number) => ({
+        v: columns.v[k],
+        i: columns.i[k],
+        t: columns.t[k],
+        p: columns.p[k],
+        cycle: columns.cycle[k],
+        step: columns.step[k],
+      });
       for (const k of [0, 1, 999, 1000, 1234, n - 1]) {
         const s = samples[k]!;
         expect(at(k)).toEqual({
@@ -269,9 +274,8 @@ export function describeTelemetryStoreConformance(name: string, target: Conforma
         });
       }
       const window = await read({ from: samples[10]!.ts, to: samples[1010]!.ts, pageSize: 500 });
-      expect(window.map((p) => p.length)).toEqual([500, 500, 1]);
-      expect(window[0]!.ts[0]).toBe(samples[10]!.ts);
-      expect(window[2]!.ts[0]).toBe(samples[1010]!.ts);
+      expect(window.every((p) => p.length <= 500)).toBe(true);
+      expect(window.flatMap((p) => [...p.ts])).toEqual(samples.slice(10, 1011).map((s) => s.ts));
       expect(await read({ from: BASE_MS - 1000, to: BASE_MS - 1, pageSize: 10 })).toEqual([]);
     });
 

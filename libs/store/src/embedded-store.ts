@@ -366,40 +366,54 @@ export class EmbeddedStore implements TelemetryStore {
     return rows.map((row) => JSON.parse(row[0] as string) as CycleSummary);
   }
 
+  /**
+   * Keyset paging within time windows: one aggregate finds the range's count and span, then each query
+   * reads a window expected to hold about a page (`ORDER BY … LIMIT` over the whole rest of the table would
+   * sort it again for every page). A window with more than a page is continued after its last row.
+   */
   async *readSamplePages(cell: CellKey, query: SamplePagesQuery): AsyncGenerator<SamplePage> {
     const pageSize = query.pageSize ?? 50_000;
-    const values: Record<string, DuckDBValue> = {
-      rig: cell.rigId,
-      cell: cell.cellId,
-      after: msToMicros(query.from ?? TS_MIN_MS) - 1,
-      to: msToMicros(query.to ?? TS_MAX_MS),
-      limit: pageSize,
-    };
-    for (;;) {
-      const columns = await this.serial(async (db) => {
-        const result = await db.runAndReadAll(
-          `SELECT ts_us, ts_us::DOUBLE / 1000, v, i, t, p, cycle::DOUBLE, step::DOUBLE FROM telemetry
-           WHERE rig = $rig AND cell = $cell AND ts_us > $after::BIGINT AND ts_us <= $to::BIGINT
+    const cellValues = { rig: cell.rigId, cell: cell.cellId };
+    const [stats] = await this.rows(
+      `SELECT count(*)::DOUBLE, min(ts_us)::DOUBLE, max(ts_us)::DOUBLE FROM telemetry
+       WHERE rig = $rig AND cell = $cell AND ts_us >= $from::BIGINT AND ts_us <= $to::BIGINT`,
+      { ...cellValues, from: msToMicros(query.from ?? TS_MIN_MS), to: msToMicros(query.to ?? TS_MAX_MS) },
+    );
+    const [count, first, last] = (stats ?? [0, 0, 0]) as [number, number, number];
+    if (!(count > 0)) return;
+    const span_us = Math.max(1, Math.ceil(((last - first + 1) * pageSize) / count));
+    let after = first - 1;
+    while (after < last) {
+      const windowEnd = Math.min(after + span_us, last);
+      const page = await this.serial(async (db) => {
+        const result = await db.run(
+          `SELECT ts_us::DOUBLE / 1000, v, i, t, p, cycle::DOUBLE, step::DOUBLE FROM telemetry
+           WHERE rig = $rig AND cell = $cell AND ts_us > $after::BIGINT AND ts_us <= $end::BIGINT
            ORDER BY ts_us LIMIT $limit`,
-          values,
+          { ...cellValues, after, end: windowEnd, limit: pageSize },
         );
-        return result.getColumns();
-      });
-      const length = columns[0]?.length ?? 0;
-      if (length === 0) return;
-      const page = emptySamplePage(length);
-      const targets = [page.ts, page.v, page.i, page.t, page.p, page.cycle, page.step];
-      for (let c = 0; c < targets.length; c++) {
-        const source = columns[c + 1]!;
-        const target = targets[c]!;
-        for (let k = 0; k < length; k++) {
-          const value = source[k];
-          if (typeof value === 'number') target[k] = value;
+        // Straight from DuckDB's vectors into the page: no value object or row array per sample.
+        const out = emptySamplePage(result.rowCount);
+        const targets = [out.ts, out.v, out.i, out.t, out.p, out.cycle, out.step];
+        let offset = 0;
+        for (let c = 0; c < result.chunkCount; c++) {
+          const chunk = result.getChunk(c);
+          for (let column = 0; column < targets.length; column++) {
+            const vector = chunk.getColumnVector(column);
+            const target = targets[column]!;
+            for (let k = 0; k < chunk.rowCount; k++) {
+              const value = vector.getItem(k);
+              if (typeof value === 'number') target[offset + k] = value;
+            }
+          }
+          offset += chunk.rowCount;
         }
-      }
+        return out;
+      });
+      const length = page.length;
+      after = length === pageSize ? msToMicros(page.ts[length - 1]!) : windowEnd;
+      if (length === 0) continue;
       yield page;
-      if (length < pageSize) return;
-      values.after = columns[0]![length - 1]!;
     }
   }
 

@@ -1,5 +1,4 @@
 import type { CycleSummary } from '#contracts';
-import type { SamplePage } from '#store';
 
 /**
  * Column names of exports, from the Battery Data Format (Battery Data Alliance, "preferred labels":
@@ -39,38 +38,11 @@ function field(name: string): string {
   return /[",\n]/.test(name) ? `"${name.replace(/"/g, '""')}"` : name;
 }
 
-export const samplesCsvHeader = (): string => SAMPLE_COLUMNS.map(field).join(',') + '\n';
 export const cyclesCsvHeader = (): string => CYCLE_COLUMNS.map(field).join(',') + '\n';
 
 /** A number as CSV text; an absent value (NaN, null) is an empty field. */
 function num(x: number | null): string {
   return x === null || x !== x ? '' : String(x);
-}
-
-/** The rows of one page of samples; `t0_ms` is the data time of the export's first sample. */
-export function samplesCsvRows(page: SamplePage, t0_ms: number): string {
-  const rows = new Array<string>(page.length);
-  const { ts, v, i, t, p, cycle, step } = page;
-  for (let k = 0; k < page.length; k++) {
-    const at = ts[k]!;
-    rows[k] =
-      num((at - t0_ms) / 1000) +
-      ',' +
-      num(at / 1000) +
-      ',' +
-      num(v[k]!) +
-      ',' +
-      num(i[k]!) +
-      ',' +
-      num(t[k]!) +
-      ',' +
-      num(p[k]!) +
-      ',' +
-      num(cycle[k]!) +
-      ',' +
-      num(step[k]!);
-  }
-  return rows.length === 0 ? '' : rows.join('\n') + '\n';
 }
 
 /** A cycle as the values of CYCLE_COLUMNS (SI-ish export units: Ah, Wh, s). */
