@@ -192,7 +192,7 @@ describeWithServices('cycles and export: rig → Mosquitto → ingest → Influx
         stored.reduce((a, s) => a + s.v, 0),
         6,
       );
-      expect(maxCycle).toBe(3);
+      expect(Number(maxCycle)).toBe(3);
       db.closeSync();
     } finally {
       duck.closeSync();

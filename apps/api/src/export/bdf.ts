@@ -16,6 +16,9 @@ export const SAMPLE_COLUMNS = [
   'Step Index / 1',
 ] as const;
 
+/** Columns holding counts or indices, exported as integers. */
+export const INTEGER_COLUMNS = ['Cycle Count / 1', 'Step Index / 1', 'Complete / 1'];
+
 /** Per-cycle table: BDF's capacity and energy labels in Ah / Wh, the rest in the same pattern. */
 export const CYCLE_COLUMNS = [
   'Cycle Count / 1',

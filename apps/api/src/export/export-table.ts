@@ -27,9 +27,11 @@ export class ExportTable {
     private readonly db: DuckDBConnection,
     private readonly appender: DuckDBAppender,
     private readonly columnCount: number,
+    private readonly select: string,
   ) {}
 
-  static async create(columns: readonly string[]): Promise<ExportTable> {
+  /** `integers`: columns written as integers (counts and indices; DOUBLE inside). */
+  static async create(columns: readonly string[], integers: readonly string[] = []): Promise<ExportTable> {
     const dir = await mkdtemp(path.join(tmpdir(), 'sandglass-export-'));
     try {
       const instance = await DuckDBInstance.create(path.join(dir, 'scratch.duckdb'), {
@@ -37,10 +39,13 @@ export class ExportTable {
         threads: '1',
       });
       const db = await instance.connect();
-      const quoted = columns.map((c) => `"${c.replace(/"/g, '""')}" DOUBLE`).join(', ');
-      await db.run(`CREATE TABLE export (${quoted})`);
+      const quote = (c: string) => `"${c.replace(/"/g, '""')}"`;
+      await db.run(`CREATE TABLE export (${columns.map((c) => `${quote(c)} DOUBLE`).join(', ')})`);
+      const select = columns
+        .map((c) => (integers.includes(c) ? `CAST(${quote(c)} AS BIGINT) AS ${quote(c)}` : quote(c)))
+        .join(', ');
       const appender = await db.createAppender('export');
-      return new ExportTable(dir, instance, db, appender, columns.length);
+      return new ExportTable(dir, instance, db, appender, columns.length, select);
     } catch (error) {
       await rm(dir, { recursive: true, force: true });
       throw error;
@@ -72,7 +77,9 @@ export class ExportTable {
     this.appender.flushSync();
     const file = path.join(this.dir, `export.${format}`);
     const options = format === 'csv' ? 'FORMAT csv, HEADER true' : 'FORMAT parquet, COMPRESSION zstd';
-    await this.db.run(`COPY export TO '${file.replace(/'/g, "''")}' (${options})`);
+    await this.db.run(
+      `COPY (SELECT ${this.select} FROM export) TO '${file.replace(/'/g, "''")}' (${options})`,
+    );
     return file;
   }
 

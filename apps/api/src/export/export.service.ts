@@ -3,7 +3,14 @@ import { Readable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ExportQuery } from '#contracts';
 import { TELEMETRY_STORE, type CellKey, type TelemetryStore } from '#store';
-import { CYCLE_COLUMNS, SAMPLE_COLUMNS, cycleRow, cyclesCsvHeader, cyclesCsvRows } from './bdf.js';
+import {
+  CYCLE_COLUMNS,
+  INTEGER_COLUMNS,
+  SAMPLE_COLUMNS,
+  cycleRow,
+  cyclesCsvHeader,
+  cyclesCsvRows,
+} from './bdf.js';
 import { ExportTable } from './export-table.js';
 
 /** What an export answers: the body as a stream, its content type and a file name. */
@@ -33,7 +40,10 @@ export class ExportService {
       const cycles = await this.store.queryCycles(cell);
       return { stream: Readable.from([cyclesCsvHeader(), cyclesCsvRows(cycles)]), contentType, fileName };
     }
-    const table = await ExportTable.create(query.table === 'cycles' ? CYCLE_COLUMNS : SAMPLE_COLUMNS);
+    const table = await ExportTable.create(
+      query.table === 'cycles' ? CYCLE_COLUMNS : SAMPLE_COLUMNS,
+      INTEGER_COLUMNS,
+    );
     try {
       if (query.table === 'cycles') await this.fillCycles(table, cell);
       else await this.fillSamples(table, cell, query);
