@@ -49,7 +49,11 @@ const fullCycle = (charge_A: number, discharge_A: number, cycle?: number): Segme
 
 describe('CycleTracker', () => {
   it('integrates capacity and energy of a full cell with the trapezoid rule, one cycle per charge + discharge', () => {
-    const cycles = run([...fullCycle(0.001, 0.001), ...fullCycle(0.001, 0.0009), ...fullCycle(0.001, 0.0008)]);
+    const cycles = run([
+      ...fullCycle(0.001, 0.001),
+      ...fullCycle(0.001, 0.0009),
+      ...fullCycle(0.001, 0.0008),
+    ]);
     expect(cycles.map((c) => c.cycle)).toEqual([1, 2, 3]);
     expect(cycles.every((c) => c.complete && c.source === 'segmented')).toBe(true);
     const [first, second] = cycles as [CycleStats, CycleStats];
@@ -80,7 +84,10 @@ describe('CycleTracker', () => {
 
   it('treats a symmetric Li|Li cell as plating + stripping half-cycles with polarization = mean |V|', () => {
     const half = (sign: number): Segment => ({ i_A: sign * 2.8e-6, duration_s: 3600, v: sign * 0.02 });
-    const cycles = run([half(1), half(-1), half(1), half(-1), half(1), half(-1)], { symmetric: true, dt_s: 30 });
+    const cycles = run([half(1), half(-1), half(1), half(-1), half(1), half(-1)], {
+      symmetric: true,
+      dt_s: 30,
+    });
     expect(cycles).toHaveLength(3);
     for (const c of cycles) {
       expect(c.chargeCapacity_mAh).toBeCloseTo(2.8e-3, 4);
@@ -120,10 +127,16 @@ describe('CycleTracker', () => {
   it('conserves charge: the cycles together hold the integral of the whole stream', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ i: fc.double({ min: -0.01, max: 0.01, noNaN: true }), n: fc.integer({ min: 1, max: 80 }) }), {
-          minLength: 1,
-          maxLength: 30,
-        }),
+        fc.array(
+          fc.record({
+            i: fc.double({ min: -0.01, max: 0.01, noNaN: true }),
+            n: fc.integer({ min: 1, max: 80 }),
+          }),
+          {
+            minLength: 1,
+            maxLength: 30,
+          },
+        ),
         (blocks) => {
           const tracker = new CycleTracker();
           let t = 0;

@@ -118,7 +118,11 @@ describe('cycle statistics against the cyclers’ own', () => {
     const { cycles, summary } = await computed(regular);
     // Records are numbered 1..898 (DataPoint) in the excerpt: every one is a sample.
     expect(summary.samples).toBe(898);
-    expect(summary.columns).toMatchObject({ time: 'Total Time', voltage: 'Voltage(V)', current: 'Current(A)' });
+    expect(summary.columns).toMatchObject({
+      time: 'Total Time',
+      voltage: 'Voltage(V)',
+      current: 'Current(A)',
+    });
     expect(summary.cyclerCycles?.map((c) => c.cycle)).toEqual([1, 2]);
     // `2,0.32780,0.33172,101.20,…`: Ah and percent in the file.
     expect(summary.cyclerCycles?.[1]?.chargeCapacity_mAh).toBeCloseTo(327.8, 9);
@@ -147,45 +151,51 @@ describe('cycle statistics against the cyclers’ own', () => {
     compare(cycles, own);
   });
 
-  it.skipIf(!present)('Arbin: Charge_/Discharge_Capacity and _Energy counters of the complete cycle', async () => {
-    const file = path.join(shared, 'arbin/arbin_example.csv');
-    const rows = await table(file, ',', (line) => line.startsWith('Data_Point'));
-    // Cycle 1 of this file starts inside the cycle (its counter starts at 0.88 Ah): only cycle 2 is whole.
-    const cycle2 = rows.filter((r) => r.Cycle_Index === '2');
-    const end = cycle2.at(-1)!;
-    const { cycles } = await computed(file);
-    compare(cycles, [
-      {
-        cycle: 2,
-        chargeCapacity_mAh: Number(end.Charge_Capacity) * 1000,
-        dischargeCapacity_mAh: Number(end.Discharge_Capacity) * 1000,
-        chargeEnergy_mWh: Number(end.Charge_Energy) * 1000,
-        dischargeEnergy_mWh: Number(end.Discharge_Energy) * 1000,
-      },
-    ]);
-  });
+  it.skipIf(!present)(
+    'Arbin: Charge_/Discharge_Capacity and _Energy counters of the complete cycle',
+    async () => {
+      const file = path.join(shared, 'arbin/arbin_example.csv');
+      const rows = await table(file, ',', (line) => line.startsWith('Data_Point'));
+      // Cycle 1 of this file starts inside the cycle (its counter starts at 0.88 Ah): only cycle 2 is whole.
+      const cycle2 = rows.filter((r) => r.Cycle_Index === '2');
+      const end = cycle2.at(-1)!;
+      const { cycles } = await computed(file);
+      compare(cycles, [
+        {
+          cycle: 2,
+          chargeCapacity_mAh: Number(end.Charge_Capacity) * 1000,
+          dischargeCapacity_mAh: Number(end.Discharge_Capacity) * 1000,
+          chargeEnergy_mWh: Number(end.Charge_Energy) * 1000,
+          dischargeEnergy_mWh: Number(end.Discharge_Energy) * 1000,
+        },
+      ]);
+    },
+  );
 
-  it.skipIf(!present)('Maccor: per-step Cap. [Ah] and Ener. [Wh] by mode (C/D) summed per cycle', async () => {
-    const file = path.join(shared, 'maccor/maccor_002.txt');
-    const rows = await table(file, '\t', (line) => line.startsWith('Rec\t'));
-    const data = rows.filter((r) => r.Md === 'C' || r.Md === 'D' || r.Md === 'R');
-    const own = perStepCounters(
-      data,
-      (r) => `${r['Cycle C']}/${r.Step}/${r.Md}`,
-      (r) => Number(r['Cycle C']),
-      (r) => {
-        const capacity = Number(r['Cap. [Ah]']) * 1000;
-        const energy = Number(r['Ener. [Wh]']) * 1000;
-        return {
-          chargeCapacity_mAh: r.Md === 'C' ? capacity : 0,
-          dischargeCapacity_mAh: r.Md === 'D' ? capacity : 0,
-          chargeEnergy_mWh: r.Md === 'C' ? energy : 0,
-          dischargeEnergy_mWh: r.Md === 'D' ? energy : 0,
-        };
-      },
-    );
-    const { cycles } = await computed(file);
-    expect(own.map((c) => c.cycle)).toEqual([1, 2]);
-    compare(cycles, own);
-  });
+  it.skipIf(!present)(
+    'Maccor: per-step Cap. [Ah] and Ener. [Wh] by mode (C/D) summed per cycle',
+    async () => {
+      const file = path.join(shared, 'maccor/maccor_002.txt');
+      const rows = await table(file, '\t', (line) => line.startsWith('Rec\t'));
+      const data = rows.filter((r) => r.Md === 'C' || r.Md === 'D' || r.Md === 'R');
+      const own = perStepCounters(
+        data,
+        (r) => `${r['Cycle C']}/${r.Step}/${r.Md}`,
+        (r) => Number(r['Cycle C']),
+        (r) => {
+          const capacity = Number(r['Cap. [Ah]']) * 1000;
+          const energy = Number(r['Ener. [Wh]']) * 1000;
+          return {
+            chargeCapacity_mAh: r.Md === 'C' ? capacity : 0,
+            dischargeCapacity_mAh: r.Md === 'D' ? capacity : 0,
+            chargeEnergy_mWh: r.Md === 'C' ? energy : 0,
+            dischargeEnergy_mWh: r.Md === 'D' ? energy : 0,
+          };
+        },
+      );
+      const { cycles } = await computed(file);
+      expect(own.map((c) => c.cycle)).toEqual([1, 2]);
+      compare(cycles, own);
+    },
+  );
 });

@@ -240,7 +240,13 @@ const regularLayout: TableLayout = {
   direction: newareDirection,
   isHeader: (_line, lineNo) => lineNo === 3,
   specs: [
-    { slot: slot.time, field: 'time', names: ['Total Time', 'Cumulative Time'], defaultUnit: 's', required: true },
+    {
+      slot: slot.time,
+      field: 'time',
+      names: ['Total Time', 'Cumulative Time'],
+      defaultUnit: 's',
+      required: true,
+    },
     { slot: slot.voltage, field: 'voltage', pattern: /^voltage\s*\(/i, required: true },
     { slot: slot.current, field: 'current', pattern: /^current\s*\(/i, required: true },
     { slot: slot.temperature, field: 'temperature', pattern: /^(T\d+)\s*\(/i, defaultUnit: 'C' },
@@ -293,7 +299,9 @@ class RegularNewareParser implements LineParser {
   line(text: string, lineNo: number, out: ReplaySample[], isLast: boolean): void {
     if (lineNo === 1) {
       this.cycleColumns = cycleColumns(splitHeader(text.replace(/^\uFEFF/, ''), ','));
-      this.summary.notes.push("Neware regular export: records read as samples, cycle lines as the cycler's own per-cycle table");
+      this.summary.notes.push(
+        "Neware regular export: records read as samples, cycle lines as the cycler's own per-cycle table",
+      );
       return;
     }
     if (lineNo === 2) {
@@ -301,7 +309,11 @@ class RegularNewareParser implements LineParser {
       this.stepIndexColumn = findColumn(names, ['Step Index']);
       this.stepTypeColumn = findColumn(names, ['Step Type']);
       if (this.stepIndexColumn < 0 || this.stepTypeColumn < 0) {
-        throw new ReaderError('neware', lineNo, `step header line without Step Index and Step Type: '${text}'`);
+        throw new ReaderError(
+          'neware',
+          lineNo,
+          `step header line without Step Index and Step Type: '${text}'`,
+        );
       }
       return;
     }
