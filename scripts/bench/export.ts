@@ -6,13 +6,14 @@
  * V8 heap, sampled every 20 ms) before and at its peak during each export. A quarter of the series is
  * exported too: with paged reads the peak does not grow with the length of the series. CPU time is
  * printed beside wall time: on a shared machine the wall time includes waiting for a core.
+ * With SANDGLASS_INFLUX_URL set, the same runs against InfluxDB (a fresh database, dropped afterwards).
  *   tsx --conditions=source scripts/bench/export.ts [samples]
  */
 import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { EmbeddedStore, SampleColumns } from '#store';
+import { EmbeddedStore, InfluxStore, SampleColumns, type TelemetryStore } from '#store';
 import { ExportService } from '../../apps/api/src/export/export.service.js';
 
 const N = Number(process.argv[2] ?? 1_000_000);
@@ -21,7 +22,7 @@ const T0 = Date.UTC(2026, 0, 1);
 const dir = mkdtempSync(path.join(tmpdir(), 'sandglass-bench-export-'));
 const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
 
-async function fill(store: EmbeddedStore): Promise<void> {
+async function fill(store: TelemetryStore): Promise<void> {
   const batch = 100_000;
   for (let start = 0; start < N; start += batch) {
     const columns = new SampleColumns(batch);
@@ -40,7 +41,12 @@ async function fill(store: EmbeddedStore): Promise<void> {
   }
 }
 
-async function run(service: ExportService, format: 'csv' | 'parquet', samples: number): Promise<void> {
+async function run(
+  label: string,
+  service: ExportService,
+  format: 'csv' | 'parquet',
+  samples: number,
+): Promise<void> {
   global.gc?.();
   const before = process.memoryUsage();
   let peakRss = before.rss;
@@ -64,27 +70,44 @@ async function run(service: ExportService, format: 'csv' | 'parquet', samples: n
   const cpu_s = (used.user + used.system) / 1e6;
   clearInterval(sampler);
   console.log(
-    `${format.padEnd(8)} ${samples.toLocaleString('en').padStart(9)} samples: ${seconds.toFixed(2)} s ` +
+    `${label} ${format.padEnd(8)} ${samples.toLocaleString('en').padStart(9)} samples: ${seconds.toFixed(2)} s ` +
       `wall (${((seconds / samples) * 1e6).toFixed(2)} µs/sample), ${cpu_s.toFixed(2)} s CPU; ` +
       `${mb(statSync(out).size)} MiB file; ` +
       `RSS ${mb(before.rss)} → peak ${mb(peakRss)} MiB, heap ${mb(before.heapUsed)} → peak ${mb(peakHeap)} MiB`,
   );
 }
 
-const store = new EmbeddedStore({ dataDir: dir });
-await store.open();
-const filled = process.hrtime.bigint();
-await fill(store);
-console.log(
-  `${N.toLocaleString('en')} samples written in ${(Number(process.hrtime.bigint() - filled) / 1e9).toFixed(1)} s`,
-);
-const service = new ExportService(store);
+async function bench(label: string, store: TelemetryStore): Promise<void> {
+  await store.open();
+  const filled = process.hrtime.bigint();
+  await fill(store);
+  const seconds = Number(process.hrtime.bigint() - filled) / 1e9;
+  console.log(`${label}: ${N.toLocaleString('en')} samples written in ${seconds.toFixed(1)} s`);
+  const service = new ExportService(store);
+  try {
+    for (const format of ['csv', 'parquet'] as const) {
+      await run(label, service, format, Math.floor(N / 4));
+      await run(label, service, format, N);
+    }
+  } finally {
+    await store.close();
+  }
+}
+
 try {
-  for (const format of ['csv', 'parquet'] as const) {
-    await run(service, format, Math.floor(N / 4));
-    await run(service, format, N);
+  await bench('embedded', new EmbeddedStore({ dataDir: dir }));
+  const influxUrl = process.env.SANDGLASS_INFLUX_URL;
+  if (influxUrl) {
+    const database = `sandglass_bench_export_${process.pid}`;
+    try {
+      await bench('influxdb', new InfluxStore({ url: influxUrl, database }));
+    } finally {
+      await fetch(`${influxUrl}/query`, {
+        method: 'POST',
+        body: new URLSearchParams({ q: `DROP DATABASE "${database}"` }),
+      });
+    }
   }
 } finally {
-  await store.close();
   rmSync(dir, { recursive: true, force: true });
 }

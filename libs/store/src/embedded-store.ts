@@ -12,6 +12,7 @@ import type {
   TelemetryQuery,
 } from '#contracts';
 import { TS_MAX_MS, TS_MIN_MS } from '#contracts';
+import { readDoubles } from './duckdb-vectors.js';
 import { msToMicros } from './line-protocol.js';
 import { asColumns, type SampleColumns } from './sample-columns.js';
 import { StoreError, bucketMs } from './store-error.js';
@@ -399,12 +400,7 @@ export class EmbeddedStore implements TelemetryStore {
         for (let c = 0; c < result.chunkCount; c++) {
           const chunk = result.getChunk(c);
           for (let column = 0; column < targets.length; column++) {
-            const vector = chunk.getColumnVector(column);
-            const target = targets[column]!;
-            for (let k = 0; k < chunk.rowCount; k++) {
-              const value = vector.getItem(k);
-              if (typeof value === 'number') target[offset + k] = value;
-            }
+            readDoubles(chunk.getColumnVector(column), chunk.rowCount, targets[column]!, offset);
           }
           offset += chunk.rowCount;
         }

@@ -8,6 +8,7 @@ import {
   type DuckDBAppender,
   type DuckDBConnection,
 } from '@duckdb/node-api';
+import { writeDoubles } from '#store';
 
 export type ExportFileFormat = 'csv' | 'parquet';
 
@@ -59,15 +60,8 @@ export class ExportTable {
     for (let start = 0; start < length; start += CHUNK_ROWS) {
       const rows = Math.min(CHUNK_ROWS, length - start);
       const chunk = DuckDBDataChunk.create(types, rows);
-      for (let c = 0; c < columns.length; c++) {
-        const vector = chunk.getColumnVector(c);
-        const source = columns[c]!;
-        for (let k = 0; k < rows; k++) {
-          const value = source[start + k]!;
-          vector.setItem(k, value === value ? value : null);
-        }
-        vector.flush();
-      }
+      for (let c = 0; c < columns.length; c++)
+        writeDoubles(chunk.getColumnVector(c), columns[c]!, start, rows);
       this.appender.appendDataChunk(chunk);
     }
   }
