@@ -164,3 +164,21 @@ describe('CycleTracker', () => {
     );
   });
 });
+
+describe('StepClassifier peak memory', () => {
+  it('segments cycling at a tenth of an earlier pulse current once the pulse is days old', () => {
+    const pulse: Segment[] = [
+      { i_A: 0.1, duration_s: 60, v: 4 },
+      { i_A: 0, duration_s: 3 * 86_400, v: 3.8 },
+    ];
+    const cycling = (n: number): Segment[] =>
+      Array.from({ length: n }, () => [
+        { i_A: 0.002, duration_s: 3600, v: 3.9 },
+        { i_A: -0.002, duration_s: 3600, v: 3.7 },
+      ]).flat();
+    const cycles = run([...pulse, ...cycling(3)], { dt_s: 60 });
+    // The pulse and the rest are cycle 1's charge; then 0.002 A (2 % of the pulse) cycles are told apart.
+    expect(cycles.length).toBeGreaterThanOrEqual(3);
+    expect(cycles.at(-1)!.dischargeCapacity_mAh).toBeCloseTo(2, 1);
+  });
+});

@@ -3,9 +3,9 @@
  * magnitude and in time so that noise around zero, a CV taper and short pauses (a DCIR pulse, a
  * 10-s interruption) do not split a step.
  *
- * - Magnitude: a sample is active when |i| ≥ `onFraction` × the largest |i| seen (and ≥ `floor_A`); an
- *   active step stays active while |i| ≥ `offFraction` × that peak with the same sign (CCCV tapers to
- *   C/20 = 5 % of a 1C peak, so the default off level is 2 %).
+ * - Magnitude: a sample is active when |i| ≥ `onFraction` × the recent peak |i| (forgotten over
+ *   `peakMemory_s`, a day) and ≥ `floor_A`; an active step stays active while |i| ≥ `offFraction` × that
+ *   peak with the same sign (CCCV tapers to C/20 = 5 % of a 1C peak, so the default off level is 2 %).
  * - Time: a different direction is a candidate until it has lasted `minActive_s` (active) or
  *   `minRest_s` (rest); a candidate that does not last is folded back into the step it interrupted.
  *
@@ -17,6 +17,8 @@ export interface StepClassifierOptions {
   floor_A?: number;
   minActive_s?: number;
   minRest_s?: number;
+  /** Time constant over which the peak |i| is forgotten (a pulse test must not mute later cycling). */
+  peakMemory_s?: number;
 }
 
 export type Direction = -1 | 0 | 1;
@@ -41,6 +43,7 @@ export const DEFAULT_STEP_OPTIONS: Required<StepClassifierOptions> = {
   floor_A: 1e-7,
   minActive_s: 10,
   minRest_s: 60,
+  peakMemory_s: 86_400,
 };
 
 export class StepClassifier {
@@ -51,6 +54,8 @@ export class StepClassifier {
   candidateSince_s = NaN;
   private pending = false;
   private peak_A = 0;
+  private peakTime_s = NaN;
+  private readonly peakMemory_s: number;
   private readonly on: number;
   private readonly off: number;
   private readonly floor_A: number;
@@ -64,6 +69,7 @@ export class StepClassifier {
     this.floor_A = o.floor_A;
     this.minActive_s = o.minActive_s;
     this.minRest_s = o.minRest_s;
+    this.peakMemory_s = o.peakMemory_s;
   }
 
   /** Whether a candidate step is waiting to be committed or dropped. */
@@ -86,6 +92,9 @@ export class StepClassifier {
    */
   update(time_s: number, current_A: number): StepEvent {
     const magnitude = current_A < 0 ? -current_A : current_A;
+    const elapsed_s = time_s - this.peakTime_s;
+    if (elapsed_s > 0) this.peak_A *= Math.exp(-elapsed_s / this.peakMemory_s);
+    if (elapsed_s > 0 || this.peakTime_s !== this.peakTime_s) this.peakTime_s = time_s;
     if (magnitude > this.peak_A) this.peak_A = magnitude;
     const sign: Direction = current_A > 0 ? 1 : current_A < 0 ? -1 : 0;
     const onLevel = Math.max(this.on * this.peak_A, this.floor_A);
