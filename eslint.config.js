@@ -20,7 +20,8 @@ export default tseslint.config(
   },
   {
     // The physics core stays pure: no I/O, no framework, no clock.
-    files: ['libs/physics/**/*.ts'],
+    files: ['libs/physics/**/*.ts', 'libs/cycles/**/*.ts'],
+    ignores: ['libs/cycles/**/*.spec.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -7,6 +7,7 @@ import { AuthModule } from './auth/auth.module.js';
 import type { AuthPolicy } from './auth/auth-policy.js';
 import { CellsModule } from './cells/cells.module.js';
 import { ApiExceptionFilter } from './common/api-exception.filter.js';
+import { ExportModule } from './export/export.module.js';
 import { HealthModule } from './health/health.module.js';
 import { HttpMetricsInterceptor } from './health/http-metrics.interceptor.js';
 import { LiveModule } from './live/live.module.js';
@@ -53,6 +54,7 @@ export class ApiModule {
         HealthModule,
         LiveModule,
         CellsModule,
+        ExportModule,
         AlertsModule,
         ReplaysModule.forRoot(options.replayRunner, options.replayRunnerImports),
       ],

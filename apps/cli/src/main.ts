@@ -13,6 +13,7 @@ import {
 } from '#contracts';
 import { generateToken, hashToken, ROLES } from '#auth';
 import { createReplayJob, type ReplayJob } from '#replay';
+import { ExportUsageError, exportToFile } from './export.js';
 import { formatProgress, formatSummary } from './progress.js';
 
 const HELP = {
@@ -23,6 +24,7 @@ Commands:
   sandglass simulate --scenario S --rig R --cell C     publish a synthetic run from the simulator
   sandglass token --role ROLE --name NAME              make an API/MQTT token and its tokens-file entry
   sandglass dead-letters replay FILE                   publish refused messages again (after fixing them)
+  sandglass export --rig R --cell C --out FILE         download a cell's samples or cycles (CSV, Parquet)
 
 Run a command with --help for its options.`,
   replay: `sandglass replay <file> --rig R --cell C [options]
@@ -44,6 +46,15 @@ Publishes a synthetic run of the built-in physics simulator.
   --speed N|max     data time x N (default 100)
   --seed N          random seed (default 1); the same seed gives the same run
   --start ISO, --broker URL, --loop, --username U, --password P   as for replay`,
+  export: `sandglass export --rig R --cell C --out FILE [options]
+
+Downloads a cell's stored samples (or its per-cycle table) from the api, streamed, with Battery Data
+Format column names (Test Time / s, Voltage / V, Current / A, ...).
+  --format F        csv|parquet (default csv)
+  --table T         samples|cycles (default samples)
+  --from T, --to T  time range, epoch ms or ISO-8601 (default everything)
+  --api URL         the api (default $SANDGLASS_API_URL or http://127.0.0.1:3000)
+  --token TOKEN     API token when authentication is on (default $SANDGLASS_API_TOKEN)`,
   token: `sandglass token --role ROLE --name NAME
 
 Prints a new random token (give it to its user; it is not stored) and the entry to add to the tokens file
@@ -259,6 +270,49 @@ async function main(argv: string[]): Promise<number> {
         throw new UsageError('usage: sandglass dead-letters replay FILE');
       }
       return replayDeadLetters(positionals[1]!, values);
+    }
+    case 'export': {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          rig: { type: 'string' },
+          cell: { type: 'string' },
+          format: { type: 'string' },
+          table: { type: 'string' },
+          from: { type: 'string' },
+          to: { type: 'string' },
+          out: { type: 'string' },
+          api: { type: 'string' },
+          token: { type: 'string' },
+          help: { type: 'boolean', short: 'h' },
+        },
+      });
+      if (values.help) return help('export');
+      if (!values.rig || !values.cell || !values.out)
+        throw new UsageError('--rig, --cell and --out are required');
+      const started = process.hrtime.bigint();
+      let bytes: number;
+      try {
+        bytes = await exportToFile({
+          api: values.api ?? process.env.SANDGLASS_API_URL ?? 'http://127.0.0.1:3000',
+          rigId: values.rig,
+          cellId: values.cell,
+          format: values.format ?? 'csv',
+          table: values.table ?? 'samples',
+          out: values.out,
+          ...(values.from !== undefined && { from: values.from }),
+          ...(values.to !== undefined && { to: values.to }),
+          ...((values.token ?? process.env.SANDGLASS_API_TOKEN) !== undefined && {
+            token: values.token ?? process.env.SANDGLASS_API_TOKEN,
+          }),
+        });
+      } catch (error) {
+        if (error instanceof ExportUsageError) throw new UsageError(error.message);
+        throw error;
+      }
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      process.stdout.write(`wrote ${values.out}: ${bytes} bytes in ${seconds.toFixed(2)} s\n`);
+      return 0;
     }
     case undefined:
     case '--help':

@@ -8,6 +8,7 @@ import type { DashboardStore } from './lib/store.js';
 import { setSoundEnabled, soundEnabled } from './sound.js';
 import { AlertFeed } from './views/alerts.js';
 import { CellView } from './views/cell.js';
+import { CompareView } from './views/compare.js';
 import { ConfigEditor } from './views/config.js';
 import { Overview } from './views/overview.js';
 import { ReplayPanel } from './views/replays.js';
@@ -109,6 +110,9 @@ export function App({ store }: { store: DashboardStore }) {
     case 'config':
       view = <ConfigEditor rigId={route.rigId} cellId={route.cellId} />;
       break;
+    case 'compare':
+      view = <CompareView store={store} cells={route.cells} cycle={route.cycle} />;
+      break;
     case 'not-found':
       view = (
         <p class="empty">
@@ -133,6 +137,9 @@ export function App({ store }: { store: DashboardStore }) {
           </NavLink>
           <NavLink route={{ view: 'replays' }} current={route}>
             Replays
+          </NavLink>
+          <NavLink route={{ view: 'compare', cells: [], cycle: null }} current={route}>
+            Compare
           </NavLink>
         </nav>
         <span class={`connection connection-${connection}`} data-connection={connection}>

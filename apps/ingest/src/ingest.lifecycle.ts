@@ -11,6 +11,7 @@ import { ModelRunner } from './detection/model-runner.js';
 import { MqttIntake } from './intake/mqtt-intake.js';
 import { MetricSourcesRef } from './observability/metric-sources.js';
 import { StateThrottle } from './pipeline/state-throttle.js';
+import { CycleAnalytics, CycleRecorder } from './pipeline/cycle-analytics.js';
 import { StateWriter } from './pipeline/state-writer.js';
 import { TelemetryIntake } from './pipeline/telemetry-intake.js';
 import { WalDrainer } from './wal/wal-drainer.js';
@@ -54,14 +55,25 @@ export class IngestLifecycle implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(ModelRunner) private readonly model: ModelRunner,
     @Inject(DeadLetterFile) private readonly deadLetters: DeadLetterFile,
     @Inject(MetricSourcesRef) metrics: MetricSourcesRef,
+    @Inject(CycleRecorder) private readonly cycles: CycleRecorder,
+    @Inject(CycleAnalytics) analytics: CycleAnalytics,
   ) {
-    metrics.sources = { intake, wal, drainer, states, model, deadLetters };
+    metrics.sources = {
+      intake,
+      wal,
+      drainer,
+      states,
+      model,
+      deadLetters,
+      cycles: { recorder: cycles, analytics },
+    };
   }
 
   async onApplicationBootstrap(): Promise<void> {
     this.drainer.start();
     this.states.start();
     this.stateThrottle.start();
+    this.cycles.start();
     try {
       const [configs, alerts] = await within(
         Promise.all([this.store.listCellConfigs(), this.store.queryAlerts({ limit: 10_000 })]),
@@ -94,6 +106,7 @@ export class IngestLifecycle implements OnApplicationBootstrap, BeforeApplicatio
         `derived states not all stored within ${SHUTDOWN_STATES_MS} ms; they are rebuilt from new samples`,
       ),
     );
+    await this.cycles.stop();
     this.deadLetters.stop();
     this.wal.close();
     const left = this.wal.unstoredBytes;

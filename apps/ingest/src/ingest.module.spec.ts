@@ -12,9 +12,17 @@ import {
   telemetryTopic,
   type AlertEvent,
   type CellConfig,
+  type CycleSummary,
   type StateMessage,
 } from '#contracts';
-import { asColumns, StorageModule, type CellSample, type SampleColumns, type TelemetryStore } from '#store';
+import {
+  asColumns,
+  StorageModule,
+  type CellSample,
+  type SampleColumns,
+  type SamplePage,
+  type TelemetryStore,
+} from '#store';
 import { IngestModule } from './ingest.module.js';
 import { INGEST_METRICS_REGISTRY } from './ingest.tokens.js';
 
@@ -37,6 +45,13 @@ class MemoryStore implements TelemetryStore {
   queryTelemetry = () => Promise.resolve([]);
   queryAlerts = () => Promise.resolve([]);
   countSamples = () => Promise.resolve(this.samples.length);
+  cycles: CycleSummary[] = [];
+  writeCycles = (c: readonly CycleSummary[]) => Promise.resolve(void this.cycles.push(...c));
+  queryCycles = () => Promise.resolve([] as CycleSummary[]);
+  // eslint-disable-next-line require-yield
+  readSamplePages = async function* (): AsyncGenerator<SamplePage> {
+    return;
+  };
 }
 
 describe('IngestModule.forRoot in a host process (embedded Aedes broker, shared store)', () => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AlertEvent } from './alert.js';
+import type { CycleSummary } from './cycle.js';
 import type { ReplayStatus } from './rest.js';
 import type { StateMessage } from './state.js';
 import { ID_PATTERN } from './topics.js';
@@ -22,6 +23,8 @@ export interface ServerToClientEvents {
   state: (state: StateMessage) => void;
   alert: (alert: AlertEvent) => void;
   replay: (status: ReplayStatus) => void;
+  /** A cell completed a cycle (addition to DESIGN.md: the per-cycle statistics of `…/cycles`). */
+  cycle: (cycle: CycleSummary) => void;
 }
 
 /** The socket.io room a subscription maps to. */

@@ -3,9 +3,10 @@
 export const TOPIC_ROOT = 'sandglass/v1';
 /**
  * `config` is an addition to DESIGN.md's table: the api publishes a cell's configuration there (QoS 1,
- * retained) after storing it, so every ingest process applies it live.
+ * retained) after storing it, so every ingest process applies it live. `cycles` is another: ingest
+ * publishes each completed cycle's statistics there (QoS 1), and the api relays them as `cycle` events.
  */
-export const CHANNELS = ['telemetry', 'state', 'alerts', 'rejected', 'config'] as const;
+export const CHANNELS = ['telemetry', 'state', 'alerts', 'rejected', 'config', 'cycles'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 /** rigId and cellId: 1–64 of [A-Za-z0-9_.-]. */
@@ -37,6 +38,7 @@ export const stateTopic = (rigId: string, cellId: string): string => buildTopic(
 export const alertsTopic = (rigId: string, cellId: string): string => buildTopic(rigId, cellId, 'alerts');
 export const rejectedTopic = (rigId: string, cellId: string): string => buildTopic(rigId, cellId, 'rejected');
 export const configTopic = (rigId: string, cellId: string): string => buildTopic(rigId, cellId, 'config');
+export const cyclesTopic = (rigId: string, cellId: string): string => buildTopic(rigId, cellId, 'cycles');
 
 /** Subscription filter for one channel of every cell, or of one rig's cells. */
 export function channelFilter(channel: Channel, rigId = '+'): string {

@@ -24,7 +24,7 @@ export function newareDirection(stepType: string): number {
  * Neware flat CSV (one row per record): `Step Type`, `Current(mA)` or `Current(A)`, `Voltage(V)`,
  * `Cumulative Time`/`Total Time` as `HH:MM:SS` (hours may exceed 24) or seconds, `Date`. The current's
  * direction comes from `Step Type` (exports differ on whether the current is signed). The nested
- * cycle/step/record export is not supported.
+ * exports (`Cycle ID,…` and the regular export's `Cycle Index,Chg. Cap.(Ah),…`) have parsers below.
  */
 export const newareLayout: TableLayout = {
   format: 'neware',
@@ -218,6 +218,181 @@ export function isNestedNeware(firstLine: string): boolean {
   return /^\uFEFF?"?Cycle ID"?,/i.test(firstLine);
 }
 
+/** Whether a Neware CSV's first line is the cycle header of the hierarchical "regular export" (BTS 8+). */
+export function isRegularNeware(firstLine: string): boolean {
+  return /^\uFEFF?"?Cycle Index"?,.*Chg\. Cap\./i.test(firstLine);
+}
+
+// Columns appended to each record line of the regular export.
+const regularCycle = 'Cycle Index';
+const regularStep = 'Step Index';
+const regularStepType = 'Step Type';
+
+/**
+ * The record layer of Neware's regular export: `,,DataPoint,Time,Total Time,Current(A),Voltage(V),…`.
+ * Record lines carry `Total Time` (H:MM:SS, hours past 24) and a signed current; each gets the cycle
+ * and step of the lines above it appended and is read as a flat table.
+ */
+const regularLayout: TableLayout = {
+  format: 'neware',
+  encoding: 'utf8',
+  timeKind: 'number-or-duration',
+  direction: newareDirection,
+  isHeader: (_line, lineNo) => lineNo === 3,
+  specs: [
+    {
+      slot: slot.time,
+      field: 'time',
+      names: ['Total Time', 'Cumulative Time'],
+      defaultUnit: 's',
+      required: true,
+    },
+    { slot: slot.voltage, field: 'voltage', pattern: /^voltage\s*\(/i, required: true },
+    { slot: slot.current, field: 'current', pattern: /^current\s*\(/i, required: true },
+    { slot: slot.temperature, field: 'temperature', pattern: /^(T\d+)\s*\(/i, defaultUnit: 'C' },
+    { slot: slot.cycle, field: 'cycle', names: [regularCycle] },
+    { slot: slot.step, field: 'step', names: [regularStep] },
+    { slot: slot.direction, names: [regularStepType] },
+    { slot: slot.date, names: ['Date', 'Realtime'] },
+  ],
+};
+
+/** Column of each cycler statistic in the cycle header line, -1 when absent. */
+interface CycleColumns {
+  count: number;
+  cycle: number;
+  charge: number;
+  discharge: number;
+  efficiency: number;
+  chargeEnergy: number;
+  dischargeEnergy: number;
+  /** Multipliers to mAh / mWh from the header's unit (Ah or mAh, Wh or mWh). */
+  capacityScale: number;
+  energyScale: number;
+}
+
+/**
+ * Neware's hierarchical "regular export" CSV (BTS 8.x): three header lines — cycle columns
+ * (`Cycle Index,Chg. Cap.(Ah),DChg. Cap.(Ah),Chg.-DChg. Eff(%),Chg. Energy(Wh),…`), step columns behind
+ * one empty field (`,Step Index,Step Number,Step Type,…`) and record columns behind two
+ * (`,,DataPoint,Time,Total Time,Current(A),Voltage(V),…`) — and data lines nested the same way. Records
+ * become samples; cycle lines become the cycler's own per-cycle table (`summary.cyclerCycles`). The
+ * first cycle line may carry the first step line's fields after its own.
+ */
+class RegularNewareParser implements LineParser {
+  private readonly table: ColumnParser;
+  private cycleColumns: CycleColumns | undefined;
+  private stepIndexColumn = -1;
+  private stepTypeColumn = -1;
+  private cycle = '';
+  private step = '';
+  private stepType = '';
+
+  constructor(
+    private readonly summary: ReadSummary,
+    options: ReaderOptions,
+  ) {
+    this.table = tableParser(regularLayout, summary, options);
+    summary.cyclerCycles = [];
+  }
+
+  line(text: string, lineNo: number, out: ReplaySample[], isLast: boolean): void {
+    if (lineNo === 1) {
+      this.cycleColumns = cycleColumns(splitHeader(text.replace(/^\uFEFF/, ''), ','));
+      this.summary.notes.push(
+        "Neware regular export: records read as samples, cycle lines as the cycler's own per-cycle table",
+      );
+      return;
+    }
+    if (lineNo === 2) {
+      const names = splitHeader(text, ',');
+      this.stepIndexColumn = findColumn(names, ['Step Index']);
+      this.stepTypeColumn = findColumn(names, ['Step Type']);
+      if (this.stepIndexColumn < 0 || this.stepTypeColumn < 0) {
+        throw new ReaderError(
+          'neware',
+          lineNo,
+          `step header line without Step Index and Step Type: '${text}'`,
+        );
+      }
+      return;
+    }
+    if (lineNo === 3) {
+      // Exports written without Unicode turn the ℃ of `T1(℃)` into `?`: Neware logs °C.
+      const names = splitHeader(text, ',').map((name) => {
+        if (!/^T\d+\s*\(\?\)$/.test(name)) return name;
+        this.summary.notes.push(`${name} read as °C (the export lost its ℃ sign)`);
+        return name.replace('(?)', '(C)');
+      });
+      this.table.line([...names, regularCycle, regularStep, regularStepType].join(','), lineNo, out, false);
+      return;
+    }
+    if (text.trim().length === 0) {
+      this.table.line(text, lineNo, out, isLast);
+      return;
+    }
+    if (text.charCodeAt(0) !== 44 /* , */) {
+      const fields = text.split(',');
+      this.cycleLine(fields, lineNo);
+      const columns = this.cycleColumns!;
+      // The first cycle line carries the first step line after its own fields (without its empty one).
+      if (fields.length > columns.count) this.stepLine(['', ...fields.slice(columns.count)]);
+      return;
+    }
+    if (text.charCodeAt(1) !== 44) {
+      this.stepLine(text.split(','));
+      return;
+    }
+    const record = text.endsWith(',') ? text.slice(0, -1) : text;
+    this.table.line(`${record},${this.cycle},${this.step},${this.stepType}`, lineNo, out, isLast);
+  }
+
+  end(lastLineNo: number): void {
+    this.table.end(lastLineNo);
+  }
+
+  private cycleLine(fields: string[], lineNo: number): void {
+    const c = this.cycleColumns!;
+    this.cycle = fields[c.cycle]?.trim() ?? '';
+    const cycle = Number(this.cycle);
+    if (!Number.isInteger(cycle)) {
+      throw new ReaderError('neware', lineNo, `cycle line without a cycle number: '${fields.join(',')}'`);
+    }
+    const at = (column: number, scale: number) => (column < 0 ? NaN : toNumber(fields[column] ?? '') * scale);
+    this.summary.cyclerCycles!.push({
+      cycle,
+      chargeCapacity_mAh: at(c.charge, c.capacityScale),
+      dischargeCapacity_mAh: at(c.discharge, c.capacityScale),
+      coulombicEfficiency: at(c.efficiency, 0.01),
+      chargeEnergy_mWh: at(c.chargeEnergy, c.energyScale),
+      dischargeEnergy_mWh: at(c.dischargeEnergy, c.energyScale),
+    });
+  }
+
+  private stepLine(fields: string[]): void {
+    this.step = fields[this.stepIndexColumn]?.trim() ?? '';
+    this.stepType = fields[this.stepTypeColumn]?.trim() ?? '';
+  }
+}
+
+function cycleColumns(names: string[]): CycleColumns {
+  const charge = findColumnMatching(names, /^chg\. cap\.\s*\(m?ah\)/i);
+  const chargeEnergy = findColumnMatching(names, /^chg\. energy\s*\(m?wh\)/i);
+  const unitScale = (column: number, base: string) =>
+    column >= 0 && new RegExp(`\\(m${base}\\)`, 'i').test(names[column]!) ? 1 : 1000;
+  return {
+    count: names.length,
+    cycle: findColumn(names, ['Cycle Index']),
+    charge,
+    discharge: findColumnMatching(names, /^dchg\. cap\.\s*\(m?ah\)/i),
+    efficiency: findColumnMatching(names, /^chg\.-dchg\. eff/i),
+    chargeEnergy,
+    dischargeEnergy: findColumnMatching(names, /^dchg\. energy\s*\(m?wh\)/i),
+    capacityScale: unitScale(charge, 'ah'),
+    energyScale: unitScale(chargeEnergy, 'wh'),
+  };
+}
+
 export function readNeware(source: ReplaySource, options: ReaderOptions = {}): ReplayReader {
   const summary = newSummary('neware');
   let parser: LineParser | undefined;
@@ -225,7 +400,9 @@ export function readNeware(source: ReplaySource, options: ReaderOptions = {}): R
     line(text, lineNo, out, isLast) {
       parser ??= isNestedNeware(text)
         ? new NestedNewareParser(summary, options)
-        : tableParser(newareLayout, summary, options);
+        : isRegularNeware(text)
+          ? new RegularNewareParser(summary, options)
+          : tableParser(newareLayout, summary, options);
       parser.line(text, lineNo, out, isLast);
     },
     end(lastLineNo) {

@@ -23,6 +23,16 @@ export function sniffFormat(firstLines: readonly string[]): SniffResult {
   if (/^"?Cycle ID"?,/i.test(first) && /^,"?Step ID"?,/i.test(lines[1] ?? '')) {
     return { format: 'neware', reason: 'lines 1-2 are the cycle and step headers of a nested Neware export' };
   }
+  if (
+    /^"?Cycle Index"?,/i.test(first) &&
+    /^,"?Step Index"?,/i.test(lines[1] ?? '') &&
+    /^,,/.test(lines[2] ?? '')
+  ) {
+    return {
+      format: 'neware',
+      reason: 'lines 1-3 are the cycle, step and record headers of a Neware regular export',
+    };
+  }
   for (const [k, line] of lines.slice(0, 60).entries()) {
     const delim = sniffDelimiter(line);
     const names = splitHeader(line, delim);

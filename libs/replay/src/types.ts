@@ -48,6 +48,22 @@ export interface ReadSummary {
   columns: Partial<Record<SampleField, string>>;
   /** Decisions worth telling the user (e.g. "current direction from State column"). */
   notes: string[];
+  /**
+   * The cycler's own per-cycle statistics, when the export carries them (Neware's regular export), in
+   * file order; filled in as the file is read.
+   */
+  cyclerCycles?: CyclerCycle[];
+}
+
+/** One row of a cycler's own per-cycle table, in Sandglass units (NaN where the export lacks a value). */
+export interface CyclerCycle {
+  cycle: number;
+  chargeCapacity_mAh: number;
+  dischargeCapacity_mAh: number;
+  /** Fraction (the export's percent / 100). */
+  coulombicEfficiency: number;
+  chargeEnergy_mWh: number;
+  dischargeEnergy_mWh: number;
 }
 
 export type SampleField = 'time' | 'voltage' | 'current' | 'temperature' | 'pressure' | 'cycle' | 'step';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AlertEvent, CellConfig, StateMessage, TelemetryPoint } from '#contracts';
-import type { CellKey, CellSample, TelemetryStore } from './telemetry-store.js';
+import type { AlertEvent, CellConfig, CycleSummary, StateMessage, TelemetryPoint } from '#contracts';
+import type { CellKey, CellSample, SamplePage, TelemetryStore } from './telemetry-store.js';
 
 /**
  * The behaviour every TelemetryStore adapter must share, as one vitest suite. Adapters run it from their
@@ -196,6 +196,89 @@ export function describeTelemetryStoreConformance(name: string, target: Conforma
       expect(await store.queryAlerts({ rigId: rig(), limit: 100 })).toEqual([]);
     });
 
+    it('stores cycles idempotently by (rig, cell, cycle) and lists them by cycle number', async () => {
+      const cell = { rigId: rig(), cellId: 'c1' };
+      const other = { rigId: cell.rigId, cellId: 'c2' };
+      const c1 = cycleOf(cell, 1, BASE_MS);
+      const c2 = cycleOf(cell, 2, BASE_MS + 3_600_000);
+      const c3 = cycleOf(cell, 3, BASE_MS + 7_200_000, {
+        coulombicEfficiency: null,
+        meanPolarization_V: null,
+      });
+      expect(await store.queryCycles(cell)).toEqual([]);
+      await store.writeCycles([c3, c1]);
+      await store.writeCycles([c2, c1, cycleOf(other, 1, BASE_MS)]);
+      const replaced = { ...c2, dischargeCapacity_mAh: 0.5, end: c2.end + 10 };
+      await store.writeCycles([replaced]);
+      expect(await store.queryCycles(cell)).toEqual([c1, replaced, c3]);
+      expect(await store.queryCycles(other)).toHaveLength(1);
+      // The same cycle number found again with another start (segmentation after a restart) replaces it.
+      const moved = cycleOf(cell, 3, BASE_MS + 7_300_000);
+      await store.writeCycles([moved]);
+      expect((await store.queryCycles(cell)).map((c) => [c.cycle, c.start])).toEqual([
+        [1, c1.start],
+        [2, c2.start],
+        [3, moved.start],
+      ]);
+    });
+
+    it('reads a cell’s raw samples in pages, oldest first, within from/to, with every field', async () => {
+      const cell = { rigId: rig(), cellId: 'c1' };
+      const n = 2_345;
+      const samples = Array.from({ length: n }, (_, k) =>
+        sample(cell, BASE_MS + k * 10 + 0.25, {
+          seq: k,
+          ...(k % 3 === 0 ? { t: 20 + k / 100 } : {}),
+          ...(k % 5 === 0 ? { p: 1.5 } : {}),
+          cycle: 1 + Math.floor(k / 1000),
+          step: k % 7,
+        }),
+      );
+      await store.writeSamples([...samples].reverse());
+      await store.writeSamples([sample({ rigId: cell.rigId, cellId: 'c2' }, BASE_MS + 5)]);
+      const read = async (query: { from?: number; to?: number; pageSize: number }) => {
+        const pages: SamplePage[] = [];
+        for await (const page of store.readSamplePages(cell, query)) pages.push(page);
+        return pages;
+      };
+      const pages = await read({ pageSize: 1000 });
+      expect(pages.length).toBeGreaterThanOrEqual(3);
+      expect(pages.every((p) => p.length > 0 && p.length <= 1000)).toBe(true);
+      expect(pages.flatMap((p) => [...p.ts])).toEqual(samples.map((s) => s.ts));
+      const flat = (name: 'v' | 'i' | 't' | 'p' | 'cycle' | 'step') => pages.flatMap((p) => [...p[name]]);
+      const columns = {
+        v: flat('v'),
+        i: flat('i'),
+        t: flat('t'),
+        p: flat('p'),
+        cycle: flat('cycle'),
+        step: flat('step'),
+      };
+      const at = (k: number) => ({
+        v: columns.v[k],
+        i: columns.i[k],
+        t: columns.t[k],
+        p: columns.p[k],
+        cycle: columns.cycle[k],
+        step: columns.step[k],
+      });
+      for (const k of [0, 1, 999, 1000, 1234, n - 1]) {
+        const s = samples[k]!;
+        expect(at(k)).toEqual({
+          v: s.v,
+          i: s.i,
+          t: s.t ?? NaN,
+          p: s.p ?? NaN,
+          cycle: s.cycle,
+          step: s.step,
+        });
+      }
+      const window = await read({ from: samples[10]!.ts, to: samples[1010]!.ts, pageSize: 500 });
+      expect(window.every((p) => p.length <= 500)).toBe(true);
+      expect(window.flatMap((p) => [...p.ts])).toEqual(samples.slice(10, 1011).map((s) => s.ts));
+      expect(await read({ from: BASE_MS - 1000, to: BASE_MS - 1, pageSize: 10 })).toEqual([]);
+    });
+
     it('round-trips a batch of 50,000 samples', async () => {
       const cells = [
         { rigId: rig(), cellId: 'c1' },
@@ -231,6 +314,35 @@ function state(rigId: string, cellId: string, ts: number, risk: StateMessage['ri
     estimates: { depletionFraction: 0.4, jOverJstar: 1.2, timeToDepletion_s: null },
     samples: 10,
     run: 0,
+  };
+}
+
+function cycleOf(
+  cell: CellKey,
+  cycle: number,
+  start: number,
+  extra: Partial<CycleSummary> = {},
+): CycleSummary {
+  return {
+    ...cell,
+    cycle,
+    start,
+    end: start + 3_000_000,
+    chargeCapacity_mAh: 1.25,
+    dischargeCapacity_mAh: 1.2,
+    coulombicEfficiency: 0.96,
+    chargeEnergy_mWh: 4.8,
+    dischargeEnergy_mWh: 4.3,
+    meanPolarization_V: 0.2,
+    meanChargeVoltage_V: 3.9,
+    meanDischargeVoltage_V: 3.7,
+    duration_s: 3000,
+    chargeDuration_s: 1500,
+    dischargeDuration_s: 1400,
+    samples: 3000,
+    complete: true,
+    source: 'segmented',
+    ...extra,
   };
 }
 

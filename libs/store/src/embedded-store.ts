@@ -6,16 +6,26 @@ import type {
   AlertEvent,
   AlertsQuery,
   CellConfig,
+  CycleSummary,
   StateMessage,
   TelemetryPoint,
   TelemetryQuery,
 } from '#contracts';
 import { TS_MAX_MS, TS_MIN_MS } from '#contracts';
+import { readDoubles } from './duckdb-vectors.js';
 import { msToMicros } from './line-protocol.js';
 import { asColumns, type SampleColumns } from './sample-columns.js';
 import { SerialQueue } from './serial-queue.js';
 import { StoreError, bucketMs } from './store-error.js';
-import type { CellKey, CellSample, StoredCell, TelemetryStore } from './telemetry-store.js';
+import {
+  emptySamplePage,
+  type CellKey,
+  type CellSample,
+  type SamplePage,
+  type SamplePagesQuery,
+  type StoredCell,
+  type TelemetryStore,
+} from './telemetry-store.js';
 
 export interface EmbeddedStoreOptions {
   /** Directory of the database file (created if needed); `:memory:` keeps everything in memory. */
@@ -51,6 +61,9 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS cell_config (
      rig VARCHAR NOT NULL, cell VARCHAR NOT NULL, json VARCHAR NOT NULL,
      PRIMARY KEY (rig, cell))`,
+  `CREATE TABLE IF NOT EXISTS cycle (
+     rig VARCHAR NOT NULL, cell VARCHAR NOT NULL, cycle BIGINT NOT NULL, start_us BIGINT NOT NULL,
+     json VARCHAR NOT NULL, PRIMARY KEY (rig, cell, cycle))`,
 ];
 
 /** Per writer connection: rows that may overwrite stored ones, and latest states, land here first. */
@@ -536,6 +549,79 @@ export class EmbeddedStore implements TelemetryStore {
       cell: cell.cellId,
     });
     return (rows[0]?.[0] as number | undefined) ?? 0;
+  }
+
+  async writeCycles(cycles: readonly CycleSummary[]): Promise<void> {
+    if (cycles.length === 0) return;
+    await this.guard('write', (database) =>
+      database.write((db) =>
+        transaction(db, async () => {
+          for (const cycle of cycles) {
+            await db.run('INSERT OR REPLACE INTO cycle VALUES ($rig, $cell, $cycle, $start::BIGINT, $json)', {
+              rig: cycle.rigId,
+              cell: cycle.cellId,
+              cycle: cycle.cycle,
+              start: msToMicros(cycle.start),
+              json: JSON.stringify(cycle),
+            });
+          }
+        }),
+      ),
+    );
+  }
+
+  async queryCycles(cell: CellKey): Promise<CycleSummary[]> {
+    const rows = await this.rows('SELECT json FROM cycle WHERE rig = $rig AND cell = $cell ORDER BY cycle', {
+      rig: cell.rigId,
+      cell: cell.cellId,
+    });
+    return rows.map((row) => JSON.parse(row[0] as string) as CycleSummary);
+  }
+
+  /**
+   * Keyset paging within time windows: one aggregate finds the range's count and span, then each query
+   * reads a window expected to hold about a page (`ORDER BY … LIMIT` over the whole rest of the table would
+   * sort it again for every page). A window with more than a page is continued after its last row.
+   */
+  async *readSamplePages(cell: CellKey, query: SamplePagesQuery): AsyncGenerator<SamplePage> {
+    const pageSize = query.pageSize ?? 50_000;
+    const cellValues = { rig: cell.rigId, cell: cell.cellId };
+    const [stats] = await this.rows(
+      `SELECT count(*)::DOUBLE, min(ts_us)::DOUBLE, max(ts_us)::DOUBLE FROM telemetry
+       WHERE rig = $rig AND cell = $cell AND ts_us >= $from::BIGINT AND ts_us <= $to::BIGINT`,
+      { ...cellValues, from: msToMicros(query.from ?? TS_MIN_MS), to: msToMicros(query.to ?? TS_MAX_MS) },
+    );
+    const [count, first, last] = (stats ?? [0, 0, 0]) as [number, number, number];
+    if (!(count > 0)) return;
+    const span_us = Math.max(1, Math.ceil(((last - first + 1) * pageSize) / count));
+    let after = first - 1;
+    while (after < last) {
+      const windowEnd = Math.min(after + span_us, last);
+      const page = await this.read(async (db) => {
+        const result = await db.run(
+          `SELECT ts_us::DOUBLE / 1000, v, i, t, p, cycle::DOUBLE, step::DOUBLE FROM telemetry
+           WHERE rig = $rig AND cell = $cell AND ts_us > $after::BIGINT AND ts_us <= $end::BIGINT
+           ORDER BY ts_us LIMIT $limit`,
+          { ...cellValues, after, end: windowEnd, limit: pageSize },
+        );
+        // Straight from DuckDB's vectors into the page: no value object or row array per sample.
+        const out = emptySamplePage(result.rowCount);
+        const targets = [out.ts, out.v, out.i, out.t, out.p, out.cycle, out.step];
+        let offset = 0;
+        for (let c = 0; c < result.chunkCount; c++) {
+          const chunk = result.getChunk(c);
+          for (let column = 0; column < targets.length; column++) {
+            readDoubles(chunk.getColumnVector(column), chunk.rowCount, targets[column]!, offset);
+          }
+          offset += chunk.rowCount;
+        }
+        return out;
+      });
+      const length = page.length;
+      after = length === pageSize ? msToMicros(page.ts[length - 1]!) : windowEnd;
+      if (length === 0) continue;
+      yield page;
+    }
   }
 
   private opened(): EmbeddedDatabase {

@@ -5,3 +5,4 @@ export * from './line-protocol.js';
 export * from './influx-store.js';
 export * from './embedded-store.js';
 export * from './storage.module.js';
+export { writeDoubles } from './duckdb-vectors.js';

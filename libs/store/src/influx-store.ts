@@ -2,15 +2,31 @@ import type {
   AlertEvent,
   AlertsQuery,
   CellConfig,
+  CycleSummary,
   StateMessage,
   TelemetryPoint,
   TelemetryQuery,
 } from '#contracts';
 import { TS_MAX_MS, TS_MIN_MS } from '#contracts';
-import { encodeAlert, encodeConfig, encodeSamples, encodeState, msToMicros } from './line-protocol.js';
+import {
+  encodeAlert,
+  encodeConfig,
+  encodeCycle,
+  encodeSamples,
+  encodeState,
+  msToMicros,
+} from './line-protocol.js';
 import { asColumns, type SampleColumns } from './sample-columns.js';
 import { StoreError, bucketMs } from './store-error.js';
-import type { CellKey, CellSample, StoredCell, TelemetryStore } from './telemetry-store.js';
+import {
+  emptySamplePage,
+  type CellKey,
+  type CellSample,
+  type SamplePage,
+  type SamplePagesQuery,
+  type StoredCell,
+  type TelemetryStore,
+} from './telemetry-store.js';
 
 export interface InfluxStoreOptions {
   /** Base URL of the InfluxDB 1.x HTTP API, e.g. http://127.0.0.1:8086 */
@@ -240,6 +256,52 @@ export class InfluxStore implements TelemetryStore {
   async countSamples(cell: CellKey): Promise<number> {
     const [result] = await this.query(`SELECT count(v) FROM telemetry WHERE ${cellWhere(cell)}`);
     return num(result?.series?.[0]?.values?.[0]?.[1]) ?? 0;
+  }
+
+  async writeCycles(cycles: readonly CycleSummary[]): Promise<void> {
+    const writtenAt_ms = this.now();
+    await this.writeLines(cycles, (cycle) => encodeCycle(cycle, writtenAt_ms));
+  }
+
+  async queryCycles(cell: CellKey): Promise<CycleSummary[]> {
+    const [result] = await this.query(`SELECT "cycle", written, json FROM "cycle" WHERE ${cellWhere(cell)}`);
+    const latest = new Map<number, { written: number; json: string }>();
+    for (const [, cycle, written, json] of result?.series?.[0]?.values ?? []) {
+      if (typeof cycle !== 'number' || typeof json !== 'string') continue;
+      const at = typeof written === 'number' ? written : 0;
+      const seen = latest.get(cycle);
+      if (!seen || at >= seen.written) latest.set(cycle, { written: at, json });
+    }
+    return [...latest.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([, { json }]) => JSON.parse(json) as CycleSummary);
+  }
+
+  async *readSamplePages(cell: CellKey, query: SamplePagesQuery): AsyncGenerator<SamplePage> {
+    const pageSize = query.pageSize ?? 10_000;
+    const to = timeLiteral(query.to ?? TS_MAX_MS);
+    let after = `time >= ${timeLiteral(query.from ?? TS_MIN_MS)}`;
+    for (;;) {
+      const [result] = await this.query(
+        `SELECT v, i, t, p, "cycle", step FROM telemetry WHERE ${cellWhere(cell)} AND ${after} ` +
+          `AND time <= ${to} ORDER BY time ASC LIMIT ${pageSize}`,
+      );
+      const series = result?.series?.[0];
+      const rows = series?.values ?? [];
+      if (rows.length === 0) return;
+      const col = (name: string) => series!.columns.indexOf(name);
+      const columns = [col('v'), col('i'), col('t'), col('p'), col('cycle'), col('step')] as const;
+      const page = emptySamplePage(rows.length);
+      const targets = [page.v, page.i, page.t, page.p, page.cycle, page.step];
+      for (let k = 0; k < rows.length; k++) {
+        const row = rows[k]!;
+        page.ts[k] = (row[0] as number) / 1000;
+        for (let c = 0; c < columns.length; c++) targets[c]![k] = num(row[columns[c]!]) ?? NaN;
+      }
+      yield page;
+      if (rows.length < pageSize) return;
+      after = `time > ${rows[rows.length - 1]![0] as number}000`;
+    }
   }
 
   private async writeLines<T>(items: readonly T[], encode: (item: T) => string): Promise<void> {

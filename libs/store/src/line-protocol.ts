@@ -1,4 +1,4 @@
-import type { AlertEvent, CellConfig, StateMessage } from '#contracts';
+import type { AlertEvent, CellConfig, CycleSummary, StateMessage } from '#contracts';
 import { asColumns, type SampleColumns } from './sample-columns.js';
 import type { CellSample } from './telemetry-store.js';
 
@@ -13,6 +13,7 @@ export const MEASUREMENT = {
   state: 'cell_state',
   alert: 'alert',
   config: 'cell_config',
+  cycle: 'cycle',
 } as const;
 
 const TAG_SPECIAL = /[,= \\\n]/;
@@ -145,6 +146,41 @@ export function encodeConfig(config: CellConfig, writtenAt_ms: number): string {
     quoteString(JSON.stringify(config)) +
     ' ' +
     msToMicros(writtenAt_ms) +
+    '\n'
+  );
+}
+
+/**
+ * Encodes a `cycle` line at the cycle's start (data time), with its number and main statistics as fields
+ * (for Grafana) and the whole summary as JSON. Rewriting a cycle overwrites its point; a cycle number
+ * written again with another start is a second point, and readers keep the one written last
+ * (`writtenAt_ms`).
+ */
+export function encodeCycle(cycle: CycleSummary, writtenAt_ms: number): string {
+  let fields =
+    'cycle=' +
+    cycle.cycle +
+    'i' +
+    ',chargeCapacity_mAh=' +
+    cycle.chargeCapacity_mAh +
+    ',dischargeCapacity_mAh=' +
+    cycle.dischargeCapacity_mAh +
+    ',chargeEnergy_mWh=' +
+    cycle.chargeEnergy_mWh +
+    ',dischargeEnergy_mWh=' +
+    cycle.dischargeEnergy_mWh;
+  if (cycle.coulombicEfficiency !== null) fields += ',coulombicEfficiency=' + cycle.coulombicEfficiency;
+  if (cycle.meanPolarization_V !== null) fields += ',meanPolarization_V=' + cycle.meanPolarization_V;
+  fields += ',written=' + writtenAt_ms + ',json=' + quoteString(JSON.stringify(cycle));
+  return (
+    'cycle,cell=' +
+    escapeTag(cycle.cellId) +
+    ',rig=' +
+    escapeTag(cycle.rigId) +
+    ' ' +
+    fields +
+    ' ' +
+    msToMicros(cycle.start) +
     '\n'
   );
 }

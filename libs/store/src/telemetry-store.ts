@@ -2,6 +2,7 @@ import type {
   AlertEvent,
   AlertsQuery,
   CellConfig,
+  CycleSummary,
   Sample,
   StateMessage,
   TelemetryPoint,
@@ -18,6 +19,40 @@ export interface CellSample extends Sample {
 export interface CellKey {
   rigId: string;
   cellId: string;
+}
+
+/** Raw samples of one cell in columns (an absent optional value is NaN); `SampleColumns` fits it. */
+export interface SamplePage {
+  length: number;
+  ts: Float64Array;
+  v: Float64Array;
+  i: Float64Array;
+  t: Float64Array;
+  p: Float64Array;
+  cycle: Float64Array;
+  step: Float64Array;
+}
+
+/** A page of `length` samples, every value absent (NaN) until filled. */
+export function emptySamplePage(length: number): SamplePage {
+  const column = () => new Float64Array(length).fill(NaN);
+  return {
+    length,
+    ts: column(),
+    v: column(),
+    i: column(),
+    t: column(),
+    p: column(),
+    cycle: column(),
+    step: column(),
+  };
+}
+
+/** Time range of an export read (epoch ms, both inclusive) and the most samples per page. */
+export interface SamplePagesQuery {
+  from?: number;
+  to?: number;
+  pageSize?: number;
 }
 
 /** A cell the store has seen: its latest state (if any) and whether it has a configuration. */
@@ -61,4 +96,14 @@ export interface TelemetryStore {
   queryAlerts(query: AlertsQuery): Promise<AlertEvent[]>;
   /** Number of samples stored for a cell (fault tests and the conformance suite count with it). */
   countSamples(cell: CellKey): Promise<number>;
+
+  /** Stores per-cycle statistics, idempotent by (rig, cell, cycle): a cycle written again replaces it. */
+  writeCycles(cycles: readonly CycleSummary[]): Promise<void>;
+  /** A cell's cycles, by cycle number. */
+  queryCycles(cell: CellKey): Promise<CycleSummary[]>;
+  /**
+   * A cell's raw samples, oldest first, `from` and `to` inclusive, in pages of at most `pageSize` read one
+   * at a time (keyset paging on time), so an export never holds the whole series.
+   */
+  readSamplePages(cell: CellKey, query: SamplePagesQuery): AsyncGenerator<SamplePage>;
 }

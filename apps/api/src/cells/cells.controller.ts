@@ -6,6 +6,8 @@ import {
   CellConfigSchema,
   type CellSummary,
   CellSummarySchema,
+  type CycleSummary,
+  CycleSummarySchema,
   type TelemetryPoint,
   TelemetryPointSchema,
   type TelemetryQuery,
@@ -93,5 +95,19 @@ export class CellsController {
     @Query(new ZodValidationPipe(TelemetryQuerySchema, 'telemetry query')) query: TelemetryQuery,
   ): Promise<TelemetryPoint[]> {
     return this.cells.telemetry(rigId, cellId, query);
+  }
+
+  @Get(':rigId/:cellId/cycles')
+  @CellParams()
+  @ApiOperation({
+    summary:
+      'Completed cycles by number: capacities (mAh), coulombic efficiency (fraction), energies (mWh), polarization (V)',
+  })
+  @ApiOkResponse({ schema: openApiSchema(z.array(CycleSummarySchema)) })
+  cycles(
+    @Param('rigId', idParam('rigId')) rigId: string,
+    @Param('cellId', idParam('cellId')) cellId: string,
+  ): Promise<CycleSummary[]> {
+    return this.cells.cycles(rigId, cellId);
   }
 }

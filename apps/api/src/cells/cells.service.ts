@@ -3,6 +3,7 @@ import {
   type CellConfig,
   type CellConfigBody,
   type CellSummary,
+  type CycleSummary,
   type TelemetryPoint,
   type TelemetryQuery,
   configTopic,
@@ -92,5 +93,9 @@ export class CellsService {
 
   async telemetry(rigId: string, cellId: string, query: TelemetryQuery): Promise<TelemetryPoint[]> {
     return this.store.queryTelemetry({ rigId, cellId }, query);
+  }
+
+  async cycles(rigId: string, cellId: string): Promise<CycleSummary[]> {
+    return this.store.queryCycles({ rigId, cellId });
   }
 }

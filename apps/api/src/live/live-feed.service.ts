@@ -3,6 +3,8 @@ import {
   type AlertEvent,
   AlertEventSchema,
   type Channel,
+  type CycleSummary,
+  CycleSummarySchema,
   type StateMessage,
   StateMessageSchema,
   channelFilter,
@@ -14,6 +16,7 @@ import { MQTT_BUS, type MqttBus } from '../mqtt/mqtt-bus.js';
 export interface LiveListener {
   state?(state: StateMessage): void;
   alert?(alert: AlertEvent): void;
+  cycle?(cycle: CycleSummary): void;
 }
 
 const cellKey = (rigId: string, cellId: string): string => `${rigId}/${cellId}`;
@@ -51,6 +54,7 @@ export class LiveFeed implements OnModuleInit, OnModuleDestroy {
     this.subscribed = Promise.all([
       this.bus.subscribe(channelFilter('state'), 0, (topic, payload) => this.onState(topic, payload)),
       this.bus.subscribe(channelFilter('alerts'), 1, (topic, payload) => this.onAlert(topic, payload)),
+      this.bus.subscribe(channelFilter('cycles'), 1, (topic, payload) => this.onCycle(topic, payload)),
     ]).then((undo) => {
       this.unsubscribes.push(...undo);
     });
@@ -107,6 +111,13 @@ export class LiveFeed implements OnModuleInit, OnModuleDestroy {
     const alert = this.decode(topic, payload, 'alerts', AlertEventSchema);
     if (!alert) return;
     for (const listener of this.listeners) listener.alert?.(alert);
+  }
+
+  /** Entry point of `…/cycles` messages: each completed cycle, relayed as the socket.io `cycle` event. */
+  onCycle(topic: string, payload: Buffer): void {
+    const cycle = this.decode(topic, payload, 'cycles', CycleSummarySchema);
+    if (!cycle) return;
+    for (const listener of this.listeners) listener.cycle?.(cycle);
   }
 
   private decode<T extends { rigId: string; cellId: string }>(

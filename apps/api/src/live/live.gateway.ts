@@ -11,6 +11,7 @@ import {
 } from '@nestjs/websockets';
 import {
   type AlertEvent,
+  type CycleSummary,
   type ClientToServerEvents,
   LIVE_NAMESPACE,
   type ReplayStatus,
@@ -76,6 +77,7 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     this.stopListening = this.feed.listen({
       state: (state) => this.broadcastState(state),
       alert: (alert) => this.broadcastAlert(alert),
+      cycle: (cycle) => this.broadcastCycle(cycle),
     });
   }
 
@@ -120,6 +122,11 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   broadcastState(state: StateMessage): void {
     this.server.to(roomsOf(state.rigId, state.cellId)).volatile.emit('state', state);
     this.metrics.liveEvents.inc({ event: 'state' });
+  }
+
+  broadcastCycle(cycle: CycleSummary): void {
+    this.server.to(roomsOf(cycle.rigId, cycle.cellId)).emit('cycle', cycle);
+    this.metrics.liveEvents.inc({ event: 'cycle' });
   }
 
   broadcastAlert(alert: AlertEvent): void {

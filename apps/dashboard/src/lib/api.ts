@@ -2,6 +2,7 @@ import {
   AlertEventSchema,
   CellConfigSchema,
   CellSummarySchema,
+  CycleSummarySchema,
   ErrorBodySchema,
   ReplayStatusSchema,
   TelemetryPointSchema,
@@ -10,6 +11,7 @@ import {
   type CellConfig,
   type CellConfigBody,
   type CellSummary,
+  type CycleSummary,
   type ReplayRequest,
   type ReplayStatus,
   type TelemetryPoint,
@@ -131,6 +133,8 @@ export const api = {
     request('GET', `${cellPath(rigId, cellId)}/config`, ConfigResponseSchema),
   putConfig: (rigId: string, cellId: string, body: CellConfigBody): Promise<ApiResult<unknown>> =>
     request('PUT', `${cellPath(rigId, cellId)}/config`, z.unknown(), body),
+  cycles: (rigId: string, cellId: string): Promise<ApiResult<CycleSummary[]>> =>
+    request('GET', `${cellPath(rigId, cellId)}/cycles`, z.array(CycleSummarySchema)),
   telemetry: (
     rigId: string,
     cellId: string,

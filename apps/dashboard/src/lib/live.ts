@@ -1,5 +1,6 @@
 import {
   AlertEventSchema,
+  CycleSummarySchema,
   LIVE_NAMESPACE,
   ReplayStatusSchema,
   StateMessageSchema,
@@ -86,6 +87,11 @@ export function connectLive(store: DashboardStore): () => void {
   socket.on('alert', (message) => {
     const parsed = AlertEventSchema.safeParse(message);
     if (parsed.success) store.applyAlert(parsed.data);
+    else store.invalidMessages++;
+  });
+  socket.on('cycle', (message) => {
+    const parsed = CycleSummarySchema.safeParse(message);
+    if (parsed.success) store.applyCycle(parsed.data);
     else store.invalidMessages++;
   });
   socket.on('replay', (message) => {

@@ -15,6 +15,18 @@ describe('parseRoute', () => {
     });
   });
 
+  it('reads the compare view’s cells and cycle from the query', () => {
+    expect(parseRoute('#/compare?cells=r1/c1,r2/c2&cycle=4')).toEqual({
+      view: 'compare',
+      cells: [
+        { rigId: 'r1', cellId: 'c1' },
+        { rigId: 'r2', cellId: 'c2' },
+      ],
+      cycle: 4,
+    });
+    expect(parseRoute('#/compare?cycle=x')).toEqual({ view: 'compare', cells: [], cycle: null });
+  });
+
   it('says not-found for anything else', () => {
     expect(parseRoute('#/cell/rig-01')).toEqual({ view: 'not-found', hash: '#/cell/rig-01' });
     expect(parseRoute('#/nope')).toEqual({ view: 'not-found', hash: '#/nope' });
@@ -27,6 +39,15 @@ describe('parseRoute', () => {
       { view: 'replays' },
       { view: 'cell', rigId: 'r', cellId: 'c' },
       { view: 'config', rigId: 'r', cellId: 'c' },
+      { view: 'compare', cells: [], cycle: null },
+      {
+        view: 'compare',
+        cells: [
+          { rigId: 'r', cellId: 'c1' },
+          { rigId: 'r', cellId: 'c2' },
+        ],
+        cycle: 3,
+      },
     ];
     for (const route of routes) expect(parseRoute(routeHref(route))).toEqual(route);
   });

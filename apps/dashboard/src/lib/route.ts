@@ -1,6 +1,12 @@
-/** Hash routes of the dashboard: `#/`, `#/alerts`, `#/replays`, `#/cell/{rig}/{cell}`, `…/config`. */
+import { parseCellList } from './cycles.js';
+
+/**
+ * Hash routes of the dashboard: `#/`, `#/alerts`, `#/replays`, `#/cell/{rig}/{cell}`, `…/config`,
+ * `#/compare?cells=rig/cell,rig/cell&cycle=N`.
+ */
 export type Route =
   | { view: 'overview' }
+  | { view: 'compare'; cells: { rigId: string; cellId: string }[]; cycle: number | null }
   | { view: 'alerts' }
   | { view: 'replays' }
   | { view: 'cell'; rigId: string; cellId: string }
@@ -8,7 +14,17 @@ export type Route =
   | { view: 'not-found'; hash: string };
 
 export function parseRoute(hash: string): Route {
-  const path = hash.replace(/^#/, '').replace(/^\/+|\/+$/g, '');
+  const [pathPart = '', queryPart] = hash.replace(/^#/, '').split('?', 2);
+  const path = pathPart.replace(/^\/+|\/+$/g, '');
+  if (path === 'compare') {
+    const params = new URLSearchParams(queryPart ?? '');
+    const cycle = Number(params.get('cycle'));
+    return {
+      view: 'compare',
+      cells: parseCellList(params.get('cells')),
+      cycle: params.has('cycle') && Number.isInteger(cycle) && cycle >= 0 ? cycle : null,
+    };
+  }
   const parts = path === '' ? [] : path.split('/').map((part) => decodeURIComponent(part));
   const [head, rigId, cellId, tail] = parts;
   if (parts.length === 0) return { view: 'overview' };
@@ -29,6 +45,14 @@ export function routeHref(route: Route): string {
       return '#/alerts';
     case 'replays':
       return '#/replays';
+    case 'compare': {
+      const params = new URLSearchParams();
+      if (route.cells.length > 0)
+        params.set('cells', route.cells.map((c) => `${c.rigId}/${c.cellId}`).join(','));
+      if (route.cycle !== null) params.set('cycle', String(route.cycle));
+      const text = params.toString();
+      return text ? `#/compare?${text}` : '#/compare';
+    }
     case 'cell':
       return `#/cell/${encodeURIComponent(route.rigId)}/${encodeURIComponent(route.cellId)}`;
     case 'config':

@@ -1,4 +1,11 @@
-import type { AlertEvent, CellSummary, ReplayStatus, StateMessage, TelemetryPoint } from '#contracts';
+import type {
+  AlertEvent,
+  CellSummary,
+  CycleSummary,
+  ReplayStatus,
+  StateMessage,
+  TelemetryPoint,
+} from '#contracts';
 import type { ApiProblem } from './api.js';
 import { RingBuffer } from './ring-buffer.js';
 import { cellKey } from './risk.js';
@@ -38,6 +45,7 @@ export class DashboardStore {
   /** Socket messages that failed the contracts' schemas (shown, not silently dropped). */
   invalidMessages = 0;
   version = 0;
+  private readonly cycleVersions = new Map<string, number>();
 
   private readonly listeners = new Set<() => void>();
   private readonly criticalListeners = new Set<(alert: AlertEvent) => void>();
@@ -173,6 +181,18 @@ export class DashboardStore {
     }
     this.alerts.set(alert.id, alert);
     return true;
+  }
+
+  /** A cell completed a cycle (socket.io `cycle`): cycle plots of that cell reload. */
+  applyCycle(cycle: CycleSummary): void {
+    const key = `${cycle.rigId}/${cycle.cellId}`;
+    this.cycleVersions.set(key, (this.cycleVersions.get(key) ?? 0) + 1);
+    this.changed();
+  }
+
+  /** Completed cycles seen live for a cell (0 until one arrives). */
+  cycleVersion(rigId: string, cellId: string): number {
+    return this.cycleVersions.get(`${rigId}/${cellId}`) ?? 0;
   }
 
   setReplays(replays: readonly ReplayStatus[]): void {

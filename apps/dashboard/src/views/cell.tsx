@@ -1,6 +1,7 @@
 import type { AlertKind, Estimates, StateMessage } from '#contracts';
 import { useEffect, useRef } from 'preact/hooks';
 import { AlertList } from '../components/alert-list.js';
+import { CyclePanel } from '../components/cycle-panel.js';
 import { HistoryChart } from '../components/history-chart.js';
 import { LiveChart, type LiveChartProps } from '../components/live-chart.js';
 import { RiskBadge } from '../components/risk-badge.js';
@@ -214,6 +215,7 @@ export function CellView({ store, rigId, cellId }: { store: DashboardStore; rigI
         </div>
       </div>
       <HistoryChart rigId={rigId} cellId={cellId} latestTs={state?.ts} />
+      <CyclePanel rigId={rigId} cellId={cellId} version={store.cycleVersion(rigId, cellId)} />
       <section class="panel" aria-label="Cell alerts">
         <h3>Alerts of this cell</h3>
         <AlertList alerts={alerts} store={store} showCell={false} empty="No alerts for this cell." />

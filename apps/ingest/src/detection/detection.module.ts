@@ -7,6 +7,7 @@ import { MqttModule } from '../intake/mqtt.module.js';
 import { DETECTOR_FACTORY, FAILURE_MODEL, INGEST_CONFIG, type IngestConfig } from '../ingest.tokens.js';
 import { ThrottledLog } from '../observability/throttled-log.js';
 import { StateThrottle } from '../pipeline/state-throttle.js';
+import { CycleAnalytics, CycleRecorder } from '../pipeline/cycle-analytics.js';
 import { StateWriter } from '../pipeline/state-writer.js';
 import { TelemetryIntake } from '../pipeline/telemetry-intake.js';
 import { WalModule } from '../wal/wal.module.js';
@@ -44,8 +45,27 @@ import { ModelRunner } from './model-runner.js';
         }),
     },
     {
+      provide: CycleRecorder,
+      inject: [TELEMETRY_STORE, MqttConnection],
+      useFactory: (store: TelemetryStore, mqtt: MqttConnection) =>
+        new CycleRecorder(store, (cycle) => mqtt.publishCycle(cycle)),
+    },
+    {
+      provide: CycleAnalytics,
+      inject: [CycleRecorder],
+      useFactory: (recorder: CycleRecorder) => new CycleAnalytics((cycle) => recorder.add(cycle)),
+    },
+    {
       provide: TelemetryIntake,
-      inject: [WriteAheadLog, StateThrottle, MqttConnection, DETECTOR_FACTORY, FAILURE_MODEL, DeadLetterFile],
+      inject: [
+        WriteAheadLog,
+        StateThrottle,
+        MqttConnection,
+        DETECTOR_FACTORY,
+        FAILURE_MODEL,
+        DeadLetterFile,
+        CycleAnalytics,
+      ],
       useFactory: (
         wal: WriteAheadLog,
         throttle: StateThrottle,
@@ -53,6 +73,7 @@ import { ModelRunner } from './model-runner.js';
         factory: DetectorFactory,
         model: FailureModel,
         deadLetters: DeadLetterFile,
+        cycles: CycleAnalytics,
       ) =>
         new TelemetryIntake(
           wal,
@@ -63,7 +84,7 @@ import { ModelRunner } from './model-runner.js';
           },
           factory,
           new Logger('TelemetryIntake'),
-          { tracker: { model }, deadLetters },
+          { tracker: { model }, deadLetters, cycles },
         ),
     },
     {
@@ -73,6 +94,6 @@ import { ModelRunner } from './model-runner.js';
         new ModelRunner(model, () => intake.trackers(), new Logger('ModelRunner')),
     },
   ],
-  exports: [TelemetryIntake, StateWriter, StateThrottle, ModelRunner],
+  exports: [TelemetryIntake, StateWriter, StateThrottle, ModelRunner, CycleRecorder, CycleAnalytics],
 })
 export class DetectionModule {}

@@ -3,9 +3,11 @@ import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 
 import {
   alertsTopic,
   channelFilter,
+  cyclesTopic,
   rejectedTopic,
   stateTopic,
   type AlertEvent,
+  type CycleSummary,
   type RejectedMessage,
   type StateMessage,
 } from '#contracts';
@@ -148,6 +150,10 @@ export class MqttConnection implements IngestOutput {
 
   publishAlert(alert: AlertEvent): void {
     this.client?.publish(alertsTopic(alert.rigId, alert.cellId), JSON.stringify(alert), { qos: 1 });
+  }
+
+  publishCycle(cycle: CycleSummary): void {
+    this.client?.publish(cyclesTopic(cycle.rigId, cycle.cellId), JSON.stringify(cycle), { qos: 1 });
   }
 
   publishRejected(rigId: string, cellId: string, message: RejectedMessage): void {

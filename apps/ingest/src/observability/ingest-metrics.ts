@@ -3,6 +3,7 @@ import { REJECT_REASONS } from '#contracts';
 import type { DeadLetterFile } from '../dead-letters/dead-letter-file.js';
 import type { ModelRunner } from '../detection/model-runner.js';
 import type { StateWriter } from '../pipeline/state-writer.js';
+import type { CycleAnalytics, CycleRecorder } from '../pipeline/cycle-analytics.js';
 import type { TelemetryIntake } from '../pipeline/telemetry-intake.js';
 import type { WalDrainer } from '../wal/wal-drainer.js';
 import type { WriteAheadLog } from '../wal/write-ahead-log.js';
@@ -14,6 +15,7 @@ export interface MetricSources {
   states: StateWriter;
   model: ModelRunner;
   deadLetters: DeadLetterFile;
+  cycles?: { recorder: CycleRecorder; analytics: CycleAnalytics };
 }
 
 /**
@@ -71,6 +73,21 @@ export class IngestMetrics {
       'sandglass_ingest_wal_writes_total',
       'Group writes to the write-ahead log (messages received over this: the group size)',
       (s) => s.wal.writeCount,
+    );
+    counter(
+      'sandglass_ingest_cycles_completed_total',
+      'Cycles completed on the live streams (libs/cycles)',
+      (s) => s.cycles?.analytics.completed ?? 0,
+    );
+    counter(
+      'sandglass_ingest_cycles_stored_total',
+      'Per-cycle statistics written to the store',
+      (s) => s.cycles?.recorder.written ?? 0,
+    );
+    counter(
+      'sandglass_ingest_cycles_dropped_total',
+      'Per-cycle statistics dropped unstored (queue full while the store was down)',
+      (s) => s.cycles?.recorder.dropped ?? 0,
     );
     counter(
       'sandglass_ingest_duplicates_total',

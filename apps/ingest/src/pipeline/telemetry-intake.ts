@@ -16,6 +16,7 @@ import type { DetectorFactory } from '../detection/detector.js';
 import { ThrottledLog } from '../observability/throttled-log.js';
 import type { WriteAheadLog } from '../wal/write-ahead-log.js';
 import { CellTracker, type Admitted, type CellTrackerOptions } from './cell-tracker.js';
+import type { CycleAnalytics } from './cycle-analytics.js';
 import { KeyedRateLimiter } from './rate-limiter.js';
 
 /** Where the pipeline's outputs go (MQTT in production, arrays in tests). Must not block. */
@@ -39,6 +40,8 @@ export interface TelemetryIntakeOptions {
   /** Where refused messages are kept for inspection and replay. */
   deadLetters?: DeadLetterSink;
   now?: () => number;
+  /** Per-cell cycle statistics, fed with each message's samples after detection. */
+  cycles?: CycleAnalytics;
 }
 
 /** Counters read by the metrics endpoint at scrape time (plain numbers: no work on the hot path). */
@@ -190,6 +193,7 @@ export class TelemetryIntake {
       );
       return;
     }
+    this.options.cycles?.add(work.cell, work.admitted);
     if (output.newRuns > 0) {
       this.counters.newRuns += output.newRuns;
       this.logger.log(
