@@ -62,6 +62,7 @@ export class IngestLifecycle implements OnApplicationBootstrap, BeforeApplicatio
       intake,
       wal,
       drainer,
+      store,
       states,
       model,
       deadLetters,

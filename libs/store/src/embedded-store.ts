@@ -543,6 +543,12 @@ export class EmbeddedStore implements TelemetryStore {
     return rows.map((row) => JSON.parse(row[0] as string) as AlertEvent);
   }
 
+  /** Memory DuckDB holds (its buffer pool: cached blocks, write buffers), bounded by memoryLimit_MB. */
+  async memoryUsage_bytes(): Promise<number> {
+    const rows = await this.rows('SELECT sum(memory_usage_bytes)::DOUBLE FROM duckdb_memory()');
+    return (rows[0]?.[0] as number | null) ?? 0;
+  }
+
   async countSamples(cell: CellKey): Promise<number> {
     const rows = await this.rows('SELECT count(*)::DOUBLE FROM telemetry WHERE rig = $rig AND cell = $cell', {
       rig: cell.rigId,

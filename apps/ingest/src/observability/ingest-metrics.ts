@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { REJECT_REASONS } from '#contracts';
+import { EmbeddedStore, type TelemetryStore } from '#store';
 import type { DeadLetterFile } from '../dead-letters/dead-letter-file.js';
 import type { ModelRunner } from '../detection/model-runner.js';
 import type { StateWriter } from '../pipeline/state-writer.js';
@@ -15,6 +16,7 @@ export interface MetricSources {
   states: StateWriter;
   model: ModelRunner;
   deadLetters: DeadLetterFile;
+  store: TelemetryStore;
   cycles?: { recorder: CycleRecorder; analytics: CycleAnalytics };
 }
 
@@ -175,6 +177,15 @@ export class IngestMetrics {
       Math.max(0, s.intake.counters.samplesAccepted - s.drainer.storedSamples),
     );
     gauge('sandglass_ingest_cells', 'Cells seen since start', (s) => s.intake.cellCount);
+    new Gauge({
+      name: 'sandglass_store_memory_bytes',
+      help: "Memory the embedded store's DuckDB holds (bounded by SANDGLASS_STORE_MEMORY_MB); absent for InfluxDB",
+      registers: [registry],
+      async collect() {
+        const store = sources()?.store;
+        if (store instanceof EmbeddedStore) this.set(await store.memoryUsage_bytes().catch(() => NaN));
+      },
+    });
     this.batchSeconds = new Histogram({
       name: 'sandglass_ingest_store_batch_seconds',
       help: 'Store write latency per batch',
