@@ -3,7 +3,7 @@ import { AlertStateSchema } from './alert.js';
 import { ID_PATTERN } from './topics.js';
 import { StateMessageSchema } from './state.js';
 
-const id = z.string().regex(ID_PATTERN, 'must be 1–64 of A-Z a-z 0-9 _ . -');
+const id = z.string().regex(ID_PATTERN, 'must be 1–64 of A-Z a-z 0-9 _ . - (not . or ..)');
 /** Times in queries: epoch ms or an ISO-8601 string. */
 const time = z.union([z.coerce.number(), z.iso.datetime({ offset: true }).transform((s) => Date.parse(s))]);
 
