@@ -1,5 +1,6 @@
 import { Logger, Module } from '@nestjs/common';
 import { DetectionModule } from '../detection/detection.module.js';
+import { INGEST_CONFIG, type IngestConfig } from '../ingest.tokens.js';
 import { IngestHealth } from '../observability/ingest-health.js';
 import { TelemetryIntake } from '../pipeline/telemetry-intake.js';
 import { WalDrainer } from '../wal/wal-drainer.js';
@@ -14,13 +15,22 @@ import { MqttModule } from './mqtt.module.js';
   providers: [
     {
       provide: MqttIntake,
-      inject: [MqttConnection, TelemetryIntake, WriteAheadLog, WalDrainer],
+      inject: [MqttConnection, TelemetryIntake, WriteAheadLog, WalDrainer, INGEST_CONFIG],
       useFactory: (
         connection: MqttConnection,
         intake: TelemetryIntake,
         wal: WriteAheadLog,
         drainer: WalDrainer,
-      ) => new MqttIntake(connection, intake, wal, new Logger('MqttIntake'), () => drainer.notify()),
+        config: IngestConfig,
+      ) =>
+        new MqttIntake(
+          connection,
+          intake,
+          wal,
+          new Logger('MqttIntake'),
+          () => drainer.notify(),
+          config.telemetrySource,
+        ),
     },
     {
       provide: IngestHealth,

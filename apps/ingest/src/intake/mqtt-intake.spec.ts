@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { Writable } from 'node:stream';
 import type { IPublishPacket } from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { TelemetrySink } from '#broker';
 import { configTopic, telemetryTopic } from '#contracts';
 import { TelemetryIntake } from '../pipeline/telemetry-intake.js';
 import { WriteAheadLog } from '../wal/write-ahead-log.js';
@@ -71,6 +72,30 @@ class FakeConnection implements PacketSource {
   }
 }
 
+/** Stands in for the embedded broker: `publish` plays a rig's QoS 1 PUBLISH handed to ingest's sink. */
+class FakeEmbeddedBroker {
+  sink: TelemetrySink | undefined;
+  setTelemetrySink(sink: TelemetrySink | undefined): void {
+    this.sink = sink;
+  }
+  publish(seq: number): { done: () => boolean; error: () => Error | null | undefined } {
+    let done = false;
+    let error: Error | null | undefined;
+    this.sink!(
+      {
+        topic: telemetryTopic('rig', 'c1'),
+        payload: Buffer.from(JSON.stringify({ ts: T0 + seq, v: 0, i: 0, seq })),
+        qos: 1,
+      },
+      (e) => {
+        done = true;
+        error = e;
+      },
+    );
+    return { done: () => done, error: () => error };
+  }
+}
+
 const tick = () => new Promise((r) => setImmediate(r));
 
 describe('MqttIntake', () => {
@@ -88,6 +113,7 @@ describe('MqttIntake', () => {
     wal = new WriteAheadLog({ dir, maxBytes, fsyncInterval_ms: 0 });
     const start = wal.open();
     const connection = new FakeConnection();
+    const broker = new FakeEmbeddedBroker();
     const flushes: number[] = [];
     const intake = new MqttIntake(
       connection,
@@ -95,6 +121,7 @@ describe('MqttIntake', () => {
       wal,
       quiet,
       () => flushes.push(Date.now()),
+      broker,
     );
     intake.start();
     const walSeqs = () =>
@@ -102,8 +129,41 @@ describe('MqttIntake', () => {
         .read(start, 1000)
         .samples.toSamples()
         .map((s) => s.seq);
-    return { connection, intake, walSeqs, flushes, start };
+    return { connection, broker, intake, walSeqs, flushes, start };
   }
+
+  it('lets the embedded broker acknowledge in-process telemetry only after the WAL write', async () => {
+    const { broker, walSeqs } = setup();
+    const sent = [0, 1, 2].map((seq) => broker.publish(seq));
+    expect(sent.map((s) => s.done())).toEqual([false, false, false]);
+    expect(walSeqs()).toEqual([]);
+    await tick();
+    expect(walSeqs()).toEqual([0, 1, 2]);
+    expect(sent.map((s) => s.done())).toEqual([true, true, true]);
+    expect(sent.map((s) => s.error())).toEqual([undefined, undefined, undefined]);
+  });
+
+  it('holds in-process telemetry while the WAL is full, in order, and lets it in once there is room', async () => {
+    const { broker, walSeqs, start } = setup(300);
+    let k = 0;
+    while (!wal.isFull) {
+      broker.publish(k++);
+      await tick();
+    }
+    const held = [broker.publish(k), broker.publish(k + 1)];
+    await tick();
+    expect(held.map((h) => h.done())).toEqual([false, false]);
+    wal.commit(wal.read(start, 1000).end);
+    for (let n = 0; n < 100 && !held[1]!.done(); n++) await new Promise((r) => setTimeout(r, 10));
+    expect(held.map((h) => h.done())).toEqual([true, true]);
+    expect(walSeqs().slice(-2)).toEqual([k, k + 1]);
+  });
+
+  it('detaches from the embedded broker on stop: later telemetry is never acknowledged by ingest', async () => {
+    const { broker, intake } = setup();
+    await intake.stop();
+    expect(broker.sink).toBeUndefined();
+  });
 
   it('lets PUBACKs leave the socket only after their messages are written to the WAL, in one group', async () => {
     const { connection, walSeqs, flushes } = setup();

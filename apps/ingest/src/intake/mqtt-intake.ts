@@ -9,6 +9,8 @@ import {
   type RejectedMessage,
   type StateMessage,
 } from '#contracts';
+import type { TelemetryPublish } from '#broker';
+import type { InProcessTelemetrySource } from '../ingest.tokens.js';
 import type { IngestLogger, IngestOutput, TelemetryIntake } from '../pipeline/telemetry-intake.js';
 import type { WriteAheadLog } from '../wal/write-ahead-log.js';
 
@@ -28,6 +30,8 @@ export interface MqttIntakeOptions {
   protocolVersion?: 4 | 5;
   /** MQTT 5 only: how long the broker keeps the session (and queues QoS 1 messages) while away (s). */
   sessionExpiry_s?: number;
+  /** Telemetry comes in-process from the embedded broker: subscribe only to configuration and alerts. */
+  telemetryInProcess?: boolean;
 }
 
 /** Called after each WAL flush (the drainer's wake-up). */
@@ -158,7 +162,7 @@ export class MqttConnection implements IngestOutput {
     const rigs = this.options.rigs ?? ['+'];
     const subscriptions: Record<string, { qos: 1; nl?: boolean }> = {};
     for (const rig of rigs) {
-      subscriptions[channelFilter('telemetry', rig)] = { qos: 1 };
+      if (!this.options.telemetryInProcess) subscriptions[channelFilter('telemetry', rig)] = { qos: 1 };
       subscriptions[channelFilter('config', rig)] = { qos: 1 };
       // No-local (MQTT 5): our own alert events need not come back; the api's acknowledgements do.
       // Under 3.1.1 they do come back and are ignored (only `acknowledged` events are applied).
@@ -200,6 +204,11 @@ const PUBACK_HEADER = 0x40;
 export class MqttIntake {
   /** Message ids waiting for the WAL write, per socket (a reconnect starts a new one). */
   private readonly pendingAcks = new Map<Duplex, number[]>();
+  /** In-process telemetry (embedded broker) whose PUBACK waits for the WAL write. */
+  private pendingInProcess: Array<(error?: Error | null) => void> = [];
+  /** In-process telemetry waiting for room in the WAL, in arrival order. */
+  private readonly heldInProcess: Array<{ publish: TelemetryPublish; done: (error?: Error | null) => void }> =
+    [];
   private flushScheduled = false;
   private held: { packet: IPublishPacket; callback: Ack; stream: Duplex | undefined } | undefined;
   private heldTimer: NodeJS.Timeout | undefined;
@@ -212,6 +221,7 @@ export class MqttIntake {
     private readonly wal: WriteAheadLog,
     private readonly logger: IngestLogger,
     private readonly onFlush: FlushListener = () => undefined,
+    private readonly telemetrySource?: InProcessTelemetrySource,
   ) {}
 
   /** True when a WAL write failed: nothing more is acknowledged. */
@@ -221,11 +231,12 @@ export class MqttIntake {
 
   /** True while a message waits for room in the WAL. */
   get holding(): boolean {
-    return this.held !== undefined;
+    return this.held !== undefined || this.heldInProcess.length > 0;
   }
 
   start(): void {
     this.connection.start((packet, callback) => this.onPacket(packet, callback));
+    this.telemetrySource?.setTelemetrySink((publish, done) => this.onInProcess(publish, done));
   }
 
   /**
@@ -234,9 +245,34 @@ export class MqttIntake {
    */
   async stop(): Promise<void> {
     this.stopping = true;
+    // The broker holds what arrives from now on (unacknowledged; its senders send it again).
+    this.telemetrySource?.setTelemetrySink(undefined);
     this.release();
+    this.heldInProcess.length = 0;
     this.flush();
     await this.connection.stop();
+  }
+
+  /**
+   * Telemetry from the embedded broker of this process: the same decode, validate and WAL append as a
+   * message from an external broker, and `done` (which lets the broker send the PUBACK) only after the
+   * WAL write. Messages keep their arrival order: while any wait for room in the WAL, later ones wait too.
+   */
+  private onInProcess(publish: TelemetryPublish, done: (error?: Error | null) => void): void {
+    if (this.stopping || this.failed) return;
+    if (this.heldInProcess.length > 0 || this.wal.isFull) {
+      this.heldInProcess.push({ publish, done });
+      this.heldTimer ??= setInterval(() => this.retryHeld(), 20);
+      return;
+    }
+    this.processInProcess(publish, done);
+  }
+
+  private processInProcess(publish: TelemetryPublish, done: (error?: Error | null) => void): void {
+    const work = this.intake.accept(publish.topic, publish.payload);
+    this.pendingInProcess.push(done);
+    if (work) this.intake.detect(work);
+    this.scheduleFlush();
   }
 
   private onPacket(packet: IPublishPacket, callback: Ack): void {
@@ -293,6 +329,8 @@ export class MqttIntake {
       this.logger.error(`write-ahead log write failed, no longer acknowledging: ${String(error)}`);
       for (const stream of this.pendingAcks.keys()) stream.destroy();
       this.pendingAcks.clear();
+      const refused = new Error('write-ahead log write failed');
+      for (const done of this.pendingInProcess.splice(0)) done(refused);
       return;
     }
     for (const [stream, ids] of this.pendingAcks) {
@@ -300,23 +338,34 @@ export class MqttIntake {
       if (!stream.destroyed && stream.writable) stream.write(pubacks(ids));
     }
     this.pendingAcks.clear();
+    if (this.pendingInProcess.length > 0) {
+      const dones = this.pendingInProcess;
+      this.pendingInProcess = [];
+      for (const done of dones) done();
+    }
     this.onFlush();
   }
 
   private hold(packet: IPublishPacket, callback: Ack, stream: Duplex | undefined): void {
     this.held = { packet, callback, stream };
-    this.heldTimer ??= setInterval(() => {
-      const held = this.held;
-      if (!held) return;
-      if (this.connection.stream !== held.stream) {
-        // The connection it came on is gone; the broker redelivers it on the new one.
-        this.release();
-        return;
-      }
-      if (this.wal.isFull) return;
-      this.release();
+    this.heldTimer ??= setInterval(() => this.retryHeld(), 20);
+  }
+
+  /** Every 20 ms while something waits for room in the WAL. */
+  private retryHeld(): void {
+    const held = this.held;
+    if (held && this.connection.stream !== held.stream) {
+      // The connection it came on is gone; the broker redelivers it on the new one.
+      this.held = undefined;
+    } else if (held && !this.wal.isFull) {
+      this.held = undefined;
       this.process(held.packet, held.callback, held.stream);
-    }, 20);
+    }
+    while (this.heldInProcess.length > 0 && !this.wal.isFull && !this.stopping && !this.failed) {
+      const next = this.heldInProcess.shift()!;
+      this.processInProcess(next.publish, next.done);
+    }
+    if (!this.held && this.heldInProcess.length === 0) this.release();
   }
 
   private release(): void {
