@@ -1,4 +1,5 @@
 import { Logger, Module } from '@nestjs/common';
+import { TELEMETRY_STORE, type TelemetryStore } from '#store';
 import { DetectionModule } from '../detection/detection.module.js';
 import { INGEST_CONFIG, type IngestConfig } from '../ingest.tokens.js';
 import { IngestHealth } from '../observability/ingest-health.js';
@@ -15,13 +16,14 @@ import { MqttModule } from './mqtt.module.js';
   providers: [
     {
       provide: MqttIntake,
-      inject: [MqttConnection, TelemetryIntake, WriteAheadLog, WalDrainer, INGEST_CONFIG],
+      inject: [MqttConnection, TelemetryIntake, WriteAheadLog, WalDrainer, INGEST_CONFIG, TELEMETRY_STORE],
       useFactory: (
         connection: MqttConnection,
         intake: TelemetryIntake,
         wal: WriteAheadLog,
         drainer: WalDrainer,
         config: IngestConfig,
+        store: TelemetryStore,
       ) =>
         new MqttIntake(
           connection,
@@ -30,6 +32,7 @@ import { MqttModule } from './mqtt.module.js';
           new Logger('MqttIntake'),
           () => drainer.notify(),
           config.telemetrySource,
+          (rigId, cellId) => store.getCellConfig({ rigId, cellId }),
         ),
     },
     {

@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import type { IPublishPacket } from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TelemetrySink } from '#broker';
-import { configTopic, telemetryTopic } from '#contracts';
+import { configTopic, defaultCellConfig, telemetryTopic, type CellConfig } from '#contracts';
 import { TelemetryIntake } from '../pipeline/telemetry-intake.js';
 import { WriteAheadLog } from '../wal/write-ahead-log.js';
 import { MqttIntake, type PacketHandler, type PacketSource } from './mqtt-intake.js';
@@ -109,19 +109,27 @@ describe('MqttIntake', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  function setup(maxBytes = 1 << 20) {
+  function setup(maxBytes = 1 << 20, stored: Map<string, CellConfig> = new Map()) {
     wal = new WriteAheadLog({ dir, maxBytes, fsyncInterval_ms: 0 });
     const start = wal.open();
     const connection = new FakeConnection();
     const broker = new FakeEmbeddedBroker();
     const flushes: number[] = [];
+    const telemetry = new TelemetryIntake(wal, none, noDetector, quiet);
+    const applied: string[] = [];
+    const applyConfig = telemetry.applyConfig.bind(telemetry);
+    telemetry.applyConfig = (topic, payload) => {
+      applied.push(payload.toString());
+      applyConfig(topic, payload);
+    };
     const intake = new MqttIntake(
       connection,
-      new TelemetryIntake(wal, none, noDetector, quiet),
+      telemetry,
       wal,
       quiet,
       () => flushes.push(Date.now()),
       broker,
+      (rigId, cellId) => Promise.resolve(stored.get(`${rigId}/${cellId}`) ?? null),
     );
     intake.start();
     const walSeqs = () =>
@@ -129,8 +137,33 @@ describe('MqttIntake', () => {
         .read(start, 1000)
         .samples.toSamples()
         .map((s) => s.seq);
-    return { connection, broker, intake, walSeqs, flushes, start };
+    return { connection, broker, intake, walSeqs, flushes, start, applied };
   }
+
+  function configMessage(cellId: string, body: unknown, retain = true): IPublishPacket {
+    return {
+      cmd: 'publish',
+      topic: configTopic('rig', cellId),
+      payload: Buffer.from(JSON.stringify(body)),
+      qos: 1,
+      retain,
+      messageId: 77,
+    } as unknown as IPublishPacket;
+  }
+
+  it('applies the stored configuration, never a forged one, whatever a config message carries', async () => {
+    const stored = { ...defaultCellConfig('rig', 'c1'), electrodeArea_cm2: 2 };
+    const { connection, intake, applied } = setup(1 << 20, new Map([['rig/c1', stored]]));
+    const forged = { ...stored, electrodeArea_cm2: 1000 };
+    connection.handler!(configMessage('c1', forged), () => undefined);
+    connection.handler!(configMessage('c2', defaultCellConfig('rig', 'c2')), () => undefined);
+    await expect.poll(() => intake.configsIgnored).toBe(2);
+    expect(applied.map((a) => (JSON.parse(a) as CellConfig).electrodeArea_cm2)).toEqual([2]);
+    // The api's own message (the stored configuration) is applied without complaint.
+    connection.handler!(configMessage('c1', stored, false), () => undefined);
+    await expect.poll(() => applied.length).toBe(2);
+    expect(intake.configsIgnored).toBe(2);
+  });
 
   it('lets the embedded broker acknowledge in-process telemetry only after the WAL write', async () => {
     const { broker, walSeqs } = setup();

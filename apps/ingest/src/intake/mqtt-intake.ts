@@ -3,6 +3,8 @@ import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 
 import {
   alertsTopic,
   channelFilter,
+  parseTopic,
+  type CellConfig,
   rejectedTopic,
   stateTopic,
   type AlertEvent,
@@ -33,6 +35,12 @@ export interface MqttIntakeOptions {
   /** Telemetry comes in-process from the embedded broker: subscribe only to configuration and alerts. */
   telemetryInProcess?: boolean;
 }
+
+/** Reads a cell's configuration as the api stored it (the store). */
+export type StoredConfigReader = (rigId: string, cellId: string) => Promise<CellConfig | null>;
+
+/** At most one warning per cell and kind this often. */
+const WARN_EVERY_MS = 60_000;
 
 /** Called after each WAL flush (the drainer's wake-up). */
 export type FlushListener = () => void;
@@ -222,7 +230,13 @@ export class MqttIntake {
     private readonly logger: IngestLogger,
     private readonly onFlush: FlushListener = () => undefined,
     private readonly telemetrySource?: InProcessTelemetrySource,
+    private readonly storedConfig?: StoredConfigReader,
   ) {}
+
+  /** Configuration messages not applied as sent (none stored, differing from the store, store down). */
+  configsIgnored = 0;
+  private readonly configReads = new Map<string, Promise<void>>();
+  private readonly lastWarning = new Map<string, number>();
 
   /** True when a WAL write failed: nothing more is acknowledged. */
   get walFailed(): boolean {
@@ -307,9 +321,59 @@ export class MqttIntake {
     }
     // mqtt.js acknowledges this one itself: the telemetry PUBACKs before it must leave first.
     if (this.pendingAcks.size > 0) this.flush();
-    if (topic.endsWith(CONFIG_SUFFIX)) this.intake.applyConfig(topic, payload);
+    if (topic.endsWith(CONFIG_SUFFIX)) this.onConfigMessage(topic, payload);
     else if (topic.endsWith(ALERTS_SUFFIX)) this.intake.applyAlert(payload);
     callback();
+  }
+
+  /**
+   * A `…/config` message says "this cell's configuration changed"; what is applied is the configuration
+   * the api stored, read back from the store. A retained or live configuration published by anyone else
+   * (a rig, an old retained message) therefore changes nothing. Reads are chained per cell so they apply
+   * in the order the messages came.
+   */
+  private onConfigMessage(topic: string, payload: Buffer): void {
+    const address = parseTopic(topic);
+    if (!address || !this.storedConfig) {
+      if (!this.storedConfig) this.intake.applyConfig(topic, payload);
+      return;
+    }
+    const read = this.storedConfig;
+    const key = `${address.rigId}/${address.cellId}`;
+    const previous = this.configReads.get(key) ?? Promise.resolve();
+    const next = previous
+      .then(() => read(address.rigId, address.cellId))
+      .then(
+        (stored) => {
+          if (!stored) {
+            this.configsIgnored++;
+            this.warnThrottled(key, `${key}: ignoring a configuration message for a cell with none stored`);
+            return;
+          }
+          const storedJson = JSON.stringify(stored);
+          if (!sameJson(stored, payload)) {
+            this.configsIgnored++;
+            this.warnThrottled(key, `${key}: a configuration message differs from the stored one; applying the stored one`);
+          }
+          this.intake.applyConfig(topic, Buffer.from(storedJson));
+        },
+        (error: unknown) => {
+          this.configsIgnored++;
+          this.warnThrottled(key, `${key}: configuration not applied, the store did not answer (${String(error)})`);
+        },
+      )
+      .finally(() => {
+        if (this.configReads.get(key) === next) this.configReads.delete(key);
+      });
+    this.configReads.set(key, next);
+  }
+
+  private warnThrottled(key: string, message: string): void {
+    const now = Date.now();
+    if ((this.lastWarning.get(key) ?? -Infinity) > now - WARN_EVERY_MS) return;
+    if (this.lastWarning.size > 10_000) this.lastWarning.clear();
+    this.lastWarning.set(key, now);
+    this.logger.warn(message);
   }
 
   private scheduleFlush(): void {
@@ -372,6 +436,25 @@ export class MqttIntake {
     this.held = undefined;
     if (this.heldTimer) clearInterval(this.heldTimer);
     this.heldTimer = undefined;
+  }
+}
+
+/** True when `payload` is JSON equal to `value` (key order aside). */
+function sameJson(value: unknown, payload: Buffer): boolean {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(canonical)
+      : v !== null && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+          )
+        : v;
+  try {
+    return JSON.stringify(canonical(JSON.parse(payload.toString('utf8')))) === JSON.stringify(canonical(value));
+  } catch {
+    return false;
   }
 }
 
