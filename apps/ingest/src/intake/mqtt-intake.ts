@@ -4,6 +4,7 @@ import {
   alertsTopic,
   channelFilter,
   parseTopic,
+  TOPIC_ROOT,
   type CellConfig,
   rejectedTopic,
   stateTopic,
@@ -48,8 +49,6 @@ export type FlushListener = () => void;
 type Ack = (error?: Error) => void;
 
 const TELEMETRY_SUFFIX = '/telemetry';
-const CONFIG_SUFFIX = '/config';
-const ALERTS_SUFFIX = '/alerts';
 
 /** Receives every incoming PUBLISH with mqtt.js's acknowledgement callback. */
 export type PacketHandler = (packet: IPublishPacket, callback: Ack) => void;
@@ -170,7 +169,12 @@ export class MqttConnection implements IngestOutput {
     const rigs = this.options.rigs ?? ['+'];
     const subscriptions: Record<string, { qos: 1; nl?: boolean }> = {};
     for (const rig of rigs) {
-      if (!this.options.telemetryInProcess) subscriptions[channelFilter('telemetry', rig)] = { qos: 1 };
+      if (!this.options.telemetryInProcess) {
+        subscriptions[channelFilter('telemetry', rig)] = { qos: 1 };
+        // Topics with extra levels (`…/{cell}/x/telemetry`, never the 3-level state or alerts topics): so
+        // ingest can refuse them with a reason and a count instead of the broker dropping them unseen.
+        subscriptions[`${TOPIC_ROOT}/${rig}/+/+/+/#`] = { qos: 1 };
+      }
       subscriptions[channelFilter('config', rig)] = { qos: 1 };
       // No-local (MQTT 5): our own alert events need not come back; the api's acknowledgements do.
       // Under 3.1.1 they do come back and are ignored (only `acknowledged` events are applied).
@@ -233,6 +237,8 @@ export class MqttIntake {
     private readonly storedConfig?: StoredConfigReader,
   ) {}
 
+  /** Retained telemetry (a stale copy on subscribe) acknowledged and dropped. */
+  retainedTelemetryIgnored = 0;
   /** Configuration messages not applied as sent (none stored, differing from the store, store down). */
   configsIgnored = 0;
   private readonly configReads = new Map<string, Promise<void>>();
@@ -303,6 +309,14 @@ export class MqttIntake {
   private process(packet: IPublishPacket, callback: Ack, stream: Duplex | undefined): void {
     const topic = packet.topic;
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+    if (topic.endsWith(TELEMETRY_SUFFIX) && packet.retain) {
+      // A retained copy sent because ingest (re)subscribed (MQTT-3.3.1-8): telemetry is never retained,
+      // and a message published live reached ingest as it was published.
+      this.retainedTelemetryIgnored++;
+      if (this.pendingAcks.size > 0) this.flush();
+      callback();
+      return;
+    }
     if (topic.endsWith(TELEMETRY_SUFFIX)) {
       const work = this.intake.accept(topic, payload);
       if (packet.qos === 1 && stream && packet.messageId !== undefined) {
@@ -321,8 +335,11 @@ export class MqttIntake {
     }
     // mqtt.js acknowledges this one itself: the telemetry PUBACKs before it must leave first.
     if (this.pendingAcks.size > 0) this.flush();
-    if (topic.endsWith(CONFIG_SUFFIX)) this.onConfigMessage(topic, payload);
-    else if (topic.endsWith(ALERTS_SUFFIX)) this.intake.applyAlert(payload);
+    // Only the exact `sandglass/v1/{rig}/{cell}/{channel}` topics (the extra-level subscription brings
+    // others, which are no one's configuration or alert).
+    const channel = parseTopic(topic)?.channel;
+    if (channel === 'config') this.onConfigMessage(topic, payload);
+    else if (channel === 'alerts') this.intake.applyAlert(payload);
     callback();
   }
 
