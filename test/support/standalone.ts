@@ -26,6 +26,7 @@ export async function startStandalone(
   dataDir: string,
   env: Record<string, string> = {},
   bannerTimeout_ms = 60_000,
+  onSpawn?: (child: ChildProcess) => void,
 ): Promise<Standalone> {
   const child = spawn(process.execPath, [STANDALONE_MAIN], {
     env: {
@@ -42,6 +43,7 @@ export async function startStandalone(
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  onSpawn?.(child);
   let out = '';
   let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
