@@ -140,6 +140,11 @@ export async function runKillCycles(options: CyclesOptions): Promise<CyclesRepor
   const mqttPort = options.rigBrokerUrl ? undefined : String(await freePort());
   const env = { ...options.env, ...(mqttPort && { SANDGLASS_MQTT_PORT: mqttPort }) };
   const rigUrl = options.rigBrokerUrl ?? `mqtt://127.0.0.1:${mqttPort}`;
+  // Ingest's persistent session exists before the rig starts, as in any deployment: an external broker
+  // keeps nothing for a subscriber it has never seen.
+  const first = await startStandalone(options.dataDir, env);
+  await sleep(1000);
+  await first.stop('SIGTERM');
   const rig = new RetryingRig(rigUrl, options.rigId, options.cells);
   rig.start();
   const cycles: CyclesReport['cycles'] = [];
@@ -169,7 +174,7 @@ export async function runKillCycles(options: CyclesOptions): Promise<CyclesRepor
       } else {
         // Mid-drain: a SIGTERM starts the shutdown drain, the cycle's signal ends it part-way.
         app.process.kill('SIGTERM');
-        await sleep(150 + Math.floor(Math.random() * 600));
+        await sleep(20 + Math.floor(Math.random() * 300));
         app.process.kill(cycle.signal);
       }
       const exit = await app.exited;
