@@ -29,7 +29,7 @@ try {
   console.log(
     `kill cycles (${external ? `external ${broker}` : 'embedded broker'}): ${report.cycles.length} cycles, ` +
       `${report.published} samples published, ${report.acked} acknowledged, ${report.lost} lost, ` +
-      `${report.duplicated} stored twice`,
+      `${report.duplicated} stored twice; ${report.unackedButStored} stored whose PUBACK the rig's client never reported`,
   );
   process.exitCode = report.lost === 0 && report.duplicated === 0 ? 0 : 1;
 } finally {

@@ -32,7 +32,6 @@ describe('acknowledged samples across kills and restarts (embedded broker)', () 
     const report = await runKillCycles({ dataDir: dataDir(), rigId: 'rig-kc', cells: ['c1', 'c2'], plan });
     expect(report.cycles.map((c) => c.point)).toEqual(['start-up', 'mid-stream', 'mid-drain']);
     expect(report.acked).toBeGreaterThan(1000);
-    expect(report.acked).toBe(report.published);
     expect({ lost: report.lost, duplicated: report.duplicated }).toEqual({ lost: 0, duplicated: 0 });
   }, 240_000);
 });

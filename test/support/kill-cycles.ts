@@ -112,6 +112,8 @@ export interface CyclesReport {
   lost: number;
   /** Acknowledged samples stored more than once. */
   duplicated: number;
+  /** Published samples whose acknowledgement never reached the rig's callback, yet are in the store. */
+  unackedButStored: number;
 }
 
 export interface CyclesOptions {
@@ -199,16 +201,19 @@ export async function runKillCycles(options: CyclesOptions): Promise<CyclesRepor
       }
       let lost = 0;
       let duplicated = 0;
+      let unackedButStored = 0;
       for (const cell of options.cells) {
         const counts = new Map<number, number>();
         for (const seq of stored.get(cell) ?? []) counts.set(seq, (counts.get(seq) ?? 0) + 1);
-        for (const seq of rig.acked.get(cell)!) {
+        const acknowledged = rig.acked.get(cell)!;
+        for (const seq of acknowledged) {
           const n = counts.get(seq) ?? 0;
           if (n === 0) lost++;
           if (n > 1) duplicated++;
         }
+        for (const seq of counts.keys()) if (!acknowledged.has(seq)) unackedButStored++;
       }
-      return { cycles, published: rig.published, acked, lost, duplicated };
+      return { cycles, published: rig.published, acked, lost, duplicated, unackedButStored };
     } finally {
       await final.stop('SIGTERM');
     }
