@@ -30,7 +30,9 @@ try {
   console.log(`  by route:  ${JSON.stringify(report.byRoute)}`);
   console.log(`  5xx or no answer: ${report.failures.length}`);
   for (const f of report.failures.slice(0, 20)) {
-    console.log(`    ${f.status} ${f.request.method} ${f.request.path} ${f.request.body?.slice(0, 200) ?? ''} → ${f.body ?? ''}`);
+    console.log(
+      `    ${f.status} ${f.request.method} ${f.request.path} ${f.request.body?.slice(0, 200) ?? ''} → ${f.body ?? ''}`,
+    );
   }
   process.exitCode = report.failures.length === 0 ? 0 : 1;
 } finally {

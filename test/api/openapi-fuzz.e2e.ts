@@ -26,7 +26,11 @@ describe('REST api under generated requests (OpenAPI walk)', () => {
 
   it('answers 1,500 generated requests on every route without a 5xx or a hang', async () => {
     const report = await fuzzApi(app.url, { count: 1500, seed: 15, timeout_ms: 15_000 });
-    const failures = report.failures.slice(0, 5).map((f) => `${f.status} ${f.request.method} ${f.request.path} ${f.request.body ?? ''} → ${f.body ?? ''}`);
+    const failures = report.failures
+      .slice(0, 5)
+      .map(
+        (f) => `${f.status} ${f.request.method} ${f.request.path} ${f.request.body ?? ''} → ${f.body ?? ''}`,
+      );
     expect(failures).toEqual([]);
     expect(report.requests).toBe(1500);
     // Every route was walked, and both sides of validation were reached.

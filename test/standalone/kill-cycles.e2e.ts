@@ -37,7 +37,7 @@ describe('acknowledged samples across kills and restarts (embedded broker)', () 
 });
 
 describeWithServices('acknowledged samples across kills and restarts (external Mosquitto)', () => {
-  it('stores every acknowledged sample exactly once, through ingest\'s persistent session', async () => {
+  it("stores every acknowledged sample exactly once, through ingest's persistent session", async () => {
     const { mqttUrl } = testServices();
     const tag = `kc${process.pid}`;
     const report = await runKillCycles({

@@ -101,7 +101,9 @@ describe('topic rights on the embedded broker (auth on)', () => {
     });
     expect(await config.json()).toMatchObject({ configured: false, config: { electrodeArea_cm2: 1 } });
 
-    const metrics = await fetch(`${app.url}/metrics`, { headers: { authorization: `Bearer ${tokens.viewer}` } });
+    const metrics = await fetch(`${app.url}/metrics`, {
+      headers: { authorization: `Bearer ${tokens.viewer}` },
+    });
     const text = await metrics.text();
     expect(text).toMatch(/sandglass_mqtt_refused_publishes_total\{reason="not-allowed"\} 2/);
     expect(text).toMatch(/sandglass_mqtt_refused_publishes_total\{reason="retained-telemetry"\} 1/);

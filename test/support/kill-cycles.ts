@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import mqtt from 'mqtt';
 import { telemetryTopic, type TelemetryPoint } from '#contracts';
-import { startStandalone, type Standalone } from './standalone.js';
+import { startStandalone } from './standalone.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 
@@ -152,7 +152,6 @@ export async function runKillCycles(options: CyclesOptions): Promise<CyclesRepor
   const cycles: CyclesReport['cycles'] = [];
   try {
     for (const cycle of options.plan) {
-      let app: Standalone;
       if (cycle.point === 'start-up') {
         // Killed while starting: before or right around the banner.
         let child: ChildProcess | undefined;
@@ -169,7 +168,7 @@ export async function runKillCycles(options: CyclesOptions): Promise<CyclesRepor
         log(`${cycle.point} ${cycle.signal}: exit ${exit}, acked ${rig.ackedCount()}`);
         continue;
       }
-      app = await startStandalone(options.dataDir, env);
+      const app = await startStandalone(options.dataDir, env);
       await sleep(stream_ms);
       if (cycle.point === 'mid-stream') {
         app.process.kill(cycle.signal);
@@ -223,7 +222,11 @@ export async function runKillCycles(options: CyclesOptions): Promise<CyclesRepor
 }
 
 /** The sample numbers stored per cell (recovered from their data time, 10 ms apart from T0). */
-async function storedSeqs(url: string, rigId: string, cells: readonly string[]): Promise<Map<string, number[]>> {
+async function storedSeqs(
+  url: string,
+  rigId: string,
+  cells: readonly string[],
+): Promise<Map<string, number[]>> {
   const result = new Map<string, number[]>();
   for (const cell of cells) {
     const seqs: number[] = [];

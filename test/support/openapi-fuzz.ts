@@ -41,32 +41,73 @@ export interface GeneratedRequest {
 
 const idLike = fc.oneof(
   fc.stringMatching(/^[A-Za-z0-9_.-]{1,64}$/),
-  fc.constantFrom('.', '..', '...', '', ' ', '%2e%2e', '%2F', 'a/b', 'x'.repeat(65), 'ü', '%00', '😀', 'null'),
+  fc.constantFrom(
+    '.',
+    '..',
+    '...',
+    '',
+    ' ',
+    '%2e%2e',
+    '%2F',
+    'a/b',
+    'x'.repeat(65),
+    'ü',
+    '%00',
+    '😀',
+    'null',
+  ),
   fc.string({ maxLength: 80 }),
 );
 
 const numberText = fc.oneof(
   fc.integer().map(String),
   fc.double().map(String),
-  fc.constantFrom('1e300', '-1e300', '-5', '0', '-0', 'NaN', 'Infinity', '-Infinity', '1e21', '9007199254740993'),
+  fc.constantFrom(
+    '1e300',
+    '-1e300',
+    '-5',
+    '0',
+    '-0',
+    'NaN',
+    'Infinity',
+    '-Infinity',
+    '1e21',
+    '9007199254740993',
+  ),
   fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }).map(String),
 );
 
 const timeText = fc.oneof(
-  fc.date({ min: new Date(-8.64e15), max: new Date(8.64e15), noInvalidDate: true }).map((d) => d.toISOString()),
-  fc.constantFrom('2026-01-01T00:00:00Z', '9999-12-31T23:59:59Z', '0000-01-01T00:00:00Z', '2026-13-45T99:99:99Z'),
+  fc
+    .date({ min: new Date(-8.64e15), max: new Date(8.64e15), noInvalidDate: true })
+    .map((d) => d.toISOString()),
+  fc.constantFrom(
+    '2026-01-01T00:00:00Z',
+    '9999-12-31T23:59:59Z',
+    '0000-01-01T00:00:00Z',
+    '2026-13-45T99:99:99Z',
+  ),
 );
 
 const durationText = fc.oneof(
-  fc.tuple(fc.oneof(fc.nat(), fc.bigInt({ min: 0n, max: 10n ** 25n })), fc.constantFrom('ms', 's', 'm', 'h', 'd', 'y', '')).map(
-    ([n, unit]) => `${n}${unit}`,
-  ),
+  fc
+    .tuple(
+      fc.oneof(fc.nat(), fc.bigInt({ min: 0n, max: 10n ** 25n })),
+      fc.constantFrom('ms', 's', 'm', 'h', 'd', 'y', ''),
+    )
+    .map(([n, unit]) => `${n}${unit}`),
   fc.constantFrom('0ms', '-1s', '1.5s', 's', '10 s'),
 );
 
 /** A query value: anything a careless or hostile client might send, and sometimes something valid. */
 function queryValue(schema: JsonSchema | undefined): fc.Arbitrary<string> {
-  const family: fc.Arbitrary<string>[] = [numberText, timeText, durationText, idLike, fc.string({ maxLength: 40 })];
+  const family: fc.Arbitrary<string>[] = [
+    numberText,
+    timeText,
+    durationText,
+    idLike,
+    fc.string({ maxLength: 40 }),
+  ];
   if (schema?.enum) family.push(fc.constantFrom(...schema.enum.map(String)));
   return fc.oneof(...family);
 }
@@ -95,7 +136,7 @@ export function valueFor(schema: JsonSchema, doc: OpenApiDocument, depth = 0): f
     const variants = s.oneOf ?? s.anyOf;
     if (variants && variants.length > 0) return fc.oneof(...variants.map((v) => valueFor(v, doc, depth + 1)));
     if (s.allOf && s.allOf.length > 0) return valueFor(s.allOf[0]!, doc, depth + 1);
-    const type = Array.isArray(s.type) ? s.type[0] : s.type;
+    const type: string = (Array.isArray(s.type) ? s.type[0] : s.type) ?? 'any';
     switch (type) {
       case 'object': {
         const props = Object.entries(s.properties ?? {});
@@ -274,7 +315,10 @@ export async function fuzzApi(
         }
       }),
     );
-    const replays = (await (await fetch(`${baseUrl}/api/replays`)).json()) as Array<{ id: string; state: string }>;
+    const replays = (await (await fetch(`${baseUrl}/api/replays`)).json()) as Array<{
+      id: string;
+      state: string;
+    }>;
     for (const replay of replays) {
       if (replay.state === 'running' || replay.state === 'paused') {
         await fetch(`${baseUrl}/api/replays/${encodeURIComponent(replay.id)}`, { method: 'DELETE' });

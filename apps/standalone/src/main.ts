@@ -156,7 +156,9 @@ async function main(): Promise<void> {
     logger.log(`${signal}: shutting down`);
     process.once(signal, () => process.exit(130));
     setTimeout(() => {
-      logger.warn(`shutdown took longer than ${SHUTDOWN_LIMIT_MS / 1000} s; exiting (the WAL keeps the rest)`);
+      logger.warn(
+        `shutdown took longer than ${SHUTDOWN_LIMIT_MS / 1000} s; exiting (the WAL keeps the rest)`,
+      );
       process.exit(1);
     }, SHUTDOWN_LIMIT_MS).unref();
     await broker?.closeListener();

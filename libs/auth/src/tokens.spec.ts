@@ -57,7 +57,9 @@ describe('roles and topic rules', () => {
     expect(maySubscribe(rig, 'sandglass/v1/rig-01/+/alerts')).toBe(true);
     const service = { name: 'ingest', role: 'service' } as const;
     expect(mayPublish(service, { topic: 'sandglass/v1/rig-02/c/config', retain: true })).toBe(true);
-    expect(mayPublish({ name: 'bob', role: 'viewer' }, { topic: 'sandglass/v1/rig-02/c/telemetry' })).toBe(false);
+    expect(mayPublish({ name: 'bob', role: 'viewer' }, { topic: 'sandglass/v1/rig-02/c/telemetry' })).toBe(
+      false,
+    );
   });
 
   it('lets an anonymous client (authentication off) publish telemetry of any rig only, never retained', () => {

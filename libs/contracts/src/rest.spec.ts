@@ -3,7 +3,13 @@ import { AlertsQuerySchema, QUERY_TIME_MAX_MS, TelemetryQuerySchema } from './re
 
 describe('REST query contracts', () => {
   it('refuses times the stores cannot represent, with a reason', () => {
-    for (const bad of [{ from: '1e300' }, { to: '-1e300' }, { to: '-5' }, { from: 'Infinity' }, { from: 'NaN' }]) {
+    for (const bad of [
+      { from: '1e300' },
+      { to: '-1e300' },
+      { to: '-5' },
+      { from: 'Infinity' },
+      { from: 'NaN' },
+    ]) {
       const result = TelemetryQuerySchema.safeParse(bad);
       expect(result.success, JSON.stringify(bad)).toBe(false);
     }

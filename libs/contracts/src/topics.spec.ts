@@ -3,9 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CHANNELS, buildTopic, isValidId, parseTopic } from './topics.js';
 
 const idChar = fc.constantFrom(...'abcXYZ019_.-'.split(''));
-const id = fc
-  .string({ unit: idChar, minLength: 1, maxLength: 64 })
-  .filter((s) => s !== '.' && s !== '..');
+const id = fc.string({ unit: idChar, minLength: 1, maxLength: 64 }).filter((s) => s !== '.' && s !== '..');
 
 describe('topics', () => {
   it('round-trips build and parse for every valid id and channel', () => {

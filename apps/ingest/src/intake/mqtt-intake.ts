@@ -370,13 +370,19 @@ export class MqttIntake {
           const storedJson = JSON.stringify(stored);
           if (!sameJson(stored, payload)) {
             this.configsIgnored++;
-            this.warnThrottled(key, `${key}: a configuration message differs from the stored one; applying the stored one`);
+            this.warnThrottled(
+              key,
+              `${key}: a configuration message differs from the stored one; applying the stored one`,
+            );
           }
           this.intake.applyConfig(topic, Buffer.from(storedJson));
         },
         (error: unknown) => {
           this.configsIgnored++;
-          this.warnThrottled(key, `${key}: configuration not applied, the store did not answer (${String(error)})`);
+          this.warnThrottled(
+            key,
+            `${key}: configuration not applied, the store did not answer (${String(error)})`,
+          );
         },
       )
       .finally(() => {
@@ -469,7 +475,9 @@ function sameJson(value: unknown, payload: Buffer): boolean {
           )
         : v;
   try {
-    return JSON.stringify(canonical(JSON.parse(payload.toString('utf8')))) === JSON.stringify(canonical(value));
+    return (
+      JSON.stringify(canonical(JSON.parse(payload.toString('utf8')))) === JSON.stringify(canonical(value))
+    );
   } catch {
     return false;
   }
