@@ -25,8 +25,9 @@ export function cyclePlan(rounds: number): Cycle[] {
 }
 
 /**
- * A rig that publishes QoS 1 batches for its cells with a persistent session (clean = false), retries
- * every 250 ms while the broker is away, and notes each sample once its message was acknowledged.
+ * A rig that publishes QoS 1 batches for its cells with a persistent session (clean = false), reconnects
+ * every 250 ms while the broker is away, publishes again any message its client gave up on, and notes
+ * each sample once its message was acknowledged.
  */
 export class RetryingRig {
   readonly client: mqtt.MqttClient;
@@ -91,13 +92,21 @@ export class RetryingRig {
       }));
       this.outstanding++;
       this.published += samples.length;
-      this.client.publish(telemetryTopic(this.rigId, cell), JSON.stringify(samples), { qos: 1 }, (error) => {
-        if (error) return; // never acknowledged: not counted
-        this.outstanding--;
-        const set = this.acked.get(cell)!;
-        for (const s of samples) set.add(s.seq);
-      });
+      this.send(cell, samples);
     }
+  }
+
+  /** Publishes until acknowledged: mqtt.js resends what was in flight, and reports an error for what it dropped. */
+  private send(cell: string, samples: Array<{ seq: number }>): void {
+    this.client.publish(telemetryTopic(this.rigId, cell), JSON.stringify(samples), { qos: 1 }, (error) => {
+      if (error) {
+        setTimeout(() => this.send(cell, samples), 250);
+        return;
+      }
+      this.outstanding--;
+      const set = this.acked.get(cell)!;
+      for (const s of samples) set.add(s.seq);
+    });
   }
 }
 
