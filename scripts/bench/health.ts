@@ -72,6 +72,8 @@ async function main(): Promise<void> {
       await sleep(20);
     }
     const elapsed = (performance.now() - started) / 1000;
+    const lagP99_ms = (await metric(app.url, 'sandglass_api_nodejs_eventloop_lag_p99_seconds')) * 1000;
+    const lagMax_ms = (await metric(app.url, 'sandglass_api_nodejs_eventloop_lag_max_seconds')) * 1000;
     const accepted = (await metric(app.url, 'sandglass_ingest_samples_accepted_total')) - accepted0;
     const stored = (await metric(app.url, 'sandglass_ingest_samples_stored_total')) - stored0;
     latencies.sort((a, b) => a - b);
@@ -80,7 +82,8 @@ async function main(): Promise<void> {
       `health under load: ${latencies.length} probes in ${elapsed.toFixed(1)} s, p50 ${at(0.5).toFixed(1)} ms, ` +
         `p99 ${at(0.99).toFixed(1)} ms, max ${latencies[latencies.length - 1]!.toFixed(1)} ms, ${notOk} not 200; ` +
         `ingest accepted ${Math.round(accepted / elapsed).toLocaleString('en')} samples/s, stored ` +
-        `${Math.round(stored / elapsed).toLocaleString('en')} samples/s`,
+        `${Math.round(stored / elapsed).toLocaleString('en')} samples/s; event loop lag p99 ${lagP99_ms.toFixed(1)} ms, ` +
+        `max ${lagMax_ms.toFixed(1)} ms`,
     );
   } finally {
     publisher.kill('SIGKILL');
