@@ -19,6 +19,7 @@ import { NoFailureModel, type FailureModel } from '../../ingest/src/detection/fa
 import { loadTfFailureModel } from '../../ingest/src/detection/tf-failure-model.js';
 import { INGEST_METRICS_REGISTRY } from '../../ingest/src/ingest.tokens.js';
 import { IngestModule } from '../../ingest/src/ingest.module.js';
+import { MqttIntake } from '../../ingest/src/intake/mqtt-intake.js';
 import type { Registry } from 'prom-client';
 import { brokerMetrics, listenAddresses, mqttHost } from './embedded-broker-setup.js';
 import { DEMO_CELLS, DEMO_RIG_ID, DEMO_SPEED, startDemoRig } from './demo-rig.js';
@@ -155,15 +156,24 @@ async function main(): Promise<void> {
   const shutdown = async (signal: NodeJS.Signals) => {
     logger.log(`${signal}: shutting down`);
     process.once(signal, () => process.exit(130));
+    const intake = app.get(MqttIntake);
     setTimeout(() => {
+      // Once ingest wrote everything it acknowledged to its WAL, ending here loses nothing: the next
+      // start stores the rest. Before that (it cannot take 10 s unless the disk hangs) it is a failure.
+      const safe = intake.acknowledgedAllWritten;
       logger.warn(
-        `shutdown took longer than ${SHUTDOWN_LIMIT_MS / 1000} s; exiting (the WAL keeps the rest)`,
+        `shutdown took longer than ${SHUTDOWN_LIMIT_MS / 1000} s; exiting` +
+          (safe ? ' (everything acknowledged is in the WAL; the next start stores the rest)' : ''),
       );
-      process.exit(1);
+      process.exit(safe ? 0 : 1);
     }, SHUTDOWN_LIMIT_MS).unref();
+    const started = performance.now();
+    const took = () => `${Math.round(performance.now() - started)} ms`;
     await broker?.closeListener();
     app.get<PublisherReplayRunner>(REPLAY_RUNNER).stopAll();
+    logger.log(`rigs' listener closed, replays stopped (${took()})`);
     await app.close();
+    logger.log(`ingest and api closed (${took()})`);
     await broker?.close();
     process.exit(0);
   };

@@ -226,6 +226,7 @@ export class MqttIntake {
   private heldTimer: NodeJS.Timeout | undefined;
   private stopping = false;
   private failed = false;
+  private flushedForStop = false;
 
   constructor(
     private readonly connection: PacketSource,
@@ -270,7 +271,16 @@ export class MqttIntake {
     this.release();
     this.heldInProcess.length = 0;
     this.flush();
+    this.flushedForStop = !this.failed;
     await this.connection.stop();
+  }
+
+  /**
+   * True once `stop()` wrote everything acknowledged to the WAL: from then on the process may end at
+   * any moment without losing an acknowledged message (the next start stores the rest).
+   */
+  get acknowledgedAllWritten(): boolean {
+    return this.flushedForStop;
   }
 
   /**
