@@ -66,6 +66,14 @@ describeWithServices('api authentication and authorization', () => {
     expect([200, 503]).toContain((await call('GET', '/api/health')).status);
   });
 
+  it('serves /metrics (rig and cell names) only with a viewer token or better', async () => {
+    expect((await call('GET', '/metrics')).status).toBe(401);
+    expect((await call('GET', '/metrics', tokens.rig)).status).toBe(403);
+    const scraped = await call('GET', '/metrics', tokens.viewer);
+    expect(scraped.status).toBe(200);
+    expect(await scraped.text()).toContain('sandglass_api_http_request_duration_seconds');
+  });
+
   it('lets a viewer read but not acknowledge; an operator may; a rig token may not use the api', async () => {
     expect((await call('GET', '/api/alerts', tokens.viewer)).status).toBe(200);
     expect((await call('POST', '/api/alerts/some-id/ack', tokens.viewer)).status).toBe(403);

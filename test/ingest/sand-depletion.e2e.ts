@@ -65,7 +65,8 @@ describeWithServices('ingest: Sand-depletion alert end to end', () => {
     expect(depletion_s).toBeLessThan(60);
 
     const pub = await connectPublisher(mqttUrl);
-    // The api publishes configurations retained; ingest receives it when it subscribes.
+    // As the api does: store the configuration, then publish it retained; ingest applies the stored one.
+    await storeConfig(influxStore(influxUrl, db), config);
     await pub.publishAsync(configTopic(rig, cell), JSON.stringify(config), { qos: 1, retain: true });
     ingest = await startIngest(settings);
 
@@ -128,6 +129,7 @@ describeWithServices('ingest: Sand-depletion alert end to end', () => {
     const { rig } = settings;
     const cell = 's2';
     const pub = await connectPublisher(mqttUrl);
+    await storeConfig(influxStore(influxUrl, settings.db), sandConfig(rig, cell));
     await pub.publishAsync(configTopic(rig, cell), JSON.stringify(sandConfig(rig, cell)), {
       qos: 1,
       retain: true,
@@ -172,3 +174,9 @@ describeWithServices('ingest: Sand-depletion alert end to end', () => {
     await watcher.endAsync();
   });
 });
+
+/** What the api does before publishing a configuration: store it (ingest applies only stored ones). */
+async function storeConfig(store: ReturnType<typeof influxStore>, config: CellConfig): Promise<void> {
+  await store.open();
+  await store.putCellConfig(config);
+}

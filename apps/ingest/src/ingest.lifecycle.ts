@@ -63,6 +63,7 @@ export class IngestLifecycle implements OnApplicationBootstrap, BeforeApplicatio
       wal,
       drainer,
       store,
+      mqtt,
       states,
       model,
       deadLetters,

@@ -1,3 +1,4 @@
+import type { TelemetrySink } from '#broker';
 import type { Environment } from '#contracts';
 import type { DetectorFactory } from './detection/detector.js';
 import type { FailureModel } from './detection/failure-model.js';
@@ -21,6 +22,16 @@ export interface IngestModuleOptions {
   provideStore?: boolean;
   detectorFactory?: DetectorFactory;
   failureModel?: FailureModel;
+  /**
+   * The embedded broker of the same process: telemetry comes from it in-process and is acknowledged
+   * after the WAL write; the MQTT connection then carries only configuration, alerts and outputs.
+   */
+  telemetrySource?: InProcessTelemetrySource;
+}
+
+/** A broker in this process that hands telemetry to ingest before acknowledging it. */
+export interface InProcessTelemetrySource {
+  setTelemetrySink(sink: TelemetrySink | undefined): void;
 }
 
 /** Resolved configuration of one ingest instance. */
@@ -32,4 +43,5 @@ export interface IngestConfig {
   walDir: string;
   walMaxBytes: number;
   mqttProtocolVersion: 4 | 5;
+  telemetrySource: InProcessTelemetrySource | undefined;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TokenRegistry, generateToken, hashToken, roleAllows } from './tokens.js';
-import { mayPublish, maySubscribe } from './topic-rules.js';
+import { mayPublish, mayPublishAnonymously, maySubscribe } from './topic-rules.js';
 
 describe('TokenRegistry', () => {
   const operator = generateToken();
@@ -40,15 +40,33 @@ describe('roles and topic rules', () => {
     expect(roleAllows('rig', 'viewer')).toBe(false);
   });
 
-  it('lets a rig publish only under its own rig id', () => {
+  it('lets a rig publish only its own telemetry, never retained; config, alerts and state are ours', () => {
     const rig = { name: 'rig-01', role: 'rig' } as const;
-    expect(mayPublish(rig, 'sandglass/v1/rig-01/ch-1/telemetry')).toBe(true);
-    expect(mayPublish(rig, 'sandglass/v1/rig-02/ch-1/telemetry')).toBe(false);
-    expect(mayPublish(rig, 'sandglass/v1/rig-011/ch-1/telemetry')).toBe(false);
-    expect(mayPublish(rig, 'other/topic')).toBe(false);
+    const may = (topic: string, retain = false) => mayPublish(rig, { topic, retain });
+    expect(may('sandglass/v1/rig-01/ch-1/telemetry')).toBe(true);
+    expect(may('sandglass/v1/rig-01/ch-1/telemetry', true)).toBe(false);
+    expect(may('sandglass/v1/rig-02/ch-1/telemetry')).toBe(false);
+    expect(may('sandglass/v1/rig-011/ch-1/telemetry')).toBe(false);
+    for (const channel of ['config', 'alerts', 'state', 'rejected', 'command']) {
+      expect(may(`sandglass/v1/rig-01/ch-1/${channel}`)).toBe(false);
+    }
+    expect(may('other/topic')).toBe(false);
+    // Extra levels reach ingest, which refuses them with a reason the rig can read.
+    expect(may('sandglass/v1/rig-01/ch-1/x/telemetry')).toBe(true);
     expect(maySubscribe(rig, 'sandglass/v1/+/+/alerts')).toBe(false);
     expect(maySubscribe(rig, 'sandglass/v1/rig-01/+/alerts')).toBe(true);
-    expect(mayPublish({ name: 'ingest', role: 'service' }, 'sandglass/v1/rig-02/c/alerts')).toBe(true);
-    expect(mayPublish({ name: 'bob', role: 'viewer' }, 'sandglass/v1/rig-02/c/telemetry')).toBe(false);
+    const service = { name: 'ingest', role: 'service' } as const;
+    expect(mayPublish(service, { topic: 'sandglass/v1/rig-02/c/config', retain: true })).toBe(true);
+    expect(mayPublish({ name: 'bob', role: 'viewer' }, { topic: 'sandglass/v1/rig-02/c/telemetry' })).toBe(
+      false,
+    );
+  });
+
+  it('lets an anonymous client (authentication off) publish telemetry of any rig only, never retained', () => {
+    expect(mayPublishAnonymously({ topic: 'sandglass/v1/r/c/telemetry' })).toBe(true);
+    expect(mayPublishAnonymously({ topic: 'sandglass/v1/r/c/telemetry', retain: true })).toBe(false);
+    expect(mayPublishAnonymously({ topic: 'sandglass/v1/r/c/alerts' })).toBe(false);
+    expect(mayPublishAnonymously({ topic: 'sandglass/v1/r/c/config' })).toBe(false);
+    expect(mayPublishAnonymously({ topic: 'sandglass/v1/../c/telemetry' })).toBe(false);
   });
 });

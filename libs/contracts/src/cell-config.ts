@@ -55,7 +55,7 @@ export type Electrolyte = z.infer<typeof ElectrolyteSchema>;
 export const CellTypeSchema = z.enum(['symmetric', 'full', 'half']);
 export type CellType = z.infer<typeof CellTypeSchema>;
 
-const id = z.string().regex(ID_PATTERN, 'must be 1–64 of A-Z a-z 0-9 _ . -');
+const id = z.string().regex(ID_PATTERN, 'must be 1–64 of A-Z a-z 0-9 _ . - (not . or ..)');
 
 /** A cell's physical configuration (DESIGN.md "Cell configuration"), lab units, names carry their unit. */
 export const CellConfigSchema = z.object({

@@ -22,6 +22,8 @@ export const EnvironmentSchema = z.object({
   SANDGLASS_MQTT_PASSWORD: z.string().optional(),
   /** Embedded broker port; if taken, the next free port (printed). */
   SANDGLASS_MQTT_PORT: port.default(1883),
+  /** Address the embedded broker's listener for rigs binds to (127.0.0.1 whenever SANDGLASS_AUTH=off). */
+  SANDGLASS_MQTT_HOST: z.string().min(1).default('0.0.0.0'),
   /** InfluxDB 1.x HTTP API; unset = the embedded store. */
   SANDGLASS_INFLUX_URL: url(['http:', 'https:']).optional(),
   SANDGLASS_INFLUX_DB: z

@@ -3,9 +3,20 @@ import { AlertStateSchema } from './alert.js';
 import { ID_PATTERN } from './topics.js';
 import { StateMessageSchema } from './state.js';
 
-const id = z.string().regex(ID_PATTERN, 'must be 1–64 of A-Z a-z 0-9 _ . -');
-/** Times in queries: epoch ms or an ISO-8601 string. */
-const time = z.union([z.coerce.number(), z.iso.datetime({ offset: true }).transform((s) => Date.parse(s))]);
+const id = z.string().regex(ID_PATTERN, 'must be 1–64 of A-Z a-z 0-9 _ . - (not . or ..)');
+/** Latest time a query may name (the stores keep nanoseconds in a signed 64-bit integer: up to 2262). */
+export const QUERY_TIME_MAX_MS = Date.UTC(2200, 0, 1);
+/** Times in queries: epoch ms or an ISO-8601 string, between 1970 and 2200. */
+const time = z
+  .union([z.coerce.number(), z.iso.datetime({ offset: true }).transform((s) => Date.parse(s))])
+  .pipe(
+    z
+      .number()
+      .min(0, 'must be epoch milliseconds or an ISO-8601 time from 1970 on')
+      .max(QUERY_TIME_MAX_MS, 'must be epoch milliseconds or an ISO-8601 time before 2200'),
+  );
+/** Longest `every` of a history query (one point a year is as coarse as a plot gets). */
+export const EVERY_MAX_MS = 366 * 86_400_000;
 
 /** `every` of a history query: a duration like `500ms`, `10s`, `5m`, `1h`. */
 export const DURATION_PATTERN = /^(\d+)(ms|s|m|h|d)$/;
@@ -22,7 +33,13 @@ export const TelemetryQuerySchema = z
   .object({
     from: time.optional(),
     to: time.optional(),
-    every: z.string().regex(DURATION_PATTERN, 'every must look like 10s, 500ms, 5m').optional(),
+    every: z
+      .string()
+      .regex(DURATION_PATTERN, 'every must look like 10s, 500ms, 5m')
+      .refine((d) => !DURATION_PATTERN.test(d) || (durationToMs(d) >= 1 && durationToMs(d) <= EVERY_MAX_MS), {
+        message: 'every must be from 1ms to 366d',
+      })
+      .optional(),
     limit: z.coerce.number().int().min(1).max(100_000).default(10_000),
   })
   .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, {

@@ -67,7 +67,7 @@ const invalidSample = fc.oneof(
     fc
       .oneof(
         fc.double({ min: 0, max: TS_MIN_MS - 1, noNaN: true }),
-        fc.double({ min: TS_MAX_MS + 1, max: 1e15 }),
+        fc.double({ min: TS_MAX_MS + 1, max: 1e15, noNaN: true }),
       )
       .map((ts) => ({ value: { ...s, ts }, reason: 'ts-out-of-range' })),
   ),

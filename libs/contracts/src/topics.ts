@@ -9,8 +9,11 @@ export const TOPIC_ROOT = 'sandglass/v1';
 export const CHANNELS = ['telemetry', 'state', 'alerts', 'rejected', 'config', 'cycles'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
-/** rigId and cellId: 1–64 of [A-Za-z0-9_.-]. */
-export const ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+/**
+ * rigId and cellId: 1–64 of [A-Za-z0-9_.-], but not `.` or `..` (they would name a directory or walk out
+ * of one in a path, and read as the current/parent segment in a URL).
+ */
+export const ID_PATTERN = /^(?!\.\.?$)[A-Za-z0-9_.-]{1,64}$/;
 
 export function isValidId(id: string): boolean {
   return ID_PATTERN.test(id);

@@ -4,15 +4,18 @@ import { type Health, HealthSchema } from '#contracts';
 import { openApiSchema } from '../common/openapi.js';
 import { ApiMetrics } from './api-metrics.js';
 import { HealthService } from './health.service.js';
-import { Public } from '../auth/auth.guard.js';
+import { Public, Requires } from '../auth/auth.guard.js';
 
 interface StatusResponse {
   status(code: number): unknown;
 }
 
 @ApiTags('health')
-/** Health and metrics answer without a token: load balancers and Prometheus scrape them. */
-@Public()
+/**
+ * Health answers without a token (load balancers probe it). Metrics name rigs and cells: with
+ * authentication on they need a token of role viewer or above (Prometheus scrapes with a viewer token,
+ * `authorization: { credentials: … }`).
+ */
 @Controller()
 export class HealthController {
   constructor(
@@ -20,15 +23,17 @@ export class HealthController {
     @Inject(ApiMetrics) private readonly metrics: ApiMetrics,
   ) {}
 
+  @Public()
   @Get('api/health')
   @ApiOperation({ summary: 'Store and broker checks; 503 when degraded' })
   @ApiOkResponse({ schema: openApiSchema(HealthSchema) })
-  async check(@Res({ passthrough: true }) response: StatusResponse): Promise<Health> {
-    const health = await this.health.check();
+  check(@Res({ passthrough: true }) response: StatusResponse): Health {
+    const health = this.health.check();
     if (health.status !== 'ok') response.status(503);
     return health;
   }
 
+  @Requires('viewer')
   @Get('metrics')
   @ApiExcludeEndpoint()
   @Header('Cache-Control', 'no-store')

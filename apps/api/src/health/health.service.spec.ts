@@ -11,49 +11,66 @@ const storeAnswering = (ping: () => Promise<boolean>) => ({ ping }) as unknown a
 describe('HealthService', () => {
   afterEach(() => vi.useRealTimers());
 
+  const started = async (store: TelemetryStore, bus = new InProcessBus()) => {
+    const health = new HealthService(store, bus);
+    await health.onApplicationBootstrap();
+    return health;
+  };
+
   it('is ok when the store answers and the broker is connected', async () => {
-    const health = new HealthService(
-      storeAnswering(async () => true),
-      new InProcessBus(),
-    );
-    expect(await health.check()).toEqual({
+    const health = await started(storeAnswering(async () => true));
+    expect(health.check()).toEqual({
       status: 'ok',
       checks: { store: { ok: true }, broker: { ok: true } },
     });
+    health.onModuleDestroy();
   });
 
   it('is degraded, saying why, when either is down', async () => {
     const bus = new InProcessBus();
     bus.up = false;
-    const failing = new HealthService(
+    const failing = await started(
       storeAnswering(async () => {
         throw new Error('connect ECONNREFUSED 127.0.0.1:8086');
       }),
       bus,
     );
-    expect(await failing.check()).toEqual({
+    expect(failing.check()).toEqual({
       status: 'degraded',
       checks: {
         store: { ok: false, detail: 'connect ECONNREFUSED 127.0.0.1:8086' },
         broker: { ok: false, detail: 'not connected' },
       },
     });
-    const refusing = new HealthService(
-      storeAnswering(async () => false),
-      new InProcessBus(),
-    );
-    expect((await refusing.check()).checks.store).toEqual({ ok: false, detail: 'ping failed' });
+    failing.onModuleDestroy();
+    const refusing = await started(storeAnswering(async () => false));
+    expect(refusing.check().checks.store).toEqual({ ok: false, detail: 'ping failed' });
+    refusing.onModuleDestroy();
   });
 
-  it('does not hang on a store that never answers', async () => {
+  it('answers from memory while a ping hangs, and reports the store down once it is overdue', async () => {
     vi.useFakeTimers();
+    let pings = 0;
     const health = new HealthService(
-      storeAnswering(() => new Promise<boolean>(() => undefined)),
+      storeAnswering(() => {
+        pings++;
+        return pings === 2 ? new Promise<boolean>(() => undefined) : Promise.resolve(true);
+      }),
       new InProcessBus(),
     );
-    const result = health.check();
-    await vi.advanceTimersByTimeAsync(2000);
-    expect((await result).checks.store).toEqual({ ok: false, detail: 'no answer within 2000 ms' });
+    await health.onApplicationBootstrap();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(pings).toBe(2);
+    // The second ping hangs: the check still answers at once, from the last result…
+    expect(health.check().checks.store).toEqual({ ok: true });
+    await vi.advanceTimersByTimeAsync(2100);
+    // …until it is overdue; no second ping piles up meanwhile.
+    expect(health.check().checks.store).toEqual({ ok: false, detail: 'no answer within 2000 ms' });
+    expect(pings).toBe(2);
+    // The store answers again: the next sample says so.
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(health.check().checks.store).toEqual({ ok: true });
+    health.onModuleDestroy();
   });
 });
 

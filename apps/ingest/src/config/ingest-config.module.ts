@@ -27,6 +27,7 @@ export function resolveIngestConfig(env: Environment, options: IngestModuleOptio
     walDir: path.resolve(env.SANDGLASS_DATA_DIR, 'wal'),
     walMaxBytes: Math.round(env.SANDGLASS_WAL_MAX_MB * 1024 * 1024),
     mqttProtocolVersion: options.mqttProtocolVersion ?? 4,
+    telemetrySource: options.telemetrySource,
   };
 }
 

@@ -1,5 +1,7 @@
 import { Logger, Module } from '@nestjs/common';
+import { TELEMETRY_STORE, type TelemetryStore } from '#store';
 import { DetectionModule } from '../detection/detection.module.js';
+import { INGEST_CONFIG, type IngestConfig } from '../ingest.tokens.js';
 import { IngestHealth } from '../observability/ingest-health.js';
 import { TelemetryIntake } from '../pipeline/telemetry-intake.js';
 import { WalDrainer } from '../wal/wal-drainer.js';
@@ -14,13 +16,24 @@ import { MqttModule } from './mqtt.module.js';
   providers: [
     {
       provide: MqttIntake,
-      inject: [MqttConnection, TelemetryIntake, WriteAheadLog, WalDrainer],
+      inject: [MqttConnection, TelemetryIntake, WriteAheadLog, WalDrainer, INGEST_CONFIG, TELEMETRY_STORE],
       useFactory: (
         connection: MqttConnection,
         intake: TelemetryIntake,
         wal: WriteAheadLog,
         drainer: WalDrainer,
-      ) => new MqttIntake(connection, intake, wal, new Logger('MqttIntake'), () => drainer.notify()),
+        config: IngestConfig,
+        store: TelemetryStore,
+      ) =>
+        new MqttIntake(
+          connection,
+          intake,
+          wal,
+          new Logger('MqttIntake'),
+          () => drainer.notify(),
+          config.telemetrySource,
+          (rigId, cellId) => store.getCellConfig({ rigId, cellId }),
+        ),
     },
     {
       provide: IngestHealth,

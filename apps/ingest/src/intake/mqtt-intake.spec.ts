@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { Writable } from 'node:stream';
 import type { IPublishPacket } from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { configTopic, telemetryTopic } from '#contracts';
+import type { TelemetrySink } from '#broker';
+import { configTopic, defaultCellConfig, telemetryTopic, type CellConfig } from '#contracts';
 import { TelemetryIntake } from '../pipeline/telemetry-intake.js';
 import { WriteAheadLog } from '../wal/write-ahead-log.js';
 import { MqttIntake, type PacketHandler, type PacketSource } from './mqtt-intake.js';
@@ -71,6 +72,30 @@ class FakeConnection implements PacketSource {
   }
 }
 
+/** Stands in for the embedded broker: `publish` plays a rig's QoS 1 PUBLISH handed to ingest's sink. */
+class FakeEmbeddedBroker {
+  sink: TelemetrySink | undefined;
+  setTelemetrySink(sink: TelemetrySink | undefined): void {
+    this.sink = sink;
+  }
+  publish(seq: number): { done: () => boolean; error: () => Error | null | undefined } {
+    let done = false;
+    let error: Error | null | undefined;
+    this.sink!(
+      {
+        topic: telemetryTopic('rig', 'c1'),
+        payload: Buffer.from(JSON.stringify({ ts: T0 + seq, v: 0, i: 0, seq })),
+        qos: 1,
+      },
+      (e) => {
+        done = true;
+        error = e;
+      },
+    );
+    return { done: () => done, error: () => error };
+  }
+}
+
 const tick = () => new Promise((r) => setImmediate(r));
 
 describe('MqttIntake', () => {
@@ -84,17 +109,27 @@ describe('MqttIntake', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  function setup(maxBytes = 1 << 20) {
+  function setup(maxBytes = 1 << 20, stored: Map<string, CellConfig> = new Map()) {
     wal = new WriteAheadLog({ dir, maxBytes, fsyncInterval_ms: 0 });
     const start = wal.open();
     const connection = new FakeConnection();
+    const broker = new FakeEmbeddedBroker();
     const flushes: number[] = [];
+    const telemetry = new TelemetryIntake(wal, none, noDetector, quiet);
+    const applied: string[] = [];
+    const applyConfig = telemetry.applyConfig.bind(telemetry);
+    telemetry.applyConfig = (topic, payload) => {
+      applied.push(payload.toString());
+      applyConfig(topic, payload);
+    };
     const intake = new MqttIntake(
       connection,
-      new TelemetryIntake(wal, none, noDetector, quiet),
+      telemetry,
       wal,
       quiet,
       () => flushes.push(Date.now()),
+      broker,
+      (rigId, cellId) => Promise.resolve(stored.get(`${rigId}/${cellId}`) ?? null),
     );
     intake.start();
     const walSeqs = () =>
@@ -102,8 +137,66 @@ describe('MqttIntake', () => {
         .read(start, 1000)
         .samples.toSamples()
         .map((s) => s.seq);
-    return { connection, intake, walSeqs, flushes, start };
+    return { connection, broker, intake, walSeqs, flushes, start, applied };
   }
+
+  function configMessage(cellId: string, body: unknown, retain = true): IPublishPacket {
+    return {
+      cmd: 'publish',
+      topic: configTopic('rig', cellId),
+      payload: Buffer.from(JSON.stringify(body)),
+      qos: 1,
+      retain,
+      messageId: 77,
+    } as unknown as IPublishPacket;
+  }
+
+  it('applies the stored configuration, never a forged one, whatever a config message carries', async () => {
+    const stored = { ...defaultCellConfig('rig', 'c1'), electrodeArea_cm2: 2 };
+    const { connection, intake, applied } = setup(1 << 20, new Map([['rig/c1', stored]]));
+    const forged = { ...stored, electrodeArea_cm2: 1000 };
+    connection.handler!(configMessage('c1', forged), () => undefined);
+    connection.handler!(configMessage('c2', defaultCellConfig('rig', 'c2')), () => undefined);
+    await expect.poll(() => intake.configsIgnored).toBe(2);
+    expect(applied.map((a) => (JSON.parse(a) as CellConfig).electrodeArea_cm2)).toEqual([2]);
+    // The api's own message (the stored configuration) is applied without complaint.
+    connection.handler!(configMessage('c1', stored, false), () => undefined);
+    await expect.poll(() => applied.length).toBe(2);
+    expect(intake.configsIgnored).toBe(2);
+  });
+
+  it('lets the embedded broker acknowledge in-process telemetry only after the WAL write', async () => {
+    const { broker, walSeqs } = setup();
+    const sent = [0, 1, 2].map((seq) => broker.publish(seq));
+    expect(sent.map((s) => s.done())).toEqual([false, false, false]);
+    expect(walSeqs()).toEqual([]);
+    await tick();
+    expect(walSeqs()).toEqual([0, 1, 2]);
+    expect(sent.map((s) => s.done())).toEqual([true, true, true]);
+    expect(sent.map((s) => s.error())).toEqual([undefined, undefined, undefined]);
+  });
+
+  it('holds in-process telemetry while the WAL is full, in order, and lets it in once there is room', async () => {
+    const { broker, walSeqs, start } = setup(300);
+    let k = 0;
+    while (!wal.isFull) {
+      broker.publish(k++);
+      await tick();
+    }
+    const held = [broker.publish(k), broker.publish(k + 1)];
+    await tick();
+    expect(held.map((h) => h.done())).toEqual([false, false]);
+    wal.commit(wal.read(start, 1000).end);
+    for (let n = 0; n < 100 && !held[1]!.done(); n++) await new Promise((r) => setTimeout(r, 10));
+    expect(held.map((h) => h.done())).toEqual([true, true]);
+    expect(walSeqs().slice(-2)).toEqual([k, k + 1]);
+  });
+
+  it('detaches from the embedded broker on stop: later telemetry is never acknowledged by ingest', async () => {
+    const { broker, intake } = setup();
+    await intake.stop();
+    expect(broker.sink).toBeUndefined();
+  });
 
   it('lets PUBACKs leave the socket only after their messages are written to the WAL, in one group', async () => {
     const { connection, walSeqs, flushes } = setup();

@@ -4,6 +4,9 @@ import {
   alertsTopic,
   channelFilter,
   cyclesTopic,
+  parseTopic,
+  TOPIC_ROOT,
+  type CellConfig,
   rejectedTopic,
   stateTopic,
   type AlertEvent,
@@ -11,6 +14,8 @@ import {
   type RejectedMessage,
   type StateMessage,
 } from '#contracts';
+import type { TelemetryPublish } from '#broker';
+import type { InProcessTelemetrySource } from '../ingest.tokens.js';
 import type { IngestLogger, IngestOutput, TelemetryIntake } from '../pipeline/telemetry-intake.js';
 import type { WriteAheadLog } from '../wal/write-ahead-log.js';
 
@@ -30,7 +35,15 @@ export interface MqttIntakeOptions {
   protocolVersion?: 4 | 5;
   /** MQTT 5 only: how long the broker keeps the session (and queues QoS 1 messages) while away (s). */
   sessionExpiry_s?: number;
+  /** Telemetry comes in-process from the embedded broker: subscribe only to configuration and alerts. */
+  telemetryInProcess?: boolean;
 }
+
+/** Reads a cell's configuration as the api stored it (the store). */
+export type StoredConfigReader = (rigId: string, cellId: string) => Promise<CellConfig | null>;
+
+/** At most one warning per cell and kind this often. */
+const WARN_EVERY_MS = 60_000;
 
 /** Called after each WAL flush (the drainer's wake-up). */
 export type FlushListener = () => void;
@@ -38,8 +51,6 @@ export type FlushListener = () => void;
 type Ack = (error?: Error) => void;
 
 const TELEMETRY_SUFFIX = '/telemetry';
-const CONFIG_SUFFIX = '/config';
-const ALERTS_SUFFIX = '/alerts';
 
 /** Receives every incoming PUBLISH with mqtt.js's acknowledgement callback. */
 export type PacketHandler = (packet: IPublishPacket, callback: Ack) => void;
@@ -164,7 +175,12 @@ export class MqttConnection implements IngestOutput {
     const rigs = this.options.rigs ?? ['+'];
     const subscriptions: Record<string, { qos: 1; nl?: boolean }> = {};
     for (const rig of rigs) {
-      subscriptions[channelFilter('telemetry', rig)] = { qos: 1 };
+      if (!this.options.telemetryInProcess) {
+        subscriptions[channelFilter('telemetry', rig)] = { qos: 1 };
+        // Topics with extra levels (`…/{cell}/x/telemetry`, never the 3-level state or alerts topics): so
+        // ingest can refuse them with a reason and a count instead of the broker dropping them unseen.
+        subscriptions[`${TOPIC_ROOT}/${rig}/+/+/+/#`] = { qos: 1 };
+      }
       subscriptions[channelFilter('config', rig)] = { qos: 1 };
       // No-local (MQTT 5): our own alert events need not come back; the api's acknowledgements do.
       // Under 3.1.1 they do come back and are ignored (only `acknowledged` events are applied).
@@ -206,11 +222,17 @@ const PUBACK_HEADER = 0x40;
 export class MqttIntake {
   /** Message ids waiting for the WAL write, per socket (a reconnect starts a new one). */
   private readonly pendingAcks = new Map<Duplex, number[]>();
+  /** In-process telemetry (embedded broker) whose PUBACK waits for the WAL write. */
+  private pendingInProcess: Array<(error?: Error | null) => void> = [];
+  /** In-process telemetry waiting for room in the WAL, in arrival order. */
+  private readonly heldInProcess: Array<{ publish: TelemetryPublish; done: (error?: Error | null) => void }> =
+    [];
   private flushScheduled = false;
   private held: { packet: IPublishPacket; callback: Ack; stream: Duplex | undefined } | undefined;
   private heldTimer: NodeJS.Timeout | undefined;
   private stopping = false;
   private failed = false;
+  private flushedForStop = false;
 
   constructor(
     private readonly connection: PacketSource,
@@ -218,7 +240,16 @@ export class MqttIntake {
     private readonly wal: WriteAheadLog,
     private readonly logger: IngestLogger,
     private readonly onFlush: FlushListener = () => undefined,
+    private readonly telemetrySource?: InProcessTelemetrySource,
+    private readonly storedConfig?: StoredConfigReader,
   ) {}
+
+  /** Retained telemetry (a stale copy on subscribe) acknowledged and dropped. */
+  retainedTelemetryIgnored = 0;
+  /** Configuration messages not applied as sent (none stored, differing from the store, store down). */
+  configsIgnored = 0;
+  private readonly configReads = new Map<string, Promise<void>>();
+  private readonly lastWarning = new Map<string, number>();
 
   /** True when a WAL write failed: nothing more is acknowledged. */
   get walFailed(): boolean {
@@ -227,11 +258,12 @@ export class MqttIntake {
 
   /** True while a message waits for room in the WAL. */
   get holding(): boolean {
-    return this.held !== undefined;
+    return this.held !== undefined || this.heldInProcess.length > 0;
   }
 
   start(): void {
     this.connection.start((packet, callback) => this.onPacket(packet, callback));
+    this.telemetrySource?.setTelemetrySink((publish, done) => this.onInProcess(publish, done));
   }
 
   /**
@@ -240,9 +272,43 @@ export class MqttIntake {
    */
   async stop(): Promise<void> {
     this.stopping = true;
+    // The broker holds what arrives from now on (unacknowledged; its senders send it again).
+    this.telemetrySource?.setTelemetrySink(undefined);
     this.release();
+    this.heldInProcess.length = 0;
     this.flush();
+    this.flushedForStop = !this.failed;
     await this.connection.stop();
+  }
+
+  /**
+   * True once `stop()` wrote everything acknowledged to the WAL: from then on the process may end at
+   * any moment without losing an acknowledged message (the next start stores the rest).
+   */
+  get acknowledgedAllWritten(): boolean {
+    return this.flushedForStop;
+  }
+
+  /**
+   * Telemetry from the embedded broker of this process: the same decode, validate and WAL append as a
+   * message from an external broker, and `done` (which lets the broker send the PUBACK) only after the
+   * WAL write. Messages keep their arrival order: while any wait for room in the WAL, later ones wait too.
+   */
+  private onInProcess(publish: TelemetryPublish, done: (error?: Error | null) => void): void {
+    if (this.stopping || this.failed) return;
+    if (this.heldInProcess.length > 0 || this.wal.isFull) {
+      this.heldInProcess.push({ publish, done });
+      this.heldTimer ??= setInterval(() => this.retryHeld(), 20);
+      return;
+    }
+    this.processInProcess(publish, done);
+  }
+
+  private processInProcess(publish: TelemetryPublish, done: (error?: Error | null) => void): void {
+    const work = this.intake.accept(publish.topic, publish.payload);
+    this.pendingInProcess.push(done);
+    if (work) this.intake.detect(work);
+    this.scheduleFlush();
   }
 
   private onPacket(packet: IPublishPacket, callback: Ack): void {
@@ -259,6 +325,14 @@ export class MqttIntake {
   private process(packet: IPublishPacket, callback: Ack, stream: Duplex | undefined): void {
     const topic = packet.topic;
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+    if (topic.endsWith(TELEMETRY_SUFFIX) && packet.retain) {
+      // A retained copy sent because ingest (re)subscribed (MQTT-3.3.1-8): telemetry is never retained,
+      // and a message published live reached ingest as it was published.
+      this.retainedTelemetryIgnored++;
+      if (this.pendingAcks.size > 0) this.flush();
+      callback();
+      return;
+    }
     if (topic.endsWith(TELEMETRY_SUFFIX)) {
       const work = this.intake.accept(topic, payload);
       if (packet.qos === 1 && stream && packet.messageId !== undefined) {
@@ -277,9 +351,68 @@ export class MqttIntake {
     }
     // mqtt.js acknowledges this one itself: the telemetry PUBACKs before it must leave first.
     if (this.pendingAcks.size > 0) this.flush();
-    if (topic.endsWith(CONFIG_SUFFIX)) this.intake.applyConfig(topic, payload);
-    else if (topic.endsWith(ALERTS_SUFFIX)) this.intake.applyAlert(payload);
+    // Only the exact `sandglass/v1/{rig}/{cell}/{channel}` topics (the extra-level subscription brings
+    // others, which are no one's configuration or alert).
+    const channel = parseTopic(topic)?.channel;
+    if (channel === 'config') this.onConfigMessage(topic, payload);
+    else if (channel === 'alerts') this.intake.applyAlert(payload);
     callback();
+  }
+
+  /**
+   * A `…/config` message says "this cell's configuration changed"; what is applied is the configuration
+   * the api stored, read back from the store. A retained or live configuration published by anyone else
+   * (a rig, an old retained message) therefore changes nothing. Reads are chained per cell so they apply
+   * in the order the messages came.
+   */
+  private onConfigMessage(topic: string, payload: Buffer): void {
+    const address = parseTopic(topic);
+    if (!address || !this.storedConfig) {
+      if (!this.storedConfig) this.intake.applyConfig(topic, payload);
+      return;
+    }
+    const read = this.storedConfig;
+    const key = `${address.rigId}/${address.cellId}`;
+    const previous = this.configReads.get(key) ?? Promise.resolve();
+    const next = previous
+      .then(() => read(address.rigId, address.cellId))
+      .then(
+        (stored) => {
+          if (!stored) {
+            this.configsIgnored++;
+            this.warnThrottled(key, `${key}: ignoring a configuration message for a cell with none stored`);
+            return;
+          }
+          const storedJson = JSON.stringify(stored);
+          if (!sameJson(stored, payload)) {
+            this.configsIgnored++;
+            this.warnThrottled(
+              key,
+              `${key}: a configuration message differs from the stored one; applying the stored one`,
+            );
+          }
+          this.intake.applyConfig(topic, Buffer.from(storedJson));
+        },
+        (error: unknown) => {
+          this.configsIgnored++;
+          this.warnThrottled(
+            key,
+            `${key}: configuration not applied, the store did not answer (${String(error)})`,
+          );
+        },
+      )
+      .finally(() => {
+        if (this.configReads.get(key) === next) this.configReads.delete(key);
+      });
+    this.configReads.set(key, next);
+  }
+
+  private warnThrottled(key: string, message: string): void {
+    const now = Date.now();
+    if ((this.lastWarning.get(key) ?? -Infinity) > now - WARN_EVERY_MS) return;
+    if (this.lastWarning.size > 10_000) this.lastWarning.clear();
+    this.lastWarning.set(key, now);
+    this.logger.warn(message);
   }
 
   private scheduleFlush(): void {
@@ -299,6 +432,8 @@ export class MqttIntake {
       this.logger.error(`write-ahead log write failed, no longer acknowledging: ${String(error)}`);
       for (const stream of this.pendingAcks.keys()) stream.destroy();
       this.pendingAcks.clear();
+      const refused = new Error('write-ahead log write failed');
+      for (const done of this.pendingInProcess.splice(0)) done(refused);
       return;
     }
     for (const [stream, ids] of this.pendingAcks) {
@@ -306,29 +441,61 @@ export class MqttIntake {
       if (!stream.destroyed && stream.writable) stream.write(pubacks(ids));
     }
     this.pendingAcks.clear();
+    if (this.pendingInProcess.length > 0) {
+      const dones = this.pendingInProcess;
+      this.pendingInProcess = [];
+      for (const done of dones) done();
+    }
     this.onFlush();
   }
 
   private hold(packet: IPublishPacket, callback: Ack, stream: Duplex | undefined): void {
     this.held = { packet, callback, stream };
-    this.heldTimer ??= setInterval(() => {
-      const held = this.held;
-      if (!held) return;
-      if (this.connection.stream !== held.stream) {
-        // The connection it came on is gone; the broker redelivers it on the new one.
-        this.release();
-        return;
-      }
-      if (this.wal.isFull) return;
-      this.release();
+    this.heldTimer ??= setInterval(() => this.retryHeld(), 20);
+  }
+
+  /** Every 20 ms while something waits for room in the WAL. */
+  private retryHeld(): void {
+    const held = this.held;
+    if (held && this.connection.stream !== held.stream) {
+      // The connection it came on is gone; the broker redelivers it on the new one.
+      this.held = undefined;
+    } else if (held && !this.wal.isFull) {
+      this.held = undefined;
       this.process(held.packet, held.callback, held.stream);
-    }, 20);
+    }
+    while (this.heldInProcess.length > 0 && !this.wal.isFull && !this.stopping && !this.failed) {
+      const next = this.heldInProcess.shift()!;
+      this.processInProcess(next.publish, next.done);
+    }
+    if (!this.held && this.heldInProcess.length === 0) this.release();
   }
 
   private release(): void {
     this.held = undefined;
     if (this.heldTimer) clearInterval(this.heldTimer);
     this.heldTimer = undefined;
+  }
+}
+
+/** True when `payload` is JSON equal to `value` (key order aside). */
+function sameJson(value: unknown, payload: Buffer): boolean {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(canonical)
+      : v !== null && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+          )
+        : v;
+  try {
+    return (
+      JSON.stringify(canonical(JSON.parse(payload.toString('utf8')))) === JSON.stringify(canonical(value))
+    );
+  } catch {
+    return false;
   }
 }
 

@@ -14,6 +14,7 @@ import { MqttConnection } from './mqtt-intake.js';
             url: config.mqttUrl,
             clientId: config.clientId,
             protocolVersion: config.mqttProtocolVersion,
+            telemetryInProcess: config.telemetrySource !== undefined,
             ...(config.rigs && { rigs: config.rigs }),
             ...(config.env.SANDGLASS_MQTT_USERNAME !== undefined && {
               username: config.env.SANDGLASS_MQTT_USERNAME,

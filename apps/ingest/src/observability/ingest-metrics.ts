@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { REJECT_REASONS } from '#contracts';
 import { EmbeddedStore, type TelemetryStore } from '#store';
 import type { DeadLetterFile } from '../dead-letters/dead-letter-file.js';
+import type { MqttIntake } from '../intake/mqtt-intake.js';
 import type { ModelRunner } from '../detection/model-runner.js';
 import type { StateWriter } from '../pipeline/state-writer.js';
 import type { CycleAnalytics, CycleRecorder } from '../pipeline/cycle-analytics.js';
@@ -17,6 +18,7 @@ export interface MetricSources {
   model: ModelRunner;
   deadLetters: DeadLetterFile;
   store: TelemetryStore;
+  mqtt: MqttIntake;
   cycles?: { recorder: CycleRecorder; analytics: CycleAnalytics };
 }
 
@@ -131,6 +133,16 @@ export class IngestMetrics {
       'sandglass_ingest_rejections_unpublished_total',
       'Rejections counted but not published on …/rejected (rate limit per cell)',
       (s) => sumOf(s.intake.counters.rejected) - s.intake.counters.rejectedPublished,
+    );
+    counter(
+      'sandglass_ingest_retained_telemetry_ignored_total',
+      'Retained copies of telemetry (stale on subscribe) acknowledged and not stored again',
+      (s) => s.mqtt.retainedTelemetryIgnored,
+    );
+    counter(
+      'sandglass_ingest_configs_ignored_total',
+      'Configuration messages not applied as sent (ingest applies the stored configuration only)',
+      (s) => s.mqtt.configsIgnored,
     );
     counter(
       'sandglass_ingest_dead_letters_written_total',

@@ -36,11 +36,14 @@ class Outputs implements IngestOutput {
 
 const logger = {
   warnings: [] as string[],
+  lines: [] as string[],
   warn(m: string) {
     this.warnings.push(m);
   },
   error() {},
-  log() {},
+  log(m: string) {
+    this.lines.push(m);
+  },
 };
 
 /** Warns while i is above the cell's `limit_A` threshold (default 1 A). */
@@ -75,6 +78,7 @@ describe('TelemetryIntake', () => {
     out = new Outputs();
     now = 1_000_000;
     logger.warnings = [];
+    logger.lines = [];
     intake = new TelemetryIntake(wal, out, factory, logger, {
       now: () => now,
       tracker: { alerts: { clearHold_ms: 0, clearHoldSamples: 1 } },
@@ -218,5 +222,26 @@ describe('TelemetryIntake', () => {
   it('counts a message on a topic that is not a telemetry topic as bad-topic', () => {
     intake.accept('sandglass/v1/bad id/x/telemetry', Buffer.from('{}'));
     expect(intake.counters.rejected.get('bad-topic')).toBe(1);
+  });
+
+  it('reports a telemetry topic with extra levels on the rejected topic of the cell it names', () => {
+    intake.accept('sandglass/v1/rig/a/extra/telemetry', Buffer.from(JSON.stringify(good(1))));
+    intake.accept('sandglass/v1/rig/telemetry', Buffer.from(JSON.stringify(good(1))));
+    expect(intake.counters.rejected.get('bad-topic')).toBe(2);
+    expect(out.rejected).toHaveLength(1);
+    expect(out.rejected[0]).toMatchObject({ rigId: 'rig', cellId: 'a', message: { reason: 'bad-topic' } });
+    expect(out.rejected[0]!.message.detail).toContain('sandglass/v1/rig/a/extra/telemetry');
+  });
+
+  it('logs a few "new run" lines per cell when data time jumps back and forth, then one a minute', () => {
+    const day = 24 * 3600_000;
+    for (let k = 0; k < 40; k++) send('rig', 'a', { ts: T0 + (k % 2) * day + k, v: 0.01, i: 0.1 });
+    const runLines = () => logger.lines.filter((l) => l.includes('new run'));
+    expect(intake.counters.newRuns).toBeGreaterThanOrEqual(19);
+    expect(runLines()).toHaveLength(3);
+    now += 61_000;
+    send('rig', 'a', { ts: T0 + 100, v: 0.01, i: 0.1 });
+    expect(runLines()).toHaveLength(4);
+    expect(runLines()[3]).toMatch(/new runs since the last line/);
   });
 });

@@ -4,6 +4,8 @@ import {
   decodeTelemetry,
   defaultCellConfig,
   parseTopic,
+  TOPIC_ROOT,
+  isValidId,
   payloadExcerpt,
   type AlertEvent,
   type CellConfig,
@@ -80,6 +82,9 @@ export class TelemetryIntake {
   private readonly configs = new Map<string, CellConfig>();
   private readonly restoredAlerts = new Map<string, AlertEvent[]>();
   private readonly rejections: KeyedRateLimiter;
+  /** "New run" log lines per cell: 3, then one a minute. */
+  private readonly runLogs: KeyedRateLimiter;
+  private readonly runLogsSuppressed = new Map<string, number>();
   private readonly now: () => number;
   private readonly detectorFactory: DetectorFactory;
   /** Lines about refused data and detector failures, once per kind per minute. */
@@ -93,6 +98,7 @@ export class TelemetryIntake {
     private readonly options: TelemetryIntakeOptions = {},
   ) {
     this.detectorFactory = this.safeFactory(detectorFactory);
+    this.runLogs = new KeyedRateLimiter(1 / 60, 3);
     this.rejections = new KeyedRateLimiter(options.rejectedPerSecond ?? 5, options.rejectedBurst ?? 20);
     this.now = options.now ?? Date.now;
     this.lossLog = new ThrottledLog(logger, 60_000, this.now);
@@ -147,8 +153,8 @@ export class TelemetryIntake {
     } else {
       const address = parseTopic(topic);
       if (!address || address.channel !== 'telemetry') {
-        this.counters.reject('bad-topic');
-        this.deadLetter(topic, payload, 'bad-topic', 'not a sandglass/v1/{rigId}/{cellId}/telemetry topic');
+        this.rejectTopic(topic, payload);
+        this.deadLetter(topic, payload, 'bad-topic', `not a ${TOPIC_ROOT}/{rigId}/{cellId}/telemetry topic`);
         return undefined;
       }
       ({ rigId, cellId } = address);
@@ -196,9 +202,20 @@ export class TelemetryIntake {
     this.options.cycles?.add(work.cell, work.admitted);
     if (output.newRuns > 0) {
       this.counters.newRuns += output.newRuns;
-      this.logger.log(
-        `${work.cell.rigId}/${work.cell.cellId}: data time jumped back, new run ${work.cell.sequencer.run}`,
-      );
+      // A stream whose time jumps back and forth would log on every jump: a few lines per cell, then at
+      // most one a minute with the count since (the counter on /metrics has every one).
+      const key = `${work.cell.rigId}/${work.cell.cellId}`;
+      const quiet = (this.runLogsSuppressed.get(key) ?? 0) + output.newRuns;
+      if (this.runLogs.take(key, this.now())) {
+        this.runLogsSuppressed.delete(key);
+        this.logger.log(
+          `${key}: data time jumped back, new run ${work.cell.sequencer.run}` +
+            (quiet > output.newRuns ? ` (${quiet} new runs since the last line)` : ''),
+        );
+      } else {
+        if (this.runLogsSuppressed.size >= 100_000) this.runLogsSuppressed.clear();
+        this.runLogsSuppressed.set(key, quiet);
+      }
     }
     for (const alert of output.alerts) {
       if (alert.state === 'raised') this.counters.alertsRaised++;
@@ -289,6 +306,21 @@ export class TelemetryIntake {
     }
     this.cells.set(key, cell);
     return cell;
+  }
+
+  /**
+   * A telemetry topic that is not `sandglass/v1/{rig}/{cell}/telemetry` (extra or missing levels, bad
+   * ids): counted, and reported on `…/rejected` of the cell its first two levels name, if they do.
+   */
+  private rejectTopic(topic: string, payload: Buffer): void {
+    const levels = topic.startsWith(`${TOPIC_ROOT}/`) ? topic.slice(TOPIC_ROOT.length + 1).split('/') : [];
+    const [rigId, cellId] = levels;
+    if (levels.length >= 3 && rigId && cellId && isValidId(rigId) && isValidId(cellId)) {
+      const detail = `topic ${topic.slice(0, 200)} is not ${TOPIC_ROOT}/{rigId}/{cellId}/telemetry`;
+      this.reject(rigId, cellId, payload, 'bad-topic', detail, undefined);
+    } else {
+      this.counters.reject('bad-topic');
+    }
   }
 
   private reject(

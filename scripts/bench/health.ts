@@ -1,0 +1,95 @@
+// npm run bench:health — `GET /api/health` latency while ingest runs at its maximum rate.
+//
+// Starts `npm start`'s built entry point on embedded defaults (no demo), floods it from a separate
+// publisher process (QoS 1 messages of 100 samples over 10 cells, 200 in flight: as fast as ingest
+// acknowledges), and probes /api/health every 20 ms, one probe at a time, for `--seconds`. Prints the
+// probes' p50/p99/max latency, how many answered non-200, and ingest's accepted and stored rates.
+// Runs from the build: npm run build && node dist/scripts/bench/health.js [--seconds 20]
+import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import mqtt from 'mqtt';
+import { telemetryTopic } from '#contracts';
+import { startStandalone } from '../../test/support/standalone.js';
+
+const T0 = Date.UTC(2026, 0, 1);
+const here = fileURLToPath(import.meta.url);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function option(name: string, fallback: number): number {
+  const k = process.argv.indexOf(`--${name}`);
+  return k >= 0 ? Number(process.argv[k + 1]) : fallback;
+}
+
+/** Publisher process: publishes until killed, keeping `inflight` QoS 1 messages outstanding. */
+async function publish(url: string): Promise<void> {
+  const client = await mqtt.connectAsync(url, { log: () => undefined } as mqtt.IClientOptions);
+  const cells = 10;
+  const perMessage = 100;
+  const inflight = 200;
+  let next = 0;
+  const send = (): void => {
+    const cell = `c${next % cells}`;
+    const first = Math.floor(next / cells) * perMessage;
+    next++;
+    const samples = Array.from({ length: perMessage }, (_, k) => ({
+      ts: T0 + (first + k) * 10,
+      v: 0.01,
+      i: 0.001,
+    }));
+    client.publish(telemetryTopic('bench', cell), JSON.stringify(samples), { qos: 1 }, () => send());
+  };
+  for (let k = 0; k < inflight; k++) send();
+}
+
+async function metric(url: string, name: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return line ? Number(line.split(' ')[1]) : NaN;
+}
+
+async function main(): Promise<void> {
+  if (process.argv[2] === 'publish') return publish(process.argv[3]!);
+  const seconds = option('seconds', 20);
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'sandglass-bench-health-'));
+  const app = await startStandalone(dataDir);
+  const publisher = fork(here, ['publish', app.mqttUrl], { stdio: 'inherit' });
+  try {
+    await sleep(2000);
+    const accepted0 = await metric(app.url, 'sandglass_ingest_samples_accepted_total');
+    const stored0 = await metric(app.url, 'sandglass_ingest_samples_stored_total');
+    const latencies: number[] = [];
+    let notOk = 0;
+    const started = performance.now();
+    while (performance.now() - started < seconds * 1000) {
+      const t = performance.now();
+      const response = await fetch(`${app.url}/api/health`, { signal: AbortSignal.timeout(10_000) });
+      await response.text();
+      latencies.push(performance.now() - t);
+      if (response.status !== 200) notOk++;
+      await sleep(20);
+    }
+    const elapsed = (performance.now() - started) / 1000;
+    const lagP99_ms = (await metric(app.url, 'sandglass_api_nodejs_eventloop_lag_p99_seconds')) * 1000;
+    const lagMax_ms = (await metric(app.url, 'sandglass_api_nodejs_eventloop_lag_max_seconds')) * 1000;
+    const accepted = (await metric(app.url, 'sandglass_ingest_samples_accepted_total')) - accepted0;
+    const stored = (await metric(app.url, 'sandglass_ingest_samples_stored_total')) - stored0;
+    latencies.sort((a, b) => a - b);
+    const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
+    console.log(
+      `health under load: ${latencies.length} probes in ${elapsed.toFixed(1)} s, p50 ${at(0.5).toFixed(1)} ms, ` +
+        `p99 ${at(0.99).toFixed(1)} ms, max ${latencies[latencies.length - 1]!.toFixed(1)} ms, ${notOk} not 200; ` +
+        `ingest accepted ${Math.round(accepted / elapsed).toLocaleString('en')} samples/s, stored ` +
+        `${Math.round(stored / elapsed).toLocaleString('en')} samples/s; event loop lag p99 ${lagP99_ms.toFixed(1)} ms, ` +
+        `max ${lagMax_ms.toFixed(1)} ms`,
+    );
+  } finally {
+    publisher.kill('SIGKILL');
+    await app.stop('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,78 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '../..');
+export const STANDALONE_MAIN = path.join(root, 'dist/apps/standalone/src/main.js');
+
+/** A running `npm start` process (the built entry point) and what its banner printed. */
+export interface Standalone {
+  process: ChildProcess;
+  /** First dashboard address of the banner. */
+  url: string;
+  /** First MQTT address of the banner. */
+  mqttUrl: string;
+  stdout(): string;
+  stderr(): string;
+  exited: Promise<number | null>;
+  /** Sends `signal` and waits for the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/**
+ * Spawns the standalone process on `dataDir` with quiet defaults (ports 0, no demo, auth off, log level
+ * warn) overridden by `env`, and waits for its banner. Rejects with its output when it exits first.
+ */
+export async function startStandalone(
+  dataDir: string,
+  env: Record<string, string> = {},
+  bannerTimeout_ms = 60_000,
+  onSpawn?: (child: ChildProcess) => void,
+): Promise<Standalone> {
+  const child = spawn(process.execPath, [STANDALONE_MAIN], {
+    env: {
+      ...process.env,
+      SANDGLASS_DATA_DIR: dataDir,
+      SANDGLASS_HTTP_PORT: '0',
+      SANDGLASS_HTTP_HOST: '127.0.0.1',
+      SANDGLASS_MQTT_PORT: '0',
+      SANDGLASS_MQTT_HOST: '127.0.0.1',
+      SANDGLASS_DEMO: '0',
+      SANDGLASS_AUTH: 'off',
+      SANDGLASS_LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  onSpawn?.(child);
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let gone = false;
+  void exited.then(() => (gone = true));
+  const deadline = Date.now() + bannerTimeout_ms;
+  while (!out.includes('Ctrl-C')) {
+    if (gone) throw new Error(`standalone exited before its banner:\n${out}\n${err}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`no banner within ${bannerTimeout_ms} ms:\n${out}\n${err}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const url = /dashboard\s+(http:\/\/\S+)/.exec(out)?.[1];
+  const mqttUrl = /MQTT\s+(mqtts?:\/\/\S+)/.exec(out)?.[1];
+  if (!url || !mqttUrl) throw new Error(`banner without addresses:\n${out}`);
+  return {
+    process: child,
+    url,
+    mqttUrl,
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    stop: async (signal = 'SIGTERM') => {
+      if (!gone) child.kill(signal);
+      return exited;
+    },
+  };
+}
