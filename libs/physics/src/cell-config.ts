@@ -67,6 +67,8 @@ export interface ResolvedCell {
   cscTemperature_K: number;
   ccdTable: readonly CcdTablePoint[];
   thresholds: Thresholds;
+  /** Temperature the electrolyte's parameters refer to (assumed when samples carry none), K. */
+  referenceTemperature_K: number;
   /** Where the parameters came from (preset source or "configured"). */
   source: string;
 }
@@ -185,6 +187,10 @@ export function resolveCellConfig(config: CellConfig): ResolveResult {
       cscTemperature_K,
       ccdTable: preset?.ccdTable ?? [],
       thresholds,
+      referenceTemperature_K:
+        e.referenceTemperature_C !== undefined
+          ? C_to_K(e.referenceTemperature_C)
+          : (preset?.referenceTemperature_K ?? 298.15),
       source: preset ? preset.source : 'configured',
     },
   };

@@ -7,6 +7,7 @@ import {
   type Verdict,
 } from './condition-detectors.js';
 import { DepletionTracker, type DepletionState } from './depletion-tracker.js';
+import { concentrationOverpotential_V } from './expected-voltage.js';
 import { HardShortDetector } from './hard-short-detector.js';
 import { LevelHysteresis, levelOf, worstLevel, type Level } from './levels.js';
 import { SoftShortDetector } from './soft-short-detector.js';
@@ -223,6 +224,8 @@ export class CellMonitor {
       return this.rejected(sample, 'ts, v and i must be finite numbers');
     }
     if (sample.ts < this.lastTs) return this.rejected(sample, 'older than the previous sample; ignored');
+    // A reading logged or sent twice carries no new information; judging it again would weigh it twice.
+    if (sample.ts === this.lastTs) return this.rejected(sample, 'same time as the previous sample; ignored');
     const first = Number.isNaN(this.lastTs);
     const dt_s = first ? 0 : (sample.ts - this.lastTs) / 1000;
     this.lastTs = sample.ts;
@@ -261,8 +264,19 @@ export class CellMonitor {
       voidGrowth = voidVerdict(voids);
     }
 
+    // The overpotential left by the salt profile (liquid and polymer cells): what the short detectors
+    // expect on top of I·R, at the measured temperature (else the electrolyte's reference).
+    const eta_V = depletion
+      ? concentrationOverpotential_V(
+          depletion.surfaceConcentration_mol_m3.negative,
+          depletion.surfaceConcentration_mol_m3.positive,
+          cell.anionTransference,
+          Number.isFinite(temperature_K) ? temperature_K : cell.referenceTemperature_K,
+        )
+      : 0;
     const shortSample = {
       t_s: sample.ts / 1000,
+      concentrationOverpotential_V: eta_V,
       dt_s,
       voltage_V: sample.v,
       current_A: sample.i,

@@ -1,6 +1,7 @@
 import { lookupCriticalCurrentDensity, type CcdTablePoint } from './arrhenius.js';
 import { criticalStrippingCurrent_A_m2, type CscTablePoint } from './creep.js';
 import { CurrentSegmenter } from './current-segments.js';
+import { MeasurementNoise } from './expected-voltage.js';
 import { levelOf, worstLevel, type Level } from './levels.js';
 import { RecentWindow } from './stats.js';
 import { defaultThresholds, type Thresholds } from './thresholds.js';
@@ -61,6 +62,8 @@ export interface VoidState {
 /** Samples at the start of a step skipped (capacitive charging) and then used for the step's ASR0. */
 const skipAtStart = 1;
 const startSamples = 5;
+/** Smallest voltage rise read as a change of the interface, V. */
+const minimumRise_V = 0.5e-3;
 
 /**
  * Voids at the Li / solid-electrolyte interface (PHYSICS.md §2; Kasemchainan et al., Nat. Mater.
@@ -86,6 +89,7 @@ export class VoidTracker {
   private cscValue = NaN;
   private ccdKey = NaN;
   private ccdValue = NaN;
+  private readonly measurement = new MeasurementNoise();
 
   constructor(private readonly options: VoidTrackerOptions) {
     this.thresholds = options.thresholds ?? defaultThresholds;
@@ -148,9 +152,13 @@ export class VoidTracker {
         }
         this.recent.push(sampleAsr);
       }
+      this.measurement.update(sample.voltage_V, phase.index >= 1);
       if (this.recent.full) asr_ohm_m2 = this.recent.median();
       growth = asr_ohm_m2 / this.stepStartAsr_ohm_m2 - 1;
     }
+    // A rise counts only when the voltage it implies is beyond the reading's noise and resolution (a
+    // 1 mV quantisation step on a 5 mV polarization is 20 %, not a void).
+    const significant_V = this.measurement.significant_V(minimumRise_V);
     const bestStart_ohm_m2 = this.bestStartAsr_ohm_m2.get(this.bucket) ?? NaN;
     const contactFraction =
       Number.isFinite(asr_ohm_m2) && phase.kind === 'constant'
@@ -175,7 +183,13 @@ export class VoidTracker {
       level = worstLevel(level, overCsc);
       reasons.push(`stripping at ${fmt(strippingOverCsc * 100)} % of the critical stripping current`);
     }
-    const grown = levelOf(growth, { warning: t.voidAsrGrowthWarnFraction, critical: Infinity }, held, band);
+    const growthRise_V = (asr_ohm_m2 - this.stepStartAsr_ohm_m2) * Math.abs(j);
+    const grown = levelOf(
+      growthRise_V >= significant_V ? growth : NaN,
+      { warning: t.voidAsrGrowthWarnFraction, critical: Infinity },
+      held,
+      band,
+    );
     if (grown !== 'ok') {
       level = worstLevel(level, grown);
       reasons.push(`interface resistance up ${fmt(growth * 100)} % within this step`);
@@ -194,8 +208,9 @@ export class VoidTracker {
         reasons.push(`stack pressure ${fmt(pressure_MPa)} MPa, below ${t.voidLowPressureWarn_MPa} MPa`);
       }
     }
+    const contactRise_V = (asr_ohm_m2 - bestStart_ohm_m2) * Math.abs(j);
     const lost = levelOf(
-      contactFraction,
+      contactRise_V >= significant_V ? contactFraction : NaN,
       { warning: -Infinity, critical: t.voidContactFractionCritical },
       held,
       band,
