@@ -141,6 +141,9 @@ export class CellMonitor {
   /** Temperature D was last evaluated at (NaN: not measured). */
   private diffusivityTemperature_K: number | undefined;
   private lastSandLevel: Level = 'ok';
+  private lastResult: MonitorResult | null = null;
+  private lastV = NaN;
+  private lastI = NaN;
 
   /** Throws RangeError when the configuration cannot describe a cell (use resolveCellConfig to check first). */
   constructor(config: CellConfig) {
@@ -209,6 +212,9 @@ export class CellMonitor {
     };
     this.lastTs = NaN;
     this.lastSandLevel = 'ok';
+    this.lastResult = null;
+    this.lastV = NaN;
+    this.lastI = NaN;
   }
 
   /** Present level, message and evidence of every detector. */
@@ -225,7 +231,12 @@ export class CellMonitor {
     }
     if (sample.ts < this.lastTs) return this.rejected(sample, 'older than the previous sample; ignored');
     // A reading logged or sent twice carries no new information; judging it again would weigh it twice.
-    if (sample.ts === this.lastTs) return this.rejected(sample, 'same time as the previous sample; ignored');
+    const last = this.lastResult;
+    if (last && sample.ts === this.lastTs && sample.v === this.lastV && sample.i === this.lastI) {
+      return { ...last, note: 'repeat of the previous sample; not judged again', events: [] };
+    }
+    this.lastV = sample.v;
+    this.lastI = sample.i;
     const first = Number.isNaN(this.lastTs);
     const dt_s = first ? 0 : (sample.ts - this.lastTs) / 1000;
     this.lastTs = sample.ts;
@@ -335,7 +346,9 @@ export class CellMonitor {
       temperature_C: nullIfNaN(temperature_C),
       pressure_MPa: nullIfNaN(pressure_MPa),
     };
-    return { ts: sample.ts, accepted: true, note: null, estimates, levels, events };
+    const result: MonitorResult = { ts: sample.ts, accepted: true, note: null, estimates, levels, events };
+    this.lastResult = result;
+    return result;
   }
 
   /** Debounces one detector's verdict; records and reports a level change. Returns the level. */

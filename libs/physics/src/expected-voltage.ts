@@ -81,6 +81,8 @@ export interface ExpectedVoltage {
   concentrationOverpotential_V: number;
   /** True when the resistance was learned at this very current level (not borrowed from another). */
   sameCurrent: boolean;
+  /** ...and learned recently (within the model's `freshFor_s`). */
+  fresh: boolean;
 }
 
 /** Data time over which the cell's resistance is learned (an exponential memory), s. */
@@ -127,12 +129,19 @@ export class ExpectedVoltageModel {
   ): ExpectedVoltage {
     const eta_V = Number.isFinite(concentrationOverpotential_V) ? concentrationOverpotential_V : 0;
     if (phase.kind !== 'constant' || current_A === 0) {
-      return { expected_V: NaN, resistance_ohm: NaN, concentrationOverpotential_V: eta_V, sameCurrent: false };
+      return {
+        expected_V: NaN,
+        resistance_ohm: NaN,
+        concentrationOverpotential_V: eta_V,
+        sameCurrent: false,
+        fresh: false,
+      };
     }
     const key = Math.sign(current_A) * (1000 + Math.round(Math.log(Math.abs(current_A)) / Math.log(1.25)));
     const level = this.levels.get(key);
-    const sameCurrent = level !== undefined && t_s - level.at_s <= this.freshFor_s;
-    const log = sameCurrent ? level.log : (level?.log ?? this.nearest(key));
+    const sameCurrent = level !== undefined;
+    const fresh = sameCurrent && t_s - level.at_s <= this.freshFor_s;
+    const log = level?.log ?? this.nearest(key);
     const resistance_ohm = log === undefined ? NaN : Math.exp(log);
     const expected_V = eta_V + resistance_ohm * current_A;
     const apparent_ohm = (voltage_V - eta_V) / current_A;
@@ -153,7 +162,7 @@ export class ExpectedVoltageModel {
         this.lastKey = key;
       }
     }
-    return { expected_V, resistance_ohm, concentrationOverpotential_V: eta_V, sameCurrent };
+    return { expected_V, resistance_ohm, concentrationOverpotential_V: eta_V, sameCurrent, fresh };
   }
 
   /** The learned resistance nearest in current (same sign first), as a log; undefined if none. */

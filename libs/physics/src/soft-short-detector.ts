@@ -377,7 +377,7 @@ export class SoftShortDetector {
     const dip = this.dip;
     if (deficit < 0.5 * threshold_V) this.calmAt_s = sample.t_s;
     if (deficit > threshold_V) {
-      if (!dip && sample.t_s - this.calmAt_s <= dipOnset_s)
+      if (!dip && e.fresh && sample.t_s - this.calmAt_s <= dipOnset_s)
         this.dip = { start_s: sample.t_s, deepest_V: deficit, ratio, filament_ohm };
       else if (dip && deficit > dip.deepest_V) Object.assign(dip, { deepest_V: deficit, ratio, filament_ohm });
     } else if (dip) {
