@@ -9,6 +9,8 @@ import type { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   parseEnvironment,
+  configTopic,
+  defaultCellConfig,
   telemetryTopic,
   type AlertEvent,
   type CellConfig,
@@ -72,6 +74,12 @@ describe('IngestModule.forRoot in a host process (embedded Aedes broker, shared 
     const pub = await mqtt.connectAsync(mqttUrl, { protocolVersion: 4 });
     cleanups.push(() => pub.endAsync());
     const T0 = Date.UTC(2026, 0, 1);
+    // The cell's configuration (retained, as the api publishes it): without one its samples would be held
+    // for a few seconds, waiting for it, before being judged with the defaults.
+    await pub.publishAsync(configTopic('rig', 'c1'), JSON.stringify(defaultCellConfig('rig', 'c1')), {
+      qos: 1,
+      retain: true,
+    });
     // The intake subscribes right after init; publish until it has the first message.
     for (let k = 0; k < 100 && store.samples.length === 0; k++) {
       await pub.publishAsync(
