@@ -5,7 +5,8 @@
  * alarms in about 3000 cell-hours are needed to claim at most 1 per 1000.
  */
 export function poissonUpperBound(count: number, confidence = 0.95): number {
-  if (!(count >= 0) || !Number.isInteger(count)) throw new RangeError(`count must be an integer >= 0, got ${count}`);
+  if (!(count >= 0) || !Number.isInteger(count))
+    throw new RangeError(`count must be an integer >= 0, got ${count}`);
   const tail = 1 - confidence;
   const cdf = (lambda: number): number => {
     // P(X <= count) for X ~ Poisson(lambda), summed in log space for stability.

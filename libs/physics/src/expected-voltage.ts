@@ -17,7 +17,9 @@ export function concentrationOverpotential_V(
 ): number {
   const floor_mol_m3 = 1e-6;
   const ratio = Math.max(positive_mol_m3, floor_mol_m3) / Math.max(negative_mol_m3, floor_mol_m3);
-  return ((2 * anionTransference * gasConstant_J_per_mol_K * temperature_K) / faraday_C_per_mol) * Math.log(ratio);
+  return (
+    ((2 * anionTransference * gasConstant_J_per_mol_K * temperature_K) / faraday_C_per_mol) * Math.log(ratio)
+  );
 }
 
 /** E|x − y| = 2σ/√π for two independent Gaussian readings: converts a mean absolute difference to σ. */
@@ -41,7 +43,9 @@ export class MeasurementNoise {
       const diff_V = Math.abs(voltage_V - this.previous_V);
       if (diff_V > 1e-9) this.smallest_V = Math.min(this.smallest_V, diff_V);
       // Differences far above the present level are events, not noise; they teach it only a little.
-      const clipped_V = Number.isNaN(this.meanAbsDiff_V) ? diff_V : Math.min(diff_V, 4 * this.meanAbsDiff_V + 1e-5);
+      const clipped_V = Number.isNaN(this.meanAbsDiff_V)
+        ? diff_V
+        : Math.min(diff_V, 4 * this.meanAbsDiff_V + 1e-5);
       const weight = Math.max(0.02, 1 / (this.samples + 1));
       this.meanAbsDiff_V = Number.isNaN(this.meanAbsDiff_V)
         ? clipped_V
@@ -68,7 +72,11 @@ export class MeasurementNoise {
   significant_V(floor_V: number): number {
     const sigma = this.sigma_V;
     const resolution = this.resolution_V;
-    return Math.max(floor_V, Number.isFinite(sigma) ? 5 * sigma : 0, Number.isFinite(resolution) ? 2.5 * resolution : 0);
+    return Math.max(
+      floor_V,
+      Number.isFinite(sigma) ? 5 * sigma : 0,
+      Number.isFinite(resolution) ? 2.5 * resolution : 0,
+    );
   }
 }
 

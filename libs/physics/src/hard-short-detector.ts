@@ -68,7 +68,14 @@ export class HardShortDetector {
     const phase = this.segmenter.update(sample.dt_s, sample.currentDensity_A_m2);
     const absV = Math.abs(sample.voltage_V);
     const eta_V = sample.concentrationOverpotential_V ?? 0;
-    const expectation = this.expected.update(phase, sample.t_s, sample.dt_s, sample.voltage_V, sample.current_A, eta_V);
+    const expectation = this.expected.update(
+      phase,
+      sample.t_s,
+      sample.dt_s,
+      sample.voltage_V,
+      sample.current_A,
+      eta_V,
+    );
     const expected_V = expectation.expected_V;
     const usual_ohm = expectation.resistance_ohm;
     const apparent_ohm = (sample.voltage_V - expectation.concentrationOverpotential_V) / sample.current_A;

@@ -197,9 +197,9 @@ export class SoftShortDetector {
         const bigDrop =
           fullCell &&
           (drop_V >= t.softShortStepDrop_V ||
-          (drop_V >= t.softShortStepDropFraction * this.previousAbsV &&
-            this.noiseSamples >= noiseWarmupSamples &&
-            drop_V >= t.softShortNoiseFactor * baseline));
+            (drop_V >= t.softShortStepDropFraction * this.previousAbsV &&
+              this.noiseSamples >= noiseWarmupSamples &&
+              drop_V >= t.softShortNoiseFactor * baseline));
         if (bigDrop) {
           this.pendingDrop = {
             from_V: this.previousAbsV,
@@ -379,7 +379,8 @@ export class SoftShortDetector {
     if (deficit > threshold_V) {
       if (!dip && e.fresh && sample.t_s - this.calmAt_s <= dipOnset_s)
         this.dip = { start_s: sample.t_s, deepest_V: deficit, ratio, filament_ohm };
-      else if (dip && deficit > dip.deepest_V) Object.assign(dip, { deepest_V: deficit, ratio, filament_ohm });
+      else if (dip && deficit > dip.deepest_V)
+        Object.assign(dip, { deepest_V: deficit, ratio, filament_ohm });
     } else if (dip) {
       if (deficit < 0.5 * dip.deepest_V && sample.t_s - dip.start_s <= dipWindow_s) {
         this.observe(

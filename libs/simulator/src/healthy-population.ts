@@ -6,7 +6,12 @@ import { Rng } from './rng.js';
 import { liquidCell, polymerCell, solidCell } from './scenarios.js';
 
 /** The electrolyte families of the healthy population, one per physics preset. */
-export const HEALTHY_FAMILIES = ['lp30', 'peo-litfsi', 'li6ps5cl', 'llzo'] as const satisfies readonly ElectrolytePreset[];
+export const HEALTHY_FAMILIES = [
+  'lp30',
+  'peo-litfsi',
+  'li6ps5cl',
+  'llzo',
+] as const satisfies readonly ElectrolytePreset[];
 export type HealthyFamily = (typeof HEALTHY_FAMILIES)[number];
 
 /** Protocol shapes a lab runs on healthy cells (each harmless at the chosen current). */
@@ -52,14 +57,20 @@ export function* healthyPopulation(options: HealthyPopulationOptions): Generator
   let hours = 0;
   for (let index = 0; hours < options.cellHours; index++) {
     const family = HEALTHY_FAMILIES[index % HEALTHY_FAMILIES.length]!;
-    const protocol = HEALTHY_PROTOCOLS[Math.floor(index / HEALTHY_FAMILIES.length) % HEALTHY_PROTOCOLS.length]!;
+    const protocol =
+      HEALTHY_PROTOCOLS[Math.floor(index / HEALTHY_FAMILIES.length) % HEALTHY_PROTOCOLS.length]!;
     const run = healthyRun(rng.fork(), family, protocol, index);
     hours += run.duration_s / 3600;
     yield run;
   }
 }
 
-function healthyRun(rng: Rng, family: HealthyFamily, protocolKind: HealthyProtocol, index: number): HealthyRun {
+function healthyRun(
+  rng: Rng,
+  family: HealthyFamily,
+  protocolKind: HealthyProtocol,
+  index: number,
+): HealthyRun {
   const params = cellOf(rng, family);
   measurementOf(rng, params);
   const duration_s = Math.round(rng.between(18, 36) * 3600);
@@ -207,7 +218,10 @@ function stepsOf(rng: Rng, kind: HealthyProtocol, current: number, duration_s: n
       while (total() < duration_s) {
         steps.push({ duration_s: half_s, current_mA_cm2: sign * current });
         for (let k = 1; k < pieces; k++) {
-          steps.push({ duration_s: ramp_s / pieces, current_mA_cm2: sign * current * (1 - (2 * k) / pieces) });
+          steps.push({
+            duration_s: ramp_s / pieces,
+            current_mA_cm2: sign * current * (1 - (2 * k) / pieces),
+          });
         }
         sign = -sign;
       }

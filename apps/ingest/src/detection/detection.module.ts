@@ -49,8 +49,12 @@ import { ModelRunner } from './model-runner.js';
       provide: ModelRunner,
       inject: [FAILURE_MODEL, TelemetryIntake],
       useFactory: (model: FailureModel, intake: TelemetryIntake) =>
-        new ModelRunner(model, () => intake.trackers(), new Logger('ModelRunner'), 2000, () =>
-          intake.releaseOverdue(),
+        new ModelRunner(
+          model,
+          () => intake.trackers(),
+          new Logger('ModelRunner'),
+          2000,
+          () => intake.releaseOverdue(),
         ),
     },
   ],

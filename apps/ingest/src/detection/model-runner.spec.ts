@@ -92,9 +92,7 @@ describe('ModelRunner with the model behind the FailureModel port', () => {
     const out = feed(cell!, 40, 41, 2);
     // Predictions come on a wall-clock timer: joining them to samples would make alerts depend on the
     // replay speed. The physics finding (i = 2 A) is the only alert, from the physics only.
-    expect(out.alerts.map((a) => [a.kind, a.source])).toEqual(
-      out.alerts.map((a) => [a.kind, 'physics']),
-    );
+    expect(out.alerts.map((a) => [a.kind, a.source])).toEqual(out.alerts.map((a) => [a.kind, 'physics']));
     expect(out.alerts.some((a) => a.kind === 'soft-short')).toBe(false);
     expect(out.states.at(-1)?.model).toEqual({
       version: 'fake-1',
@@ -105,7 +103,13 @@ describe('ModelRunner with the model behind the FailureModel port', () => {
 
   it('runs its housekeeping on each tick', async () => {
     let ticks = 0;
-    const runner = new ModelRunner(new FakeModel(), () => [], quiet, 2000, () => ticks++);
+    const runner = new ModelRunner(
+      new FakeModel(),
+      () => [],
+      quiet,
+      2000,
+      () => ticks++,
+    );
     await runner.runOnce();
     await runner.runOnce();
     expect(ticks).toBe(2);

@@ -9,7 +9,7 @@ import type {
   StateMessage,
 } from '#contracts';
 import { AlertEngine, type AlertEngineOptions } from '../detection/alert-engine.js';
-import type { Detector, DetectorFactory, DetectorFinding, DetectorResult } from '../detection/detector.js';
+import type { Detector, DetectorFactory, DetectorResult } from '../detection/detector.js';
 import type { FailureModel, FailureProbabilities, ModelFeatures } from '../detection/failure-model.js';
 import { CellSequencer, type Admission, type SequencerOptions } from './cell-sequencer.js';
 
@@ -179,7 +179,8 @@ export class CellTracker {
       this.held.push(admitted);
       this.heldSamples += admitted.samples.length;
       this.heldSince ??= (this.options.now ?? Date.now)();
-      if (this.heldSamples >= (this.options.maxHeldSamples ?? DEFAULT_MAX_HELD_SAMPLES)) return this.release();
+      if (this.heldSamples >= (this.options.maxHeldSamples ?? DEFAULT_MAX_HELD_SAMPLES))
+        return this.release();
       return output;
     }
     for (let k = 0; k < admitted.samples.length; k++) {

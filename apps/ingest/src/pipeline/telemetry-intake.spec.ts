@@ -179,7 +179,10 @@ describe('TelemetryIntake', () => {
   });
 
   it('gives the same alerts whether the configuration comes before or after the first samples', () => {
-    const config = (cellId: string) => ({ ...defaultCellConfig('rig', cellId), thresholds: { limit_A: 0.5 } });
+    const config = (cellId: string) => ({
+      ...defaultCellConfig('rig', cellId),
+      thresholds: { limit_A: 0.5 },
+    });
     const stream = [good(1, 0.1), good(2, 2), good(3, 2), good(4, 0.1), good(5, 0.1)];
     intake.applyConfig(configTopic('rig', 'before'), Buffer.from(JSON.stringify(config('before'))));
     for (const sample of stream) send('rig', 'before', sample);

@@ -175,7 +175,10 @@ export class TelemetryIntake {
   detect(work: PendingDetection): void {
     this.run(work.cell, () => work.cell.detect(work.admitted));
     const cell = work.cell;
-    if (cell.awaitingConfig && this.now() - (cell.heldSince ?? Infinity) >= (this.options.configHold_ms ?? DEFAULT_CONFIG_HOLD_MS)) {
+    if (
+      cell.awaitingConfig &&
+      this.now() - (cell.heldSince ?? Infinity) >= (this.options.configHold_ms ?? DEFAULT_CONFIG_HOLD_MS)
+    ) {
       this.logger.warn(
         `${cell.rigId}/${cell.cellId}: no configuration arrived, monitoring with the default configuration`,
       );
