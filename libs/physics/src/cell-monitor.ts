@@ -177,6 +177,9 @@ export class CellMonitor {
             ccdTable: cell.ccdTable,
             lithiumElectrodes: cell.cellType === 'symmetric' ? 'both' : 'negative',
             nominalPressure_Pa: cell.nominalPressure_Pa,
+            ...(Number.isFinite(cell.activationEnergy_J_mol)
+              ? { interfaceActivationEnergy_J_mol: cell.activationEnergy_J_mol }
+              : {}),
             thresholds: t,
           })
         : null;

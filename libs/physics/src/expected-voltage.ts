@@ -37,11 +37,15 @@ export class MeasurementNoise {
   private smallest_V = Infinity;
   private previous_V = NaN;
 
-  /** Feeds a voltage at constant current (`sameStep`: the previous one was in the same step). */
+  /**
+   * Feeds every voltage reading; `sameStep`: this and the previous one were at the same constant current
+   * (only those teach σ; every pair teaches the resolution: a reading held at one value shows none).
+   */
   update(voltage_V: number, sameStep: boolean): void {
+    const change_V = Math.abs(voltage_V - this.previous_V);
+    if (change_V > 1e-9) this.smallest_V = Math.min(this.smallest_V, change_V);
     if (sameStep && Number.isFinite(this.previous_V)) {
-      const diff_V = Math.abs(voltage_V - this.previous_V);
-      if (diff_V > 1e-9) this.smallest_V = Math.min(this.smallest_V, diff_V);
+      const diff_V = change_V;
       // Differences far above the present level are events, not noise; they teach it only a little.
       const clipped_V = Number.isNaN(this.meanAbsDiff_V)
         ? diff_V
@@ -58,6 +62,11 @@ export class MeasurementNoise {
   /** Noise σ of one reading, V (NaN until a few differences were seen). */
   get sigma_V(): number {
     return this.samples >= 10 ? this.meanAbsDiff_V * meanAbsDiffToSigma : NaN;
+  }
+
+  /** True once σ and the resolution have been seen: before, nothing small can be judged. */
+  get known(): boolean {
+    return this.samples >= 10 && Number.isFinite(this.smallest_V);
   }
 
   /** Smallest resolvable step of the reading, V (NaN until seen). */

@@ -1,5 +1,5 @@
 import { CurrentSegmenter } from './current-segments.js';
-import { ExpectedVoltageModel } from './expected-voltage.js';
+import { ExpectedVoltageModel, MeasurementNoise } from './expected-voltage.js';
 import type { Level } from './levels.js';
 import type { CellType, ShortSample } from './soft-short-detector.js';
 import { defaultThresholds, type Thresholds } from './thresholds.js';
@@ -54,6 +54,8 @@ export class HardShortDetector {
   private lastReason = '';
   private healthy = 0;
   private readonly expected = new ExpectedVoltageModel();
+  private readonly measurement = new MeasurementNoise();
+  private previousSegment = -1;
 
   constructor(
     private readonly cellType: CellType,
@@ -76,6 +78,9 @@ export class HardShortDetector {
       sample.current_A,
       eta_V,
     );
+    const sameStep = phase.kind === 'constant' && phase.segment === this.previousSegment && phase.index >= 1;
+    this.previousSegment = phase.kind === 'constant' ? phase.segment : -1;
+    this.measurement.update(sample.voltage_V, sameStep);
     const expected_V = expectation.expected_V;
     const usual_ohm = expectation.resistance_ohm;
     const apparent_ohm = (sample.voltage_V - expectation.concentrationOverpotential_V) / sample.current_A;
@@ -87,8 +92,11 @@ export class HardShortDetector {
     if (phase.kind === 'constant') {
       if (symmetric) {
         if (Number.isFinite(expected_V)) {
-          // The expectation must stand clear of its own uncertainty (η_c rests on the configured D).
-          const judgeable = Math.abs(expected_V) >= Math.max(minimumExpected_V, 0.5 * Math.abs(eta_V));
+          // The expectation must stand clear of its own uncertainty (η_c rests on the configured D) and
+          // of the reading's resolution (a 1 mV step reads a 0.4 mV cell as 0).
+          const judgeable =
+            Math.abs(expected_V) >=
+            Math.max(minimumExpected_V, 0.5 * Math.abs(eta_V), 2 * this.measurement.significant_V(0));
           shorted =
             judgeable &&
             absV < t.hardShortSymmetricVoltage_V &&

@@ -348,7 +348,7 @@ export class SoftShortDetector {
     const t = this.t;
     const eta_V = sample.concentrationOverpotential_V ?? 0;
     const e = this.expected.update(phase, sample.t_s, sample.dt_s, sample.voltage_V, sample.current_A, eta_V);
-    if (phase.kind === 'constant') this.measurement.update(sample.voltage_V, sameStep);
+    this.measurement.update(sample.voltage_V, phase.kind === 'constant' && sameStep);
     if (!sameStep) {
       this.recentDeficit.clear();
       this.recentRatio.clear();
@@ -357,6 +357,7 @@ export class SoftShortDetector {
       this.calmAt_s = NaN;
     }
     if (phase.kind !== 'constant' || !e.sameCurrent || phase.elapsed_s < settleTime_s) return;
+    if (!this.measurement.known) return;
     const uncertainty_V = this.measurement.significant_V(t.softShortDipFloor_V) + 0.2 * Math.abs(eta_V);
     if (!(Math.abs(e.expected_V) >= 2 * uncertainty_V)) return;
     const deficit_V = (e.expected_V - sample.voltage_V) * Math.sign(e.expected_V);

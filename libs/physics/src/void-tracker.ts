@@ -5,6 +5,7 @@ import { MeasurementNoise } from './expected-voltage.js';
 import { levelOf, worstLevel, type Level } from './levels.js';
 import { RecentWindow } from './stats.js';
 import { defaultThresholds, type Thresholds } from './thresholds.js';
+import { gasConstant_J_per_mol_K } from './constants.js';
 import { A_m2_to_mA_cm2, lithiumThickness_m } from './units.js';
 
 export interface VoidTrackerOptions {
@@ -20,6 +21,11 @@ export interface VoidTrackerOptions {
   lithiumElectrodes: 'both' | 'negative';
   /** Stack pressure assumed when samples carry none, Pa (NaN: unknown, the CSC at 0 Pa is used). */
   nominalPressure_Pa?: number;
+  /**
+   * Activation energy of the interface resistance, J/mol: ASR rises ~exp(Ea/RT) as the cell cools, which
+   * is not a void (default 0.37 eV, Eckhardt et al., Adv. Mater. Interfaces 10:2202354 (2023); PHYSICS.md §2).
+   */
+  interfaceActivationEnergy_J_mol?: number;
   thresholds?: Thresholds;
 }
 
@@ -64,6 +70,8 @@ const skipAtStart = 1;
 const startSamples = 5;
 /** Smallest voltage rise read as a change of the interface, V. */
 const minimumRise_V = 0.5e-3;
+/** 0.37 eV in J/mol (Eckhardt et al. 2023, the interface resistance of Li|LLZO). */
+const defaultInterfaceActivation_J_mol = 0.37 * 96485.33212;
 
 /**
  * Voids at the Li / solid-electrolyte interface (PHYSICS.md §2; Kasemchainan et al., Nat. Mater.
@@ -140,7 +148,15 @@ export class VoidTracker {
         this.stepStartAsr_ohm_m2 = NaN;
         this.bucket = Math.round(Math.log(Math.abs(j)) / Math.log(1.25));
       }
-      const sampleAsr = Math.abs(sample.voltage_V / j);
+      // ASR referred to the CSC table's temperature (Arrhenius), so a cooling cell is not a growing void.
+      const activation_J_mol = this.options.interfaceActivationEnergy_J_mol ?? defaultInterfaceActivation_J_mol;
+      const toReference = Number.isFinite(sample.temperature_K)
+        ? Math.exp(
+            -(activation_J_mol / gasConstant_J_per_mol_K) *
+              (1 / sample.temperature_K - 1 / this.options.cscTemperature_K),
+          )
+        : 1;
+      const sampleAsr = Math.abs(sample.voltage_V / j) * toReference;
       if (phase.index >= skipAtStart && Number.isFinite(sampleAsr)) {
         if (!this.stepStart.full) {
           this.stepStart.push(sampleAsr);
