@@ -88,6 +88,13 @@ const relearnAfter_s = 600;
  * it within this data time, s. Slow drifts of the cell (conditioning, temperature) are not dips.
  */
 const dipOnset_s = 90;
+/** A dip counts when its deepest shortfall reaches this multiple of the threshold. */
+const dipDepthFactor = 1.5;
+/** A gap between samples this many times the typical interval (and at least minimumGap_s)... */
+const gapFactor = 5;
+const minimumGap_s = 30;
+/** ...suspends the judgement of dips for this long, s. */
+const afterGap_s = 300;
 /** Consecutive judged samples far below the expectation that make a collapse. */
 const collapseSamples = 3;
 
@@ -141,6 +148,9 @@ export class SoftShortDetector {
   private collapseCount = 0;
   /** Data time the shortfall was last below half the dip threshold. */
   private calmAt_s = NaN;
+  /** Typical time between samples (running), s; after a gap far beyond it nothing is judged for a while. */
+  private typicalDt_s = NaN;
+  private judgeFrom_s = -Infinity;
   private judged = {
     expectedVoltage_V: NaN,
     voltage_V: NaN,
@@ -349,6 +359,19 @@ export class SoftShortDetector {
     const eta_V = sample.concentrationOverpotential_V ?? 0;
     const e = this.expected.update(phase, sample.t_s, sample.dt_s, sample.voltage_V, sample.current_A, eta_V);
     this.measurement.update(sample.voltage_V, phase.kind === 'constant' && sameStep);
+    // Across a logging gap the depletion model had to assume the current, so η_c is uncertain until
+    // the profile has relaxed onto the data again.
+    if (sample.dt_s > Math.max(gapFactor * this.typicalDt_s, minimumGap_s)) {
+      this.judgeFrom_s = sample.t_s + afterGap_s;
+      this.dip = null;
+      this.calmAt_s = NaN;
+    }
+    if (sample.dt_s > 0) {
+      this.typicalDt_s = Number.isNaN(this.typicalDt_s)
+        ? sample.dt_s
+        : this.typicalDt_s + 0.05 * (Math.min(sample.dt_s, 3 * this.typicalDt_s) - this.typicalDt_s);
+    }
+    if (sample.t_s < this.judgeFrom_s) return;
     if (!sameStep) {
       this.recentDeficit.clear();
       this.recentRatio.clear();
@@ -382,8 +405,11 @@ export class SoftShortDetector {
         this.dip = { start_s: sample.t_s, deepest_V: deficit, ratio, filament_ohm };
       else if (dip && deficit > dip.deepest_V)
         Object.assign(dip, { deepest_V: deficit, ratio, filament_ohm });
-    } else if (dip) {
-      if (deficit < 0.5 * dip.deepest_V && sample.t_s - dip.start_s <= dipWindow_s) {
+    } else if (dip && deficit < 0.5 * threshold_V) {
+      // A filament's dip is clean: from calm, well past the threshold, and back to calm (not a reading
+      // that wanders about the threshold).
+      const clean = dip.deepest_V >= dipDepthFactor * threshold_V && deficit < 0.5 * threshold_V;
+      if (clean && sample.t_s - dip.start_s <= dipWindow_s) {
         this.observe(
           sample.t_s,
           'warning',

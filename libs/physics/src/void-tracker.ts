@@ -98,6 +98,8 @@ export class VoidTracker {
   private ccdKey = NaN;
   private ccdValue = NaN;
   private readonly measurement = new MeasurementNoise();
+  /** Factor that refers an ASR at the present temperature to the table's temperature. */
+  private toReference = 1;
 
   constructor(private readonly options: VoidTrackerOptions) {
     this.thresholds = options.thresholds ?? defaultThresholds;
@@ -156,6 +158,7 @@ export class VoidTracker {
               (1 / sample.temperature_K - 1 / this.options.cscTemperature_K),
           )
         : 1;
+      this.toReference = toReference;
       const sampleAsr = Math.abs(sample.voltage_V / j) * toReference;
       if (phase.index >= skipAtStart && Number.isFinite(sampleAsr)) {
         if (!this.stepStart.full) {
@@ -199,7 +202,8 @@ export class VoidTracker {
       level = worstLevel(level, overCsc);
       reasons.push(`stripping at ${fmt(strippingOverCsc * 100)} % of the critical stripping current`);
     }
-    const growthRise_V = (asr_ohm_m2 - this.stepStartAsr_ohm_m2) * Math.abs(j);
+    // In volts at the present temperature (the windows hold ASR referred to the table's temperature).
+    const growthRise_V = ((asr_ohm_m2 - this.stepStartAsr_ohm_m2) / this.toReference) * Math.abs(j);
     const grown = levelOf(
       growthRise_V >= significant_V ? growth : NaN,
       { warning: t.voidAsrGrowthWarnFraction, critical: Infinity },
@@ -224,7 +228,7 @@ export class VoidTracker {
         reasons.push(`stack pressure ${fmt(pressure_MPa)} MPa, below ${t.voidLowPressureWarn_MPa} MPa`);
       }
     }
-    const contactRise_V = (asr_ohm_m2 - bestStart_ohm_m2) * Math.abs(j);
+    const contactRise_V = ((asr_ohm_m2 - bestStart_ohm_m2) / this.toReference) * Math.abs(j);
     const lost = levelOf(
       contactRise_V >= significant_V ? contactFraction : NaN,
       { warning: -Infinity, critical: t.voidContactFractionCritical },
@@ -258,7 +262,7 @@ export class VoidTracker {
         negative: lithiumThickness_m(this.excessNegative_C_m2),
         positive: lithiumThickness_m(this.excessPositive_C_m2),
       },
-      asr_ohm_m2,
+      asr_ohm_m2: asr_ohm_m2 / this.toReference,
       asrGrowthInStep: growth,
       contactFraction,
       localCurrentDensity_A_m2: localJ_A_m2,
