@@ -96,7 +96,7 @@ export class HardShortDetector {
           // of the reading's resolution (a 1 mV step reads a 0.4 mV cell as 0).
           const judgeable =
             Math.abs(expected_V) >=
-            Math.max(minimumExpected_V, 0.5 * Math.abs(eta_V), 2 * this.measurement.significant_V(0));
+            Math.max(minimumExpected_V, 2 * (this.measurement.significant_V(0) + 0.5 * Math.abs(eta_V)));
           shorted =
             judgeable &&
             absV < t.hardShortSymmetricVoltage_V &&

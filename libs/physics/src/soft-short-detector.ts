@@ -88,6 +88,10 @@ const relearnAfter_s = 600;
  * it within this data time, s. Slow drifts of the cell (conditioning, temperature) are not dips.
  */
 const dipOnset_s = 90;
+/** A collapse judged against a resistance that is not fresh must go this much deeper. */
+const staleCollapseFactor = 0.6;
+/** Memory of the level a dip is measured from, s. */
+const localMemory_s = 60;
 /** A dip counts when its deepest shortfall reaches this multiple of the threshold. */
 const dipDepthFactor = 1.5;
 /** A gap between samples this many times the typical interval (and at least minimumGap_s)... */
@@ -148,6 +152,8 @@ export class SoftShortDetector {
   private collapseCount = 0;
   /** Data time the shortfall was last below half the dip threshold. */
   private calmAt_s = NaN;
+  /** V/expected just before now (memory localMemory_s): the level a dip is measured from. */
+  private localRatio = NaN;
   /** Typical time between samples (running), s; after a gap far beyond it nothing is judged for a while. */
   private typicalDt_s = NaN;
   private judgeFrom_s = -Infinity;
@@ -351,7 +357,7 @@ export class SoftShortDetector {
    * lowers it to I·R_cell·R_s/(R_cell + R_s): a dip below the expectation at constant current that
    * recovers within minutes is a filament touching and breaking (warning); readings below half of it
    * are a collapse of the impedance (critical). A shortfall counts only beyond the measurement's noise
-   * and resolution and beyond 20 % of η_c (which rests on the configured diffusivity), so a zero
+   * and resolution and beyond half of η_c (which rests on the configured diffusivity), so a zero
    * crossing after a reversal, quantisation steps and noise are not mistaken for one.
    */
   private judgeAgainstExpected(sample: ShortSample, phase: CurrentPhase, sameStep: boolean): void {
@@ -359,9 +365,11 @@ export class SoftShortDetector {
     const eta_V = sample.concentrationOverpotential_V ?? 0;
     const e = this.expected.update(phase, sample.t_s, sample.dt_s, sample.voltage_V, sample.current_A, eta_V);
     this.measurement.update(sample.voltage_V, phase.kind === 'constant' && sameStep);
-    // Across a logging gap the depletion model had to assume the current, so η_c is uncertain until
+    // Across a logging gap the depletion model had to guess the current, so η_c is uncertain until
     // the profile has relaxed onto the data again.
-    if (sample.dt_s > Math.max(gapFactor * this.typicalDt_s, minimumGap_s)) {
+    // (Within one constant-current step the model's assumption holds: only a gap that hid a change of
+    // the current counts.)
+    if (!sameStep && sample.dt_s > Math.max(gapFactor * this.typicalDt_s, minimumGap_s)) {
       this.judgeFrom_s = sample.t_s + afterGap_s;
       this.dip = null;
       this.calmAt_s = NaN;
@@ -378,10 +386,13 @@ export class SoftShortDetector {
       this.dip = null;
       this.collapseCount = 0;
       this.calmAt_s = NaN;
+      this.localRatio = NaN;
     }
     if (phase.kind !== 'constant' || !e.sameCurrent || phase.elapsed_s < settleTime_s) return;
     if (!this.measurement.known) return;
-    const uncertainty_V = this.measurement.significant_V(t.softShortDipFloor_V) + 0.2 * Math.abs(eta_V);
+    // η_c rests on the configured diffusivity (often a preset's, at another temperature): half of it is
+    // taken as uncertain, besides the reading's own noise and resolution.
+    const uncertainty_V = this.measurement.significant_V(t.softShortDipFloor_V) + 0.5 * Math.abs(eta_V);
     if (!(Math.abs(e.expected_V) >= 2 * uncertainty_V)) return;
     const deficit_V = (e.expected_V - sample.voltage_V) * Math.sign(e.expected_V);
     this.recentDeficit.push(deficit_V);
@@ -398,18 +409,21 @@ export class SoftShortDetector {
       filamentResistance_ohm: filament_ohm,
     };
     const threshold_V = Math.max(t.softShortDipFraction * Math.abs(e.expected_V), uncertainty_V);
+    // Dips are measured from the level just before them (a fast memory of V/expected), so the slow
+    // learning of R lagging a drifting cell does not hide them or fake them.
+    if (Number.isNaN(this.localRatio)) this.localRatio = ratio;
+    const dipShortfall_V = (this.localRatio - ratio) * Math.abs(e.expected_V);
     const dip = this.dip;
-    if (deficit < 0.5 * threshold_V) this.calmAt_s = sample.t_s;
-    if (deficit > threshold_V) {
+    if (dipShortfall_V < 0.5 * threshold_V) this.calmAt_s = sample.t_s;
+    if (dipShortfall_V > threshold_V) {
       if (!dip && e.fresh && sample.t_s - this.calmAt_s <= dipOnset_s)
-        this.dip = { start_s: sample.t_s, deepest_V: deficit, ratio, filament_ohm };
-      else if (dip && deficit > dip.deepest_V)
-        Object.assign(dip, { deepest_V: deficit, ratio, filament_ohm });
-    } else if (dip && deficit < 0.5 * threshold_V) {
+        this.dip = { start_s: sample.t_s, deepest_V: dipShortfall_V, ratio, filament_ohm };
+      else if (dip && dipShortfall_V > dip.deepest_V)
+        Object.assign(dip, { deepest_V: dipShortfall_V, ratio, filament_ohm });
+    } else if (dip && dipShortfall_V < 0.5 * threshold_V) {
       // A filament's dip is clean: from calm, well past the threshold, and back to calm (not a reading
       // that wanders about the threshold).
-      const clean = dip.deepest_V >= dipDepthFactor * threshold_V && deficit < 0.5 * threshold_V;
-      if (clean && sample.t_s - dip.start_s <= dipWindow_s) {
+      if (dip.deepest_V >= dipDepthFactor * threshold_V && sample.t_s - dip.start_s <= dipWindow_s) {
         this.observe(
           sample.t_s,
           'warning',
@@ -419,8 +433,15 @@ export class SoftShortDetector {
       }
       this.dip = null;
     }
+    if (!this.dip) {
+      this.localRatio +=
+        (1 - Math.exp(-Math.max(0, sample.dt_s) / localMemory_s)) * (ratio - this.localRatio);
+    }
     if (this.dip && sample.t_s - this.dip.start_s > dipWindow_s) this.dip = null;
-    if (ratio < t.softShortAsrCollapseFraction && deficit > uncertainty_V) {
+    // Against a resistance learned long ago (the cell has conditioned and changed temperature since),
+    // only a deeper collapse counts.
+    const collapseFraction = t.softShortAsrCollapseFraction * (e.fresh ? 1 : staleCollapseFactor);
+    if (ratio < collapseFraction && deficit > uncertainty_V) {
       if (++this.collapseCount >= collapseSamples) {
         this.observe(
           sample.t_s,
