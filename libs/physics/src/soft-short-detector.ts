@@ -88,6 +88,8 @@ const relearnAfter_s = 600;
  * it within this data time, s. Slow drifts of the cell (conditioning, temperature) are not dips.
  */
 const dipOnset_s = 90;
+/** Readings within which a dip must set in and let go (the median of 3 takes two to follow a step). */
+const abruptSamples = 4;
 /** A collapse judged against a resistance that is not fresh must go this much deeper. */
 const staleCollapseFactor = 0.6;
 /** Memory of the level a dip is measured from, s. */
@@ -152,6 +154,8 @@ export class SoftShortDetector {
   private collapseCount = 0;
   /** Data time the shortfall was last below half the dip threshold. */
   private calmAt_s = NaN;
+  private sinceCalm = Infinity;
+  private sinceAbove = Infinity;
   /** V/expected just before now (memory localMemory_s): the level a dip is measured from. */
   private localRatio = NaN;
   /** Typical time between samples (running), s; after a gap far beyond it nothing is judged for a while. */
@@ -387,6 +391,8 @@ export class SoftShortDetector {
       this.collapseCount = 0;
       this.calmAt_s = NaN;
       this.localRatio = NaN;
+      this.sinceCalm = Infinity;
+      this.sinceAbove = Infinity;
     }
     if (phase.kind !== 'constant' || !e.sameCurrent || phase.elapsed_s < settleTime_s) return;
     if (!this.measurement.known) return;
@@ -414,16 +420,22 @@ export class SoftShortDetector {
     if (Number.isNaN(this.localRatio)) this.localRatio = ratio;
     const dipShortfall_V = (this.localRatio - ratio) * Math.abs(e.expected_V);
     const dip = this.dip;
+    // Samples since the shortfall was last calm (below half the threshold) and last past the threshold:
+    // a filament touches and lets go between two readings, a drifting cell takes many.
+    this.sinceCalm = dipShortfall_V < 0.5 * threshold_V ? 0 : this.sinceCalm + 1;
+    const sinceAbove = this.sinceAbove;
+    this.sinceAbove = dipShortfall_V > threshold_V ? 0 : this.sinceAbove + 1;
     if (dipShortfall_V < 0.5 * threshold_V) this.calmAt_s = sample.t_s;
     if (dipShortfall_V > threshold_V) {
-      if (!dip && e.fresh && sample.t_s - this.calmAt_s <= dipOnset_s)
+      if (!dip && e.fresh && this.sinceCalm <= abruptSamples && sample.t_s - this.calmAt_s <= dipOnset_s)
         this.dip = { start_s: sample.t_s, deepest_V: dipShortfall_V, ratio, filament_ohm };
       else if (dip && dipShortfall_V > dip.deepest_V)
         Object.assign(dip, { deepest_V: dipShortfall_V, ratio, filament_ohm });
     } else if (dip && dipShortfall_V < 0.5 * threshold_V) {
       // A filament's dip is clean: from calm, well past the threshold, and back to calm (not a reading
       // that wanders about the threshold).
-      if (dip.deepest_V >= dipDepthFactor * threshold_V && sample.t_s - dip.start_s <= dipWindow_s) {
+      const abrupt = sinceAbove + 1 <= abruptSamples;
+      if (abrupt && dip.deepest_V >= dipDepthFactor * threshold_V && sample.t_s - dip.start_s <= dipWindow_s) {
         this.observe(
           sample.t_s,
           'warning',
