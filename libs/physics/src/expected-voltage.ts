@@ -133,6 +133,11 @@ export class ExpectedVoltageModel {
   constructor(
     private readonly relearnAfter_s = Infinity,
     private readonly freshFor_s = Infinity,
+    /**
+     * A level seen for the first time is not learned from a reading below this fraction of what the
+     * nearest known level expects (a short that is already there must not become the cell's normal).
+     */
+    private readonly newLevelFloorFraction = 0,
   ) {}
 
   /** Expected voltage at this sample; learns from it when it is settled and healthy-looking. */
@@ -164,7 +169,9 @@ export class ExpectedVoltageModel {
     const apparent_ohm = (voltage_V - eta_V) / current_A;
     const settled = phase.elapsed_s >= settleTime_s && phase.index >= 2;
     if (settled && apparent_ohm > 0) {
-      const low = sameCurrent && voltage_V / expected_V < learnFloorFraction;
+      const low = sameCurrent
+        ? voltage_V / expected_V < learnFloorFraction
+        : voltage_V / expected_V < this.newLevelFloorFraction;
       this.lowFor_s = low ? this.lowFor_s + Math.max(0, dt_s) : 0;
       if (!low || this.lowFor_s >= this.relearnAfter_s) {
         const observed = Math.log(apparent_ohm);

@@ -53,7 +53,7 @@ export class HardShortDetector {
   private latched = false;
   private lastReason = '';
   private healthy = 0;
-  private readonly expected = new ExpectedVoltageModel();
+  private readonly expected: ExpectedVoltageModel;
   private readonly measurement = new MeasurementNoise();
   private previousSegment = -1;
 
@@ -63,6 +63,7 @@ export class HardShortDetector {
   ) {
     this.t = thresholds;
     this.segmenter = new CurrentSegmenter(thresholds.restCurrentDensity_A_m2);
+    this.expected = new ExpectedVoltageModel(Infinity, Infinity, thresholds.hardShortResistanceFraction);
   }
 
   update(sample: ShortSample): HardShortState {
@@ -82,6 +83,9 @@ export class HardShortDetector {
     this.previousSegment = phase.kind === 'constant' ? phase.segment : -1;
     this.measurement.update(sample.voltage_V, sameStep);
     const expected_V = expectation.expected_V;
+    // The reading's resolution, not its noise: a voiding or depleting cell's voltage moves a lot, and
+    // |V| < 1 mV already stands for the collapse.
+    const resolution_V = Number.isFinite(this.measurement.resolution_V) ? this.measurement.resolution_V : 0;
     const usual_ohm = expectation.resistance_ohm;
     const apparent_ohm = (sample.voltage_V - expectation.concentrationOverpotential_V) / sample.current_A;
     const symmetric = this.cellType === 'symmetric';
@@ -96,7 +100,7 @@ export class HardShortDetector {
           // of the reading's resolution (a 1 mV step reads a 0.4 mV cell as 0).
           const judgeable =
             Math.abs(expected_V) >=
-            Math.max(minimumExpected_V, 2 * (this.measurement.significant_V(0) + 0.5 * Math.abs(eta_V)));
+            Math.max(minimumExpected_V, 2 * (2.5 * resolution_V + 0.5 * Math.abs(eta_V)));
           shorted =
             judgeable &&
             absV < t.hardShortSymmetricVoltage_V &&
