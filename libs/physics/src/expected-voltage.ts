@@ -22,20 +22,25 @@ export function concentrationOverpotential_V(
   );
 }
 
-/** E|x − y| = 2σ/√π for two independent Gaussian readings: converts a mean absolute difference to σ. */
-const meanAbsDiffToSigma = Math.sqrt(Math.PI) / 2;
+/**
+ * E|x_k − 2x_(k−1) + x_(k−2)| = √6·√(2/π)·σ for independent Gaussian readings: converts a mean absolute
+ * second difference to σ. Second differences cancel a steady drift (a voiding or depleting cell climbs
+ * by millivolts per reading), which is signal, not noise.
+ */
+const meanAbsSecondDiffToSigma = 1 / (Math.sqrt(6) * Math.sqrt(2 / Math.PI));
 
 /**
  * The voltage reading's noise σ and resolution, learned from sample-to-sample differences within
- * constant-current steps. σ follows the mean absolute difference (slowly, so a short's dips do not teach
- * it); the resolution is the smallest non-zero difference seen (a cycler's quantisation step, or the
- * noise itself when the reading is finer).
+ * constant-current steps. σ follows the mean absolute second difference (slowly, so a short's dips do
+ * not teach it); the resolution is the smallest non-zero difference seen (a cycler's quantisation step,
+ * or the noise itself when the reading is finer).
  */
 export class MeasurementNoise {
   private meanAbsDiff_V = NaN;
   private samples = 0;
   private smallest_V = Infinity;
   private previous_V = NaN;
+  private beforePrevious_V = NaN;
 
   /**
    * Feeds every voltage reading; `sameStep`: this and the previous one were at the same constant current
@@ -44,8 +49,9 @@ export class MeasurementNoise {
   update(voltage_V: number, sameStep: boolean): void {
     const change_V = Math.abs(voltage_V - this.previous_V);
     if (change_V > 1e-9) this.smallest_V = Math.min(this.smallest_V, change_V);
-    if (sameStep && Number.isFinite(this.previous_V)) {
-      const diff_V = change_V;
+    if (!sameStep) this.beforePrevious_V = NaN;
+    if (sameStep && Number.isFinite(this.previous_V) && Number.isFinite(this.beforePrevious_V)) {
+      const diff_V = Math.abs(voltage_V - 2 * this.previous_V + this.beforePrevious_V);
       // Differences far above the present level are events, not noise; they teach it only a little.
       const clipped_V = Number.isNaN(this.meanAbsDiff_V)
         ? diff_V
@@ -56,17 +62,18 @@ export class MeasurementNoise {
         : this.meanAbsDiff_V + weight * (clipped_V - this.meanAbsDiff_V);
       this.samples++;
     }
+    this.beforePrevious_V = sameStep ? this.previous_V : NaN;
     this.previous_V = voltage_V;
-  }
-
-  /** Noise σ of one reading, V (NaN until a few differences were seen). */
-  get sigma_V(): number {
-    return this.samples >= 10 ? this.meanAbsDiff_V * meanAbsDiffToSigma : NaN;
   }
 
   /** True once σ and the resolution have been seen: before, nothing small can be judged. */
   get known(): boolean {
     return this.samples >= 10 && Number.isFinite(this.smallest_V);
+  }
+
+  /** Noise σ of one reading, V (NaN until a few differences were seen). */
+  get sigma_V(): number {
+    return this.samples >= 10 ? this.meanAbsDiff_V * meanAbsSecondDiffToSigma : NaN;
   }
 
   /** Smallest resolvable step of the reading, V (NaN until seen). */

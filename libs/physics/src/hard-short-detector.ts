@@ -83,9 +83,6 @@ export class HardShortDetector {
     this.previousSegment = phase.kind === 'constant' ? phase.segment : -1;
     this.measurement.update(sample.voltage_V, sameStep);
     const expected_V = expectation.expected_V;
-    // The reading's resolution, not its noise: a voiding or depleting cell's voltage moves a lot, and
-    // |V| < 1 mV already stands for the collapse.
-    const resolution_V = Number.isFinite(this.measurement.resolution_V) ? this.measurement.resolution_V : 0;
     const usual_ohm = expectation.resistance_ohm;
     const apparent_ohm = (sample.voltage_V - expectation.concentrationOverpotential_V) / sample.current_A;
     const symmetric = this.cellType === 'symmetric';
@@ -97,10 +94,10 @@ export class HardShortDetector {
       if (symmetric) {
         if (Number.isFinite(expected_V)) {
           // The expectation must stand clear of its own uncertainty (η_c rests on the configured D) and
-          // of the reading's resolution (a 1 mV step reads a 0.4 mV cell as 0).
+          // of the reading's noise and resolution (a 1 mV step reads a 0.4 mV cell as 0).
           const judgeable =
             Math.abs(expected_V) >=
-            Math.max(minimumExpected_V, 2 * (2.5 * resolution_V + 0.5 * Math.abs(eta_V)));
+            Math.max(minimumExpected_V, 2 * (this.measurement.significant_V(0) + 0.5 * Math.abs(eta_V)));
           shorted =
             judgeable &&
             absV < t.hardShortSymmetricVoltage_V &&
