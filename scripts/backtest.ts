@@ -105,7 +105,6 @@ interface Evaluated {
   timeline: RunTimeline;
 }
 const evaluated: Evaluated[] = [];
-const started = performance.now();
 for (const kind of kinds) {
   for (let seed = 0; seed < runsPerKind; seed++) {
     const run = randomRun({ kind, seed, split: 'heldout' });

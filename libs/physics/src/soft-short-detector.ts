@@ -435,7 +435,11 @@ export class SoftShortDetector {
       // A filament's dip is clean: from calm, well past the threshold, and back to calm (not a reading
       // that wanders about the threshold).
       const abrupt = sinceAbove + 1 <= abruptSamples;
-      if (abrupt && dip.deepest_V >= dipDepthFactor * threshold_V && sample.t_s - dip.start_s <= dipWindow_s) {
+      if (
+        abrupt &&
+        dip.deepest_V >= dipDepthFactor * threshold_V &&
+        sample.t_s - dip.start_s <= dipWindow_s
+      ) {
         this.observe(
           sample.t_s,
           'warning',

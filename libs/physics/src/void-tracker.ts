@@ -151,7 +151,8 @@ export class VoidTracker {
         this.bucket = Math.round(Math.log(Math.abs(j)) / Math.log(1.25));
       }
       // ASR referred to the CSC table's temperature (Arrhenius), so a cooling cell is not a growing void.
-      const activation_J_mol = this.options.interfaceActivationEnergy_J_mol ?? defaultInterfaceActivation_J_mol;
+      const activation_J_mol =
+        this.options.interfaceActivationEnergy_J_mol ?? defaultInterfaceActivation_J_mol;
       const toReference = Number.isFinite(sample.temperature_K)
         ? Math.exp(
             -(activation_J_mol / gasConstant_J_per_mol_K) *

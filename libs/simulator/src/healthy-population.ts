@@ -194,7 +194,10 @@ function healthyLimit_mA_cm2(params: CellParams, coldest_C: number): number {
   );
   if (params.electrolyteKind === 'liquid') return 3;
   if (params.electrolyteKind === 'polymer') return 0.5 * limitingCurrent_mA_cm2(params) * arrhenius;
-  const critical_mA_cm2 = Math.min(params.criticalStrippingCurrent_mA_cm2, params.criticalPlatingCurrent_mA_cm2);
+  const critical_mA_cm2 = Math.min(
+    params.criticalStrippingCurrent_mA_cm2,
+    params.criticalPlatingCurrent_mA_cm2,
+  );
   return 0.6 * critical_mA_cm2 * arrhenius;
 }
 
