@@ -95,7 +95,7 @@ const staleCollapseFactor = 0.6;
 /** Memory of the level a dip is measured from, s. */
 const localMemory_s = 60;
 /** A dip counts when its deepest shortfall reaches this multiple of the threshold. */
-const dipDepthFactor = 1.5;
+const dipDepthFactor = 1;
 /** A gap between samples this many times the typical interval (and at least minimumGap_s)... */
 const gapFactor = 5;
 const minimumGap_s = 30;
