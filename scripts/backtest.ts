@@ -7,7 +7,9 @@ import { access, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { openReplay, readAll } from '#replay';
-import { randomRun, type RunLabels } from '#simulator';
+import { CellMonitor, detectorKinds, type DetectorKind } from '#physics';
+import { healthyPopulation, randomRun, type RunLabels } from '#simulator';
+import { falseAlarmRate, type FalseAlarmRate } from '../libs/model/src/false-alarms.js';
 import {
   fusedRaises,
   scoreOutcomes,
@@ -23,6 +25,8 @@ import type { CellConfig } from '#contracts';
 const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '16' },
+    'healthy-hours': { type: 'string', default: '3200' },
+    seed: { type: 'string', default: '1' },
     out: { type: 'string', default: 'reports/backtest.md' },
     weights: { type: 'string' },
   },
@@ -31,6 +35,66 @@ const runsPerKind = Number(values.runs);
 const outPath = path.resolve(values.out);
 const svgName = 'backtest-runs.svg';
 const kinds = ['healthy', 'sand-depletion', 'void-growth', 'soft-short', 'hard-short'] as const;
+
+// The broad healthy population: every physics detector as ingest runs it (all alert kinds), on samples
+// generated reproducibly from the seed.
+const healthyStarted = performance.now();
+const healthyTarget_h = Number(values['healthy-hours']);
+const healthySeed = Number(values.seed);
+interface HealthyTally {
+  hours: number;
+  runs: number;
+  alarms: number;
+}
+const healthyByKind = Object.fromEntries(detectorKinds.map((k) => [k, 0])) as Record<DetectorKind, number>;
+const healthyByFamily = new Map<string, HealthyTally>();
+const healthyByProtocol = new Map<string, HealthyTally>();
+const healthyAlarms: string[] = [];
+let healthyHours = 0;
+let healthyRuns = 0;
+let healthySamples = 0;
+for (const healthy of healthyPopulation({ seed: healthySeed, cellHours: healthyTarget_h })) {
+  const monitor = new CellMonitor(healthy.run.config);
+  let alarms = 0;
+  let last_s = 0;
+  for (const s of healthy.run.samples()) {
+    healthySamples++;
+    last_s = s.time_s;
+    const result = monitor.update({
+      ts: 1_767_225_600_000 + s.time_s * 1000,
+      v: s.v,
+      i: s.i,
+      t: s.t ?? null,
+      p: s.p ?? null,
+    });
+    for (const event of result.events) {
+      if (event.previousLevel !== 'ok' || event.level === 'ok') continue;
+      alarms++;
+      healthyByKind[event.kind]++;
+      if (healthyAlarms.length < 20)
+        healthyAlarms.push(
+          `${healthy.name} at ${(s.time_s / 3600).toFixed(2)} h: ${event.kind} ${event.level} — ${event.message}`,
+        );
+    }
+  }
+  const hours = last_s / 3600;
+  healthyHours += hours;
+  healthyRuns++;
+  for (const [map, key] of [
+    [healthyByFamily, healthy.family],
+    [healthyByProtocol, healthy.protocol],
+  ] as const) {
+    const tally = map.get(key) ?? { hours: 0, runs: 0, alarms: 0 };
+    tally.hours += hours;
+    tally.runs++;
+    tally.alarms += alarms;
+    map.set(key, tally);
+  }
+}
+const healthySeconds = (performance.now() - healthyStarted) / 1000;
+console.log(
+  `healthy population: ${healthyRuns} runs, ${healthyHours.toFixed(0)} cell-hours, ${healthySamples} samples in ${healthySeconds.toFixed(0)} s`,
+);
 
 const model = await loadFailureModel(values.weights ? { directory: path.resolve(values.weights) } : {});
 const { factory, physicsFeatures, failures: physicsFailures } = physicsMonitorFactory();
@@ -41,7 +105,6 @@ interface Evaluated {
   timeline: RunTimeline;
 }
 const evaluated: Evaluated[] = [];
-const started = performance.now();
 for (const kind of kinds) {
   for (let seed = 0; seed < runsPerKind; seed++) {
     const run = randomRun({ kind, seed, split: 'heldout' });
@@ -209,15 +272,84 @@ const physicsNote = [
   .filter(Boolean)
   .join('\n>\n');
 
+const physicsScore = scores[0]!.score;
+const heldoutHealthy = physicsScore.healthyHours;
+const physicsAlarmsAll = Object.values(healthyByKind).reduce((a, b) => a + b, 0);
+const totalRate = falseAlarmRate(physicsAlarmsAll + physicsScore.falseAlarms, healthyHours + heldoutHealthy);
+const rateCell = (r: FalseAlarmRate): string =>
+  `${r.count} | ${r.cellHours.toFixed(0)} | ${r.per1000h.toFixed(2)} | ${r.upper95Per1000h.toFixed(2)}`;
+const kindRows = detectorKinds.map((kind) => {
+  const heldout = (physicsScore.falseAlarmsByKind as Record<string, number>)[kind] ?? 0;
+  return `| ${kind} | ${rateCell(falseAlarmRate(healthyByKind[kind] + heldout, healthyHours + heldoutHealthy))} |`;
+});
+const tallyRows = (map: Map<string, HealthyTally>): string =>
+  [...map]
+    .map(([key, t]) => `| ${key} | ${t.runs} | ${rateCell(falseAlarmRate(t.alarms, t.hours))} |`)
+    .join('\n');
+const pk = physicsScore.perKind;
+const alerting = `## Alerts (what ingest raises: the physics detectors)
+Ingest raises alerts from the physics detectors only; the model's probabilities are shown in each cell's
+state (advisory) but raise nothing, because its predictions arrive on a wall-clock timer and joining them to
+samples would make alerts depend on replay speed. Figures below are for every alert kind together.
+
+### False alarms on healthy cells
+Healthy population: ${healthyRuns} runs, **${healthyHours.toFixed(0)} cell-hours** (seed ${healthySeed}; \`healthyPopulation\` in
+libs/simulator: every preset — LP30, PEO-LiTFSI (half of them thin films whose concentration overpotential
+outweighs I·R, so V crosses zero at constant current after each reversal), Li6PS5Cl, LLZO; CC cycling with and
+without rests, reversals ramped through zero in 10–300 s, rate steps, pulses, GITT-like pulse/relaxation;
+chamber drift 0–3 K and ±3–5 K steps; voltage noise 0.05–1 mV and quantisation 0/0.1/0.3/1 mV; current read to
+0.05 % with 0.01–1 µA steps; sampling every 1–30 s with jitter, logging dropouts, 0–5 % dropped and 0–2 %
+repeated samples), plus the ${heldoutHealthy.toFixed(0)} healthy cell-hours of the held-out set. Generated and judged in
+${healthySeconds.toFixed(0)} s (${healthySamples} samples).
+
+**All detectors together: ${totalRate.count} false alarms in ${totalRate.cellHours.toFixed(0)} healthy cell-hours = ${totalRate.per1000h.toFixed(2)} per 1000 cell-hours, 95 % upper bound ${totalRate.upper95Per1000h.toFixed(2)} per 1000 cell-hours** (one-sided Poisson, Garwood). Goal: upper bound ≤ 1.
+
+| alert kind | false alarms | healthy cell-hours | per 1000 h | 95 % upper bound per 1000 h |
+|---|---|---|---|---|
+${kindRows.join('\n')}
+
+By electrolyte (population only):
+
+| preset | runs | false alarms | cell-hours | per 1000 h | 95 % upper bound |
+|---|---|---|---|---|---|
+${tallyRows(healthyByFamily)}
+
+By protocol (population only):
+
+| protocol | runs | false alarms | cell-hours | per 1000 h | 95 % upper bound |
+|---|---|---|---|---|---|
+${tallyRows(healthyByProtocol)}
+
+${healthyAlarms.length > 0 ? `First false alarms in the population:\n${healthyAlarms.map((a) => `- ${a}`).join('\n')}` : 'No false alarm in the population.'}
+
+### Recall on failing held-out runs (${runsPerKind} per kind)
+| kind | goal | runs | recall | median lead / delay | worst |
+|---|---|---|---|---|---|
+| sand-depletion | warned before depletion, 100 % | ${pk['sand-depletion'].runs} | ${pct(pk['sand-depletion'].recall)} | lead ${min(pk['sand-depletion'].medianLead_s)} | ${min(pk['sand-depletion'].worstLead_s)} |
+| void-growth | warned before contact loss, 100 % | ${pk['void-growth'].runs} | ${pct(pk['void-growth'].recall)} | lead ${min(pk['void-growth'].medianLead_s)} | ${min(pk['void-growth'].worstLead_s)} |
+| soft-short | ≤ 30 min after onset and before the hard short, ≥ 95 % | ${pk['soft-short'].runs} | ${pct(pk['soft-short'].recall)} | delay ${min(pk['soft-short'].medianDelay_s)} | ${min(pk['soft-short'].worstDelay_s)} |
+| hard-short | ≤ 60 s once current flows (every run ending in one), ≥ 99 % | ${pk['hard-short'].runs} | ${pct(pk['hard-short'].recall)} | delay ${sec(pk['hard-short'].medianLead_s)} | ${sec(pk['hard-short'].worstLead_s)} |
+
+Short alerts carry the evidence behind them: the voltage the cell's own impedance and concentration
+overpotential give at that current, the measured voltage, the cell's learned resistance and the short
+(filament) resistance implied by the shortfall.
+
+`;
+
 const report = `# Backtest
 
-Generated by \`npm run backtest\` (${((performance.now() - started) / 1000).toFixed(0)} s). Model \`${model.version}\` (horizon ${model.horizon_s} s) on ${model.backend}.
+Generated by \`npm run backtest\` (${((performance.now() - healthyStarted) / 1000).toFixed(0)} s). Model \`${model.version}\` (horizon ${model.horizon_s} s) on ${model.backend}.
 Held-out simulated set: ${runsPerKind} runs per kind from \`randomRun(..., 'heldout')\` — seeds offset from training and parameter
 ranges outside the training ranges (polymer gaps 120–150 µm and D 3.5–4.4e-8 cm²/s, critical stripping currents
 0.15–0.2 or 0.3–0.35 mA/cm², stack pressure 2 or 8 MPa, liquid cells at 3–4 mA/cm², soft shorts starting at 400–700 Ω,
 sampling every 0.5, 2 or 8 s — inside the training range, which spans 0.5–10 s). The model is asked every ${30} s of data time; physics levels are evaluated on every sample.
 ${physicsNote}
-## All detectors
+${alerting}
+## Model (advisory) and fusion rules on the held-out set
+The tables below compare the physics, the model and fusion rules on the held-out runs; since ingest raises
+alerts from the physics alone, they say what the model would add, not what users get.
+
+### All detectors
 | detector | sand recall | void recall | soft-short recall | hard-short recall | sand median lead | void median lead | soft-short median delay | false alarms / healthy cell-hour |
 |---|---|---|---|---|---|---|---|---|
 ${summaryRows.join('\n')}

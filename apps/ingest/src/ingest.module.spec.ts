@@ -9,6 +9,8 @@ import type { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   parseEnvironment,
+  configTopic,
+  defaultCellConfig,
   telemetryTopic,
   type AlertEvent,
   type CellConfig,
@@ -38,9 +40,11 @@ class MemoryStore implements TelemetryStore {
     Promise.resolve(void this.samples.push(...asColumns(s).toSamples()));
   writeStates = (s: readonly StateMessage[]) => Promise.resolve(void this.states.push(...s));
   writeAlerts = (a: readonly AlertEvent[]) => Promise.resolve(void this.alerts.push(...a));
-  putCellConfig = () => Promise.resolve();
-  getCellConfig = () => Promise.resolve(null);
-  listCellConfigs = () => Promise.resolve([] as CellConfig[]);
+  configs: CellConfig[] = [];
+  putCellConfig = (c: CellConfig) => Promise.resolve(void this.configs.push(c));
+  getCellConfig = (cell: { rigId: string; cellId: string }) =>
+    Promise.resolve(this.configs.findLast((c) => c.rigId === cell.rigId && c.cellId === cell.cellId) ?? null);
+  listCellConfigs = () => Promise.resolve(this.configs);
   listCells = () => Promise.resolve([]);
   queryTelemetry = () => Promise.resolve([]);
   queryAlerts = () => Promise.resolve([]);
@@ -87,6 +91,13 @@ describe('IngestModule.forRoot in a host process (embedded Aedes broker, shared 
     const pub = await mqtt.connectAsync(mqttUrl, { protocolVersion: 4 });
     cleanups.push(() => pub.endAsync());
     const T0 = Date.UTC(2026, 0, 1);
+    // The cell's configuration, stored and then published retained, as the api does (ingest applies what
+    // the store holds): without one its samples would be held for a few seconds, waiting for it.
+    await store.putCellConfig(defaultCellConfig('rig', 'c1'));
+    await pub.publishAsync(configTopic('rig', 'c1'), JSON.stringify(defaultCellConfig('rig', 'c1')), {
+      qos: 1,
+      retain: true,
+    });
     // The intake subscribes right after init; publish until it has the first message.
     for (let k = 0; k < 100 && store.samples.length === 0; k++) {
       await pub.publishAsync(

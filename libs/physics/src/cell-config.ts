@@ -67,6 +67,10 @@ export interface ResolvedCell {
   cscTemperature_K: number;
   ccdTable: readonly CcdTablePoint[];
   thresholds: Thresholds;
+  /** Activation energy given in the configuration, J/mol (NaN: none given). */
+  activationEnergy_J_mol: number;
+  /** Temperature the electrolyte's parameters refer to (assumed when samples carry none), K. */
+  referenceTemperature_K: number;
   /** Where the parameters came from (preset source or "configured"). */
   source: string;
 }
@@ -185,6 +189,11 @@ export function resolveCellConfig(config: CellConfig): ResolveResult {
       cscTemperature_K,
       ccdTable: preset?.ccdTable ?? [],
       thresholds,
+      activationEnergy_J_mol: e.activationEnergy_kJ_mol !== undefined ? e.activationEnergy_kJ_mol * 1e3 : NaN,
+      referenceTemperature_K:
+        e.referenceTemperature_C !== undefined
+          ? C_to_K(e.referenceTemperature_C)
+          : (preset?.referenceTemperature_K ?? 298.15),
       source: preset ? preset.source : 'configured',
     },
   };

@@ -7,6 +7,7 @@ import {
   type Verdict,
 } from './condition-detectors.js';
 import { DepletionTracker, type DepletionState } from './depletion-tracker.js';
+import { concentrationOverpotential_V } from './expected-voltage.js';
 import { HardShortDetector } from './hard-short-detector.js';
 import { LevelHysteresis, levelOf, worstLevel, type Level } from './levels.js';
 import { SoftShortDetector } from './soft-short-detector.js';
@@ -140,6 +141,9 @@ export class CellMonitor {
   /** Temperature D was last evaluated at (NaN: not measured). */
   private diffusivityTemperature_K: number | undefined;
   private lastSandLevel: Level = 'ok';
+  private lastResult: MonitorResult | null = null;
+  private lastV = NaN;
+  private lastI = NaN;
 
   /** Throws RangeError when the configuration cannot describe a cell (use resolveCellConfig to check first). */
   constructor(config: CellConfig) {
@@ -173,6 +177,9 @@ export class CellMonitor {
             ccdTable: cell.ccdTable,
             lithiumElectrodes: cell.cellType === 'symmetric' ? 'both' : 'negative',
             nominalPressure_Pa: cell.nominalPressure_Pa,
+            ...(Number.isFinite(cell.activationEnergy_J_mol)
+              ? { interfaceActivationEnergy_J_mol: cell.activationEnergy_J_mol }
+              : {}),
             thresholds: t,
           })
         : null;
@@ -208,6 +215,9 @@ export class CellMonitor {
     };
     this.lastTs = NaN;
     this.lastSandLevel = 'ok';
+    this.lastResult = null;
+    this.lastV = NaN;
+    this.lastI = NaN;
   }
 
   /** Present level, message and evidence of every detector. */
@@ -223,6 +233,13 @@ export class CellMonitor {
       return this.rejected(sample, 'ts, v and i must be finite numbers');
     }
     if (sample.ts < this.lastTs) return this.rejected(sample, 'older than the previous sample; ignored');
+    // A reading logged or sent twice carries no new information; judging it again would weigh it twice.
+    const last = this.lastResult;
+    if (last && sample.ts === this.lastTs && sample.v === this.lastV && sample.i === this.lastI) {
+      return { ...last, note: 'repeat of the previous sample; not judged again', events: [] };
+    }
+    this.lastV = sample.v;
+    this.lastI = sample.i;
     const first = Number.isNaN(this.lastTs);
     const dt_s = first ? 0 : (sample.ts - this.lastTs) / 1000;
     this.lastTs = sample.ts;
@@ -261,8 +278,19 @@ export class CellMonitor {
       voidGrowth = voidVerdict(voids);
     }
 
+    // The overpotential left by the salt profile (liquid and polymer cells): what the short detectors
+    // expect on top of I·R, at the measured temperature (else the electrolyte's reference).
+    const eta_V = depletion
+      ? concentrationOverpotential_V(
+          depletion.surfaceConcentration_mol_m3.negative,
+          depletion.surfaceConcentration_mol_m3.positive,
+          cell.anionTransference,
+          Number.isFinite(temperature_K) ? temperature_K : cell.referenceTemperature_K,
+        )
+      : 0;
     const shortSample = {
       t_s: sample.ts / 1000,
+      concentrationOverpotential_V: eta_V,
       dt_s,
       voltage_V: sample.v,
       current_A: sample.i,
@@ -321,7 +349,9 @@ export class CellMonitor {
       temperature_C: nullIfNaN(temperature_C),
       pressure_MPa: nullIfNaN(pressure_MPa),
     };
-    return { ts: sample.ts, accepted: true, note: null, estimates, levels, events };
+    const result: MonitorResult = { ts: sample.ts, accepted: true, note: null, estimates, levels, events };
+    this.lastResult = result;
+    return result;
   }
 
   /** Debounces one detector's verdict; records and reports a level change. Returns the level. */

@@ -22,6 +22,9 @@ export class CurrentSegmenter {
   private index = -1;
   private segment = 0;
   private elapsed_s = 0;
+  /** Smallest non-zero change between consecutive readings under current: the reading's resolution. */
+  private resolution_A_m2 = Infinity;
+  private previous_A_m2 = NaN;
 
   constructor(
     private readonly restCurrentDensity_A_m2: number,
@@ -36,12 +39,20 @@ export class CurrentSegmenter {
     const restLevel_A_m2 = Math.max(this.restCurrentDensity_A_m2, restFractionOfPeak * this.peak_A_m2);
     if (!(magnitude >= restLevel_A_m2)) {
       this.index = -1;
+      this.previous_A_m2 = NaN;
       return { kind: 'rest' };
     }
+    const change_A_m2 = Math.abs(currentDensity_A_m2 - this.previous_A_m2);
+    if (change_A_m2 > 0) this.resolution_A_m2 = Math.min(this.resolution_A_m2, change_A_m2);
+    this.previous_A_m2 = currentDensity_A_m2;
+    // A set current read with a coarse resolution (1 µA steps on 50 µA) toggles by a step or two: that
+    // is the reading, not a new current.
+    const resolution_A_m2 = Number.isFinite(this.resolution_A_m2) ? this.resolution_A_m2 : 0;
+    const tolerance_A_m2 = Math.max(this.tolerance * Math.abs(this.reference_A_m2), 2.5 * resolution_A_m2);
     const same =
       this.index >= 0 &&
       Math.sign(currentDensity_A_m2) === Math.sign(this.reference_A_m2) &&
-      Math.abs(currentDensity_A_m2 - this.reference_A_m2) <= this.tolerance * Math.abs(this.reference_A_m2);
+      Math.abs(currentDensity_A_m2 - this.reference_A_m2) <= tolerance_A_m2;
     if (same) {
       this.index++;
       this.elapsed_s += dt_s;
@@ -65,5 +76,7 @@ export class CurrentSegmenter {
     this.index = -1;
     this.reference_A_m2 = 0;
     this.elapsed_s = 0;
+    this.resolution_A_m2 = Infinity;
+    this.previous_A_m2 = NaN;
   }
 }

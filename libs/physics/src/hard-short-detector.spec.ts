@@ -69,9 +69,14 @@ describe('HardShortDetector', () => {
     const firstCritical = states.findIndex((s) => s.level === 'critical');
     expect(firstCritical).toBe(firstShorted + 2);
     expect(states[firstCritical]?.reason).toMatch(
-      /mV while 200.00 µA flows .* Ω usually\): the electrodes are bridged/,
+      /mV while 200.00 µA flows, where the cell's own impedance and overpotential give .* mV \(.* Ω against .* Ω\): the electrodes are bridged/,
     );
-    expect(states[firstCritical]?.evidence.usualResistance_ohm).toBeGreaterThan(cellResistance_ohm);
+    const evidence = states[firstCritical]!.evidence;
+    expect(evidence.usualResistance_ohm).toBeGreaterThan(cellResistance_ohm);
+    // Expected vs measured, and the bridge's resistance from 1/R_app = 1/R_cell + 1/R_s.
+    expect(evidence.expectedVoltage_V).toBeGreaterThan(200e-6 * cellResistance_ohm);
+    expect(Math.abs(evidence.voltage_V)).toBeLessThan(1e-3);
+    expect(evidence.shortResistance_ohm).toBeLessThan(0.05);
   });
 
   it('holds the alarm through readings near the threshold and lets go after 20 healthy samples', () => {

@@ -1,4 +1,5 @@
 import { CurrentSegmenter } from './current-segments.js';
+import { ExpectedVoltageModel, MeasurementNoise } from './expected-voltage.js';
 import type { Level } from './levels.js';
 import type { CellType, ShortSample } from './soft-short-detector.js';
 import { defaultThresholds, type Thresholds } from './thresholds.js';
@@ -10,9 +11,15 @@ export interface HardShortState {
   evidence: {
     voltage_V: number;
     current_A: number;
-    /** |V/I| now and the cell's usual value at constant current, Ω (NaN until known). */
+    /** What the cell's own impedance and overpotential give at this current, V (NaN until known). */
+    expectedVoltage_V: number;
+    /** Concentration overpotential in that expectation, V. */
+    concentrationOverpotential_V: number;
+    /** (V - η_c)/I now and the cell's learned resistance at this current, Ω (NaN until known). */
     apparentResistance_ohm: number;
     usualResistance_ohm: number;
+    /** Short resistance R_s from V = I·R_cell·R_s/(R_cell + R_s) (PHYSICS.md §3), Ω. */
+    shortResistance_ohm: number;
     /** Consecutive samples meeting the condition. */
     samples: number;
   };
@@ -20,17 +27,21 @@ export interface HardShortState {
 
 /** Healthy constant-current samples that clear a detected short. */
 const healthySamplesToClear = 20;
-/** Weight of a new sample in the running (log) resistance of a healthy symmetric cell. */
-const resistanceSmoothing = 0.05;
 /**
  * Without a known usual resistance, a symmetric cell counts as shorted only if |V/J| is also below
  * this (metallic contact), Ω·m² (1 Ω·cm²). Healthy Li|Li cells at small currents sit below 1 mV.
  */
 const metallicAsr_ohm_m2 = 1e-4;
 
+/** Below this expected |V| a symmetric cell's short cannot be told from the cell itself, V. */
+const minimumExpected_V = 3e-3;
+
 /**
  * Hard short: a persistent electronic path; |V| collapses to about I·R_short while current flows
- * (PHYSICS.md §3-4). Symmetric cells: |V| < 1 mV and |V/I| far below the cell's usual resistance;
+ * (PHYSICS.md §3-4). Symmetric cells: |V| < 1 mV and the signed V below 0.2× what the cell's own
+ * impedance and concentration overpotential give at this current (ExpectedVoltageModel) — a zero
+ * crossing after a reversal, where the overpotential left from the previous step cancels I·R, is
+ * expected there and not a short;
  * half cells (working electrode vs Li, legitimately down to a few mV): |V| < 1 mV; full cells: |V|
  * below 0.5 V. Needs a few consecutive constant-current samples, not one,
  * so the zero crossing of a reversal or an impedance sweep does not trigger it.
@@ -42,7 +53,9 @@ export class HardShortDetector {
   private latched = false;
   private lastReason = '';
   private healthy = 0;
-  private logResistance = NaN;
+  private readonly expected: ExpectedVoltageModel;
+  private readonly measurement = new MeasurementNoise();
+  private previousSegment = -1;
 
   constructor(
     private readonly cellType: CellType,
@@ -50,14 +63,28 @@ export class HardShortDetector {
   ) {
     this.t = thresholds;
     this.segmenter = new CurrentSegmenter(thresholds.restCurrentDensity_A_m2);
+    this.expected = new ExpectedVoltageModel(Infinity, Infinity, thresholds.hardShortResistanceFraction);
   }
 
   update(sample: ShortSample): HardShortState {
     const t = this.t;
     const phase = this.segmenter.update(sample.dt_s, sample.currentDensity_A_m2);
     const absV = Math.abs(sample.voltage_V);
-    const resistance_ohm = Math.abs(sample.voltage_V / sample.current_A);
-    const usual_ohm = Math.exp(this.logResistance);
+    const eta_V = sample.concentrationOverpotential_V ?? 0;
+    const expectation = this.expected.update(
+      phase,
+      sample.t_s,
+      sample.dt_s,
+      sample.voltage_V,
+      sample.current_A,
+      eta_V,
+    );
+    const sameStep = phase.kind === 'constant' && phase.segment === this.previousSegment && phase.index >= 1;
+    this.previousSegment = phase.kind === 'constant' ? phase.segment : -1;
+    this.measurement.update(sample.voltage_V, sameStep);
+    const expected_V = expectation.expected_V;
+    const usual_ohm = expectation.resistance_ohm;
+    const apparent_ohm = (sample.voltage_V - expectation.concentrationOverpotential_V) / sample.current_A;
     const symmetric = this.cellType === 'symmetric';
     // Half cells sit near 0 V vs Li at the end of lithiation: only the symmetric-cell voltage applies.
     const threshold_V =
@@ -65,15 +92,22 @@ export class HardShortDetector {
     let shorted = false;
     if (phase.kind === 'constant') {
       if (symmetric) {
-        const lowResistance = Number.isFinite(usual_ohm)
-          ? resistance_ohm < t.hardShortResistanceFraction * usual_ohm
-          : Math.abs(sample.voltage_V / sample.currentDensity_A_m2) < metallicAsr_ohm_m2;
-        shorted = absV < t.hardShortSymmetricVoltage_V && lowResistance;
-        if (!shorted && phase.index >= 1 && resistance_ohm > 0 && Number.isFinite(resistance_ohm)) {
-          const log = Math.log(resistance_ohm);
-          this.logResistance = Number.isNaN(this.logResistance)
-            ? log
-            : this.logResistance + resistanceSmoothing * (log - this.logResistance);
+        if (Number.isFinite(expected_V)) {
+          // The expectation must stand clear of its own uncertainty (η_c rests on the configured D) and
+          // of the reading's noise and resolution (a 1 mV step reads a 0.4 mV cell as 0).
+          const judgeable =
+            Math.abs(expected_V) >=
+            Math.max(minimumExpected_V, 2 * (this.measurement.significant_V(0) + 0.5 * Math.abs(eta_V)));
+          shorted =
+            judgeable &&
+            absV < t.hardShortSymmetricVoltage_V &&
+            sample.voltage_V / expected_V < t.hardShortResistanceFraction;
+        } else {
+          // Nothing learned yet: only metallic contact with no overpotential to explain a low reading.
+          shorted =
+            absV < t.hardShortSymmetricVoltage_V &&
+            Math.abs(sample.voltage_V / sample.currentDensity_A_m2) < metallicAsr_ohm_m2 &&
+            Math.abs(eta_V) < 0.5 * t.hardShortSymmetricVoltage_V;
         }
       } else {
         shorted = absV < threshold_V;
@@ -94,9 +128,11 @@ export class HardShortDetector {
     // While latched, the message describes the last sample that showed the short.
     if (shorted && this.latched) {
       this.lastReason = symmetric
-        ? `cell voltage ${(absV * 1000).toFixed(2)} mV while ${fmtA(sample.current_A)} flows (${resistance_ohm.toPrecision(2)} Ω` +
-          (Number.isFinite(usual_ohm) ? ` against ${usual_ohm.toPrecision(2)} Ω usually` : '') +
-          '): the electrodes are bridged (hard short)'
+        ? `cell voltage ${fmtmV(sample.voltage_V)} while ${fmtA(sample.current_A)} flows` +
+          (Number.isFinite(expected_V)
+            ? `, where the cell's own impedance and overpotential give ${fmtmV(expected_V)} (${Math.abs(apparent_ohm).toPrecision(2)} Ω against ${usual_ohm.toPrecision(2)} Ω)`
+            : ` (${Math.abs(apparent_ohm).toPrecision(2)} Ω)`) +
+          ': the electrodes are bridged (hard short)'
         : `cell voltage collapsed to ${absV.toFixed(3)} V while ${fmtA(sample.current_A)} flows: the electrodes are bridged (hard short)`;
     }
     const reason = this.latched ? this.lastReason : '';
@@ -106,8 +142,11 @@ export class HardShortDetector {
       evidence: {
         voltage_V: sample.voltage_V,
         current_A: sample.current_A,
-        apparentResistance_ohm: resistance_ohm,
+        expectedVoltage_V: expected_V,
+        concentrationOverpotential_V: expectation.concentrationOverpotential_V,
+        apparentResistance_ohm: apparent_ohm,
         usualResistance_ohm: usual_ohm,
+        shortResistance_ohm: parallelShort_ohm(apparent_ohm, usual_ohm),
         samples: this.count,
       },
     };
@@ -119,4 +158,18 @@ function fmtA(current_A: number): string {
   if (a >= 1) return `${a.toFixed(2)} A`;
   if (a >= 1e-3) return `${(a * 1e3).toFixed(2)} mA`;
   return `${(a * 1e6).toFixed(2)} µA`;
+}
+
+function fmtmV(value_V: number): string {
+  return `${(value_V * 1000).toFixed(2)} mV`;
+}
+
+/**
+ * The short resistance in parallel with the cell that turns its resistance R_cell into the apparent
+ * R_app: 1/R_app = 1/R_cell + 1/R_s (PHYSICS.md §3), Ω; Infinity when no short is implied, NaN unknown.
+ */
+export function parallelShort_ohm(apparent_ohm: number, cell_ohm: number): number {
+  if (!Number.isFinite(apparent_ohm) || !Number.isFinite(cell_ohm) || cell_ohm <= 0) return NaN;
+  if (apparent_ohm >= cell_ohm) return Infinity;
+  return Math.max(0, (apparent_ohm * cell_ohm) / (cell_ohm - apparent_ohm));
 }

@@ -1,4 +1,6 @@
-import { CurrentSegmenter } from './current-segments.js';
+import { CurrentSegmenter, type CurrentPhase } from './current-segments.js';
+import { ExpectedVoltageModel, MeasurementNoise, settleTime_s } from './expected-voltage.js';
+import { parallelShort_ohm } from './hard-short-detector.js';
 import { levelRank, worstLevel, type Level } from './levels.js';
 import { median, RecentWindow } from './stats.js';
 import { defaultThresholds, type Thresholds } from './thresholds.js';
@@ -16,6 +18,8 @@ export interface ShortSample {
   currentDensity_A_m2: number;
   /** Cell temperature, K (NaN if not measured). */
   temperature_K: number;
+  /** Concentration overpotential from the salt-depletion model, V (absent or 0 without one). */
+  concentrationOverpotential_V?: number;
 }
 
 export interface SoftShortState {
@@ -46,6 +50,15 @@ export interface SoftShortState {
     coulombicEfficiencyMedian: number;
     /** Same as shortResistance_ohm, Ω. */
     shortResistance_ohm: number;
+    /**
+     * Symmetric cells: the voltage the cell's own impedance and overpotential give at this current,
+     * the measured one, the cell's learned resistance, and the filament resistance R_s implied by the
+     * shortfall (1/R_app = 1/R_cell + 1/R_s), at the last judged sample (V, V, Ω, Ω).
+     */
+    expectedVoltage_V: number;
+    voltage_V: number;
+    cellResistance_ohm: number;
+    filamentResistance_ohm: number;
   };
 }
 
@@ -66,6 +79,30 @@ const recoverySamples = 10;
 const restSettle_s = 300;
 /** Voltage decay at rest that counts as real, V. */
 const restDecaySignificant_V = 1e-3;
+/** A dip below the expected voltage must recover within this data time to count as a filament's dip, s. */
+const dipWindow_s = 300;
+/** Readings below the expectation for this long become the cell's new normal, s. */
+const relearnAfter_s = 600;
+/**
+ * A filament's dip is abrupt (it touches): the shortfall must grow from under half the threshold to over
+ * it within this data time, s. Slow drifts of the cell (conditioning, temperature) are not dips.
+ */
+const dipOnset_s = 90;
+/** Readings within which a dip must set in and let go (the median of 3 takes two to follow a step). */
+const abruptSamples = 4;
+/** A collapse judged against a resistance that is not fresh must go this much deeper. */
+const staleCollapseFactor = 0.6;
+/** Memory of the level a dip is measured from, s. */
+const localMemory_s = 60;
+/** A dip counts when its deepest shortfall reaches this multiple of the threshold. */
+const dipDepthFactor = 1;
+/** A gap between samples this many times the typical interval (and at least minimumGap_s)... */
+const gapFactor = 5;
+const minimumGap_s = 30;
+/** ...suspends the judgement of dips for this long, s. */
+const afterGap_s = 300;
+/** Consecutive judged samples far below the expectation that make a collapse. */
+const collapseSamples = 3;
 
 /**
  * Soft (micro) shorts: a Li filament bridging the electrodes through a finite resistance
@@ -109,6 +146,27 @@ export class SoftShortDetector {
   private readonly efficiencies: { value: number; bucket: number }[] = [];
   private lastEfficiencyMedian = NaN;
   private lastEfficiency = NaN;
+  private readonly expected = new ExpectedVoltageModel(relearnAfter_s, relearnAfter_s);
+  private readonly measurement = new MeasurementNoise();
+  private readonly recentDeficit = new RecentWindow(3);
+  private readonly recentRatio = new RecentWindow(3);
+  private dip: { start_s: number; deepest_V: number; ratio: number; filament_ohm: number } | null = null;
+  private collapseCount = 0;
+  /** Data time the shortfall was last below half the dip threshold. */
+  private calmAt_s = NaN;
+  private sinceCalm = Infinity;
+  private sinceAbove = Infinity;
+  /** V/expected just before now (memory localMemory_s): the level a dip is measured from. */
+  private localRatio = NaN;
+  /** Typical time between samples (running), s; after a gap far beyond it nothing is judged for a while. */
+  private typicalDt_s = NaN;
+  private judgeFrom_s = -Infinity;
+  private judged = {
+    expectedVoltage_V: NaN,
+    voltage_V: NaN,
+    cellResistance_ohm: NaN,
+    filamentResistance_ohm: NaN,
+  };
 
   constructor(
     private readonly cellType: CellType,
@@ -157,10 +215,11 @@ export class SoftShortDetector {
         const baseline = this.noiseBaseline_V;
         const drop_V = this.previousAbsV - absV;
         const bigDrop =
-          drop_V >= t.softShortStepDrop_V ||
-          (drop_V >= t.softShortStepDropFraction * this.previousAbsV &&
-            this.noiseSamples >= noiseWarmupSamples &&
-            drop_V >= t.softShortNoiseFactor * baseline);
+          fullCell &&
+          (drop_V >= t.softShortStepDrop_V ||
+            (drop_V >= t.softShortStepDropFraction * this.previousAbsV &&
+              this.noiseSamples >= noiseWarmupSamples &&
+              drop_V >= t.softShortNoiseFactor * baseline));
         if (bigDrop) {
           this.pendingDrop = {
             from_V: this.previousAbsV,
@@ -215,18 +274,9 @@ export class SoftShortDetector {
         const bucket = Math.round(Math.log(Math.abs(sample.currentDensity_A_m2)) / Math.log(1.25));
         const max = this.asrMaxByCurrent.get(bucket) ?? asr_ohm_m2;
         asrMax_ohm_m2 = Math.max(max, asr_ohm_m2);
-        const collapsed = asr_ohm_m2 < t.softShortAsrCollapseFraction * asrMax_ohm_m2;
-        if (collapsed && flatness < t.softShortFlatnessFraction) {
-          // Held like the other observations: flatness comes and goes with noise.
-          this.observe(
-            sample.t_s,
-            'critical',
-            `polarization ${(asr_ohm_m2 / asrMax_ohm_m2).toFixed(2)}× its running maximum and flat: current is bypassing the electrolyte through a lithium filament`,
-            'collapse',
-          );
-        }
-        if (!collapsed) this.asrMaxByCurrent.set(bucket, asrMax_ohm_m2);
+        this.asrMaxByCurrent.set(bucket, asrMax_ohm_m2);
       }
+      if (!fullCell) this.judgeAgainstExpected(sample, phase, sameStep);
       if (fullCell && phase.direction === 1) this.checkChargeStall(sample, phase.elapsed_s);
       this.previousSegment = phase.segment;
     } else {
@@ -238,6 +288,7 @@ export class SoftShortDetector {
       this.restElapsed_s += sample.dt_s;
       this.previousSegment = -1;
       this.pendingDrop = null;
+      if (!fullCell) this.judgeAgainstExpected(sample, phase, false);
       // A short heats a cell only through the energy it holds: V ≈ 0 at rest in a symmetric cell.
       if (fullCell && Number.isFinite(sample.temperature_K)) {
         this.restMinT_K = Number.isNaN(this.restMinT_K)
@@ -299,8 +350,125 @@ export class SoftShortDetector {
         coulombicEfficiency: this.lastEfficiency,
         coulombicEfficiencyMedian: this.lastEfficiencyMedian,
         shortResistance_ohm,
+        ...this.judged,
       },
     };
+  }
+
+  /**
+   * Symmetric cells (PHYSICS.md §3): the measured voltage against what the cell's own impedance and
+   * concentration overpotential give at this current (ExpectedVoltageModel). A filament in parallel
+   * lowers it to I·R_cell·R_s/(R_cell + R_s): a dip below the expectation at constant current that
+   * recovers within minutes is a filament touching and breaking (warning); readings below half of it
+   * are a collapse of the impedance (critical). A shortfall counts only beyond the measurement's noise
+   * and resolution and beyond half of η_c (which rests on the configured diffusivity), so a zero
+   * crossing after a reversal, quantisation steps and noise are not mistaken for one.
+   */
+  private judgeAgainstExpected(sample: ShortSample, phase: CurrentPhase, sameStep: boolean): void {
+    const t = this.t;
+    const eta_V = sample.concentrationOverpotential_V ?? 0;
+    const e = this.expected.update(phase, sample.t_s, sample.dt_s, sample.voltage_V, sample.current_A, eta_V);
+    this.measurement.update(sample.voltage_V, phase.kind === 'constant' && sameStep);
+    // Across a logging gap the depletion model had to guess the current, so η_c is uncertain until
+    // the profile has relaxed onto the data again.
+    // (Within one constant-current step the model's assumption holds: only a gap that hid a change of
+    // the current counts.)
+    if (!sameStep && sample.dt_s > Math.max(gapFactor * this.typicalDt_s, minimumGap_s)) {
+      this.judgeFrom_s = sample.t_s + afterGap_s;
+      this.dip = null;
+      this.calmAt_s = NaN;
+    }
+    if (sample.dt_s > 0) {
+      this.typicalDt_s = Number.isNaN(this.typicalDt_s)
+        ? sample.dt_s
+        : this.typicalDt_s + 0.05 * (Math.min(sample.dt_s, 3 * this.typicalDt_s) - this.typicalDt_s);
+    }
+    if (sample.t_s < this.judgeFrom_s) return;
+    if (!sameStep) {
+      this.recentDeficit.clear();
+      this.recentRatio.clear();
+      this.dip = null;
+      this.collapseCount = 0;
+      this.calmAt_s = NaN;
+      this.localRatio = NaN;
+      this.sinceCalm = Infinity;
+      this.sinceAbove = Infinity;
+    }
+    if (phase.kind !== 'constant' || !e.sameCurrent || phase.elapsed_s < settleTime_s) return;
+    if (!this.measurement.known) return;
+    // η_c rests on the configured diffusivity (often a preset's, at another temperature): half of it is
+    // taken as uncertain, besides the reading's own noise and resolution.
+    const uncertainty_V = this.measurement.significant_V(t.softShortDipFloor_V) + 0.5 * Math.abs(eta_V);
+    if (!(Math.abs(e.expected_V) >= 2 * uncertainty_V)) return;
+    const deficit_V = (e.expected_V - sample.voltage_V) * Math.sign(e.expected_V);
+    this.recentDeficit.push(deficit_V);
+    this.recentRatio.push(sample.voltage_V / e.expected_V);
+    if (!this.recentDeficit.full) return;
+    const deficit = this.recentDeficit.median();
+    const ratio = this.recentRatio.median();
+    const apparent_ohm = (e.expected_V * ratio - eta_V) / sample.current_A;
+    const filament_ohm = parallelShort_ohm(apparent_ohm, e.resistance_ohm);
+    this.judged = {
+      expectedVoltage_V: e.expected_V,
+      voltage_V: sample.voltage_V,
+      cellResistance_ohm: e.resistance_ohm,
+      filamentResistance_ohm: filament_ohm,
+    };
+    const threshold_V = Math.max(t.softShortDipFraction * Math.abs(e.expected_V), uncertainty_V);
+    // Dips are measured from the level just before them (a fast memory of V/expected), so the slow
+    // learning of R lagging a drifting cell does not hide them or fake them.
+    if (Number.isNaN(this.localRatio)) this.localRatio = ratio;
+    const dipShortfall_V = (this.localRatio - ratio) * Math.abs(e.expected_V);
+    const dip = this.dip;
+    // Samples since the shortfall was last calm (below half the threshold) and last past the threshold:
+    // a filament touches and lets go between two readings, a drifting cell takes many.
+    this.sinceCalm = dipShortfall_V < 0.5 * threshold_V ? 0 : this.sinceCalm + 1;
+    const sinceAbove = this.sinceAbove;
+    this.sinceAbove = dipShortfall_V > threshold_V ? 0 : this.sinceAbove + 1;
+    if (dipShortfall_V < 0.5 * threshold_V) this.calmAt_s = sample.t_s;
+    if (dipShortfall_V > threshold_V) {
+      if (!dip && e.fresh && this.sinceCalm <= abruptSamples && sample.t_s - this.calmAt_s <= dipOnset_s)
+        this.dip = { start_s: sample.t_s, deepest_V: dipShortfall_V, ratio, filament_ohm };
+      else if (dip && dipShortfall_V > dip.deepest_V)
+        Object.assign(dip, { deepest_V: dipShortfall_V, ratio, filament_ohm });
+    } else if (dip && dipShortfall_V < 0.5 * threshold_V) {
+      // A filament's dip is clean: from calm, well past the threshold, and back to calm (not a reading
+      // that wanders about the threshold).
+      const abrupt = sinceAbove + 1 <= abruptSamples;
+      if (
+        abrupt &&
+        dip.deepest_V >= dipDepthFactor * threshold_V &&
+        sample.t_s - dip.start_s <= dipWindow_s
+      ) {
+        this.observe(
+          sample.t_s,
+          'warning',
+          `voltage dipped to ${(dip.ratio * 100).toFixed(0)} % of the ${fmtV(Math.abs(e.expected_V))} the cell's own impedance gives at this current and recovered: a lithium filament touching and breaking (soft short, ~${fmtOhm(dip.filament_ohm)} in parallel)`,
+          'dip',
+        );
+      }
+      this.dip = null;
+    }
+    if (!this.dip) {
+      this.localRatio +=
+        (1 - Math.exp(-Math.max(0, sample.dt_s) / localMemory_s)) * (ratio - this.localRatio);
+    }
+    if (this.dip && sample.t_s - this.dip.start_s > dipWindow_s) this.dip = null;
+    // Against a resistance learned long ago (the cell has conditioned and changed temperature since),
+    // only a deeper collapse counts.
+    const collapseFraction = t.softShortAsrCollapseFraction * (e.fresh ? 1 : staleCollapseFactor);
+    if (ratio < collapseFraction && deficit > uncertainty_V) {
+      if (++this.collapseCount >= collapseSamples) {
+        this.observe(
+          sample.t_s,
+          'critical',
+          `voltage ${fmtV(Math.abs(sample.voltage_V))}, ${(ratio * 100).toFixed(0)} % of the ${fmtV(Math.abs(e.expected_V))} the cell's own impedance (${fmtOhm(e.resistance_ohm)}) gives at this current: current is bypassing the electrolyte through a lithium filament (~${fmtOhm(filament_ohm)})`,
+          'collapse',
+        );
+      }
+    } else {
+      this.collapseCount = 0;
+    }
   }
 
   /** Records an observation; one per `key` (by default its reason) is kept, the latest. */
@@ -367,6 +535,11 @@ export class SoftShortDetector {
     else this.cycleSecond_C += charge_C;
     this.lastDirection = direction;
   }
+}
+
+function fmtOhm(value_ohm: number): string {
+  if (!Number.isFinite(value_ohm)) return '? Ω';
+  return value_ohm >= 1000 ? `${(value_ohm / 1000).toPrecision(2)} kΩ` : `${value_ohm.toPrecision(2)} Ω`;
 }
 
 function fmtV(value_V: number): string {

@@ -32,8 +32,15 @@ export interface Thresholds {
   softShortNoiseFactor: number;
   /** ...and above this absolute level, V. */
   softShortNoiseFloor_V: number;
-  /** Soft short (critical): apparent ASR below this fraction of its running maximum with a flat trace. */
+  /**
+   * Soft short (critical, symmetric cells): measured voltage below this fraction of what the cell's own
+   * impedance and overpotential give at this current (full cells: not used).
+   */
   softShortAsrCollapseFraction: number;
+  /** Soft short (symmetric cells): a dip below the expected voltage by this fraction of it... */
+  softShortDipFraction: number;
+  /** ...and by at least this much (besides 5σ of the reading's noise and 2.5 steps of its resolution), V. */
+  softShortDipFloor_V: number;
   /** Soft short: a half-cycle is flat when (max - min)/median of |V| stays below this. */
   softShortFlatnessFraction: number;
   /** Soft short (critical): temperature rise at zero current, K. */
@@ -89,6 +96,8 @@ export const defaultThresholds: Readonly<Thresholds> = Object.freeze({
   softShortNoiseFactor: 5,
   softShortNoiseFloor_V: 0.003,
   softShortAsrCollapseFraction: 0.5,
+  softShortDipFraction: 0.04,
+  softShortDipFloor_V: 0.5e-3,
   softShortFlatnessFraction: 0.05,
   softShortRestHeat_K: 0.5,
   softShortChargeStall_s: 300,

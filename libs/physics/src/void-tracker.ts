@@ -1,9 +1,11 @@
 import { lookupCriticalCurrentDensity, type CcdTablePoint } from './arrhenius.js';
 import { criticalStrippingCurrent_A_m2, type CscTablePoint } from './creep.js';
 import { CurrentSegmenter } from './current-segments.js';
+import { MeasurementNoise } from './expected-voltage.js';
 import { levelOf, worstLevel, type Level } from './levels.js';
 import { RecentWindow } from './stats.js';
 import { defaultThresholds, type Thresholds } from './thresholds.js';
+import { gasConstant_J_per_mol_K } from './constants.js';
 import { A_m2_to_mA_cm2, lithiumThickness_m } from './units.js';
 
 export interface VoidTrackerOptions {
@@ -19,6 +21,11 @@ export interface VoidTrackerOptions {
   lithiumElectrodes: 'both' | 'negative';
   /** Stack pressure assumed when samples carry none, Pa (NaN: unknown, the CSC at 0 Pa is used). */
   nominalPressure_Pa?: number;
+  /**
+   * Activation energy of the interface resistance, J/mol: ASR rises ~exp(Ea/RT) as the cell cools, which
+   * is not a void (default 0.37 eV, Eckhardt et al., Adv. Mater. Interfaces 10:2202354 (2023); PHYSICS.md §2).
+   */
+  interfaceActivationEnergy_J_mol?: number;
   thresholds?: Thresholds;
 }
 
@@ -61,6 +68,10 @@ export interface VoidState {
 /** Samples at the start of a step skipped (capacitive charging) and then used for the step's ASR0. */
 const skipAtStart = 1;
 const startSamples = 5;
+/** Smallest voltage rise read as a change of the interface, V. */
+const minimumRise_V = 0.5e-3;
+/** 0.37 eV in J/mol (Eckhardt et al. 2023, the interface resistance of Li|LLZO). */
+const defaultInterfaceActivation_J_mol = 0.37 * 96485.33212;
 
 /**
  * Voids at the Li / solid-electrolyte interface (PHYSICS.md §2; Kasemchainan et al., Nat. Mater.
@@ -86,6 +97,9 @@ export class VoidTracker {
   private cscValue = NaN;
   private ccdKey = NaN;
   private ccdValue = NaN;
+  private readonly measurement = new MeasurementNoise();
+  /** Factor that refers an ASR at the present temperature to the table's temperature. */
+  private toReference = 1;
 
   constructor(private readonly options: VoidTrackerOptions) {
     this.thresholds = options.thresholds ?? defaultThresholds;
@@ -136,7 +150,17 @@ export class VoidTracker {
         this.stepStartAsr_ohm_m2 = NaN;
         this.bucket = Math.round(Math.log(Math.abs(j)) / Math.log(1.25));
       }
-      const sampleAsr = Math.abs(sample.voltage_V / j);
+      // ASR referred to the CSC table's temperature (Arrhenius), so a cooling cell is not a growing void.
+      const activation_J_mol =
+        this.options.interfaceActivationEnergy_J_mol ?? defaultInterfaceActivation_J_mol;
+      const toReference = Number.isFinite(sample.temperature_K)
+        ? Math.exp(
+            -(activation_J_mol / gasConstant_J_per_mol_K) *
+              (1 / sample.temperature_K - 1 / this.options.cscTemperature_K),
+          )
+        : 1;
+      this.toReference = toReference;
+      const sampleAsr = Math.abs(sample.voltage_V / j) * toReference;
       if (phase.index >= skipAtStart && Number.isFinite(sampleAsr)) {
         if (!this.stepStart.full) {
           this.stepStart.push(sampleAsr);
@@ -148,9 +172,13 @@ export class VoidTracker {
         }
         this.recent.push(sampleAsr);
       }
+      this.measurement.update(sample.voltage_V, phase.index >= 1);
       if (this.recent.full) asr_ohm_m2 = this.recent.median();
       growth = asr_ohm_m2 / this.stepStartAsr_ohm_m2 - 1;
     }
+    // A rise counts only when the voltage it implies is beyond the reading's noise and resolution (a
+    // 1 mV quantisation step on a 5 mV polarization is 20 %, not a void).
+    const significant_V = this.measurement.significant_V(minimumRise_V);
     const bestStart_ohm_m2 = this.bestStartAsr_ohm_m2.get(this.bucket) ?? NaN;
     const contactFraction =
       Number.isFinite(asr_ohm_m2) && phase.kind === 'constant'
@@ -175,7 +203,14 @@ export class VoidTracker {
       level = worstLevel(level, overCsc);
       reasons.push(`stripping at ${fmt(strippingOverCsc * 100)} % of the critical stripping current`);
     }
-    const grown = levelOf(growth, { warning: t.voidAsrGrowthWarnFraction, critical: Infinity }, held, band);
+    // In volts at the present temperature (the windows hold ASR referred to the table's temperature).
+    const growthRise_V = ((asr_ohm_m2 - this.stepStartAsr_ohm_m2) / this.toReference) * Math.abs(j);
+    const grown = levelOf(
+      growthRise_V >= significant_V ? growth : NaN,
+      { warning: t.voidAsrGrowthWarnFraction, critical: Infinity },
+      held,
+      band,
+    );
     if (grown !== 'ok') {
       level = worstLevel(level, grown);
       reasons.push(`interface resistance up ${fmt(growth * 100)} % within this step`);
@@ -194,8 +229,9 @@ export class VoidTracker {
         reasons.push(`stack pressure ${fmt(pressure_MPa)} MPa, below ${t.voidLowPressureWarn_MPa} MPa`);
       }
     }
+    const contactRise_V = ((asr_ohm_m2 - bestStart_ohm_m2) / this.toReference) * Math.abs(j);
     const lost = levelOf(
-      contactFraction,
+      contactRise_V >= significant_V ? contactFraction : NaN,
       { warning: -Infinity, critical: t.voidContactFractionCritical },
       held,
       band,
@@ -227,7 +263,7 @@ export class VoidTracker {
         negative: lithiumThickness_m(this.excessNegative_C_m2),
         positive: lithiumThickness_m(this.excessPositive_C_m2),
       },
-      asr_ohm_m2,
+      asr_ohm_m2: asr_ohm_m2 / this.toReference,
       asrGrowthInStep: growth,
       contactFraction,
       localCurrentDensity_A_m2: localJ_A_m2,

@@ -91,7 +91,13 @@ import { ModelRunner } from './model-runner.js';
       provide: ModelRunner,
       inject: [FAILURE_MODEL, TelemetryIntake],
       useFactory: (model: FailureModel, intake: TelemetryIntake) =>
-        new ModelRunner(model, () => intake.trackers(), new Logger('ModelRunner')),
+        new ModelRunner(
+          model,
+          () => intake.trackers(),
+          new Logger('ModelRunner'),
+          2000,
+          () => intake.releaseOverdue(),
+        ),
     },
   ],
   exports: [TelemetryIntake, StateWriter, StateThrottle, ModelRunner, CycleRecorder, CycleAnalytics],

@@ -20,6 +20,8 @@ export class ModelRunner {
     private readonly cells: () => Iterable<CellTracker>,
     private readonly logger: IngestLogger,
     private readonly interval_ms = 2000,
+    /** Housekeeping run on the same tick (releasing samples held for overdue configurations). */
+    private readonly onTick: () => void = () => {},
   ) {
     this.failureLog = new ThrottledLog(logger);
   }
@@ -39,6 +41,11 @@ export class ModelRunner {
 
   /** One batched prediction over the cells that have a fresh window. */
   async runOnce(): Promise<void> {
+    try {
+      this.onTick();
+    } catch (error) {
+      this.logger.error(`ingest housekeeping failed: ${String(error)}`);
+    }
     const batch: { cell: CellTracker; window: Float32Array }[] = [];
     for (const cell of this.cells()) {
       const window = cell.modelWindow();

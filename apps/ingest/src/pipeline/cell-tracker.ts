@@ -8,14 +8,19 @@ import type {
   Sample,
   StateMessage,
 } from '#contracts';
-// Only the fusion rule of libs/model (no TensorFlow.js): imported by path until `#model` exists.
-import { DEFAULT_FUSION, modelLevel } from '#model';
 import { AlertEngine, type AlertEngineOptions } from '../detection/alert-engine.js';
-import type { Detector, DetectorFactory, DetectorFinding, DetectorResult } from '../detection/detector.js';
+import type { Detector, DetectorFactory, DetectorResult } from '../detection/detector.js';
 import type { FailureModel, FailureProbabilities, ModelFeatures } from '../detection/failure-model.js';
 import { CellSequencer, type Admission, type SequencerOptions } from './cell-sequencer.js';
 
 export interface CellTrackerOptions {
+  /**
+   * The cell has no configuration yet: its admitted samples are held, not judged with defaults, until
+   * `configure()` (or `release()`, which judges them with the configuration the tracker was built with).
+   */
+  awaitingConfig?: boolean;
+  /** Most samples held for an unconfigured cell; beyond this they are judged with the defaults. */
+  maxHeldSamples?: number;
   sequencer?: SequencerOptions;
   alerts?: AlertEngineOptions;
   /** Smallest data-time step between two published states (ms). */
@@ -44,6 +49,9 @@ export const MODEL_STEP_MS = 30_000;
 
 const RISK_ORDER: Record<Risk, number> = { ok: 0, warning: 1, critical: 2 };
 
+/** Samples held per unconfigured cell by default (about 14 h at 1 Hz... well above any config delay). */
+export const DEFAULT_MAX_HELD_SAMPLES = 50_000;
+
 /**
  * Everything ingest knows about one cell: ordering and duplicates (sequencer), its detector (rebuilt on a
  * new run or a configuration change), its alerts, and the derived state. Pure: no I/O, data time only.
@@ -61,10 +69,12 @@ export class CellTracker {
   private features: ModelFeatures | undefined;
   private featuresFresh = false;
   private model: ModelOutput | undefined;
-  private modelFindings: DetectorFinding[] = [];
-  private readonly modelAbove = new Map<AlertKind, number>();
-  private readonly modelOn = new Set<AlertKind>();
   private lastPredictionTs = -Infinity;
+  /** Admitted samples waiting for the cell's configuration, and when the first arrived (wall clock). */
+  private held: Admitted[] = [];
+  private heldSamples = 0;
+  private awaiting: boolean;
+  heldSince: number | undefined;
 
   constructor(
     readonly rigId: string,
@@ -78,18 +88,46 @@ export class CellTracker {
     this.stateInterval_ms = options.stateInterval_ms ?? 1000;
     this.detector = detectorFactory(config);
     this.features = options.model?.createFeatures(config);
+    this.awaiting = options.awaitingConfig ?? false;
+  }
+
+  /** True while samples are held for a configuration that has not arrived. */
+  get awaitingConfig(): boolean {
+    return this.awaiting;
   }
 
   get configuration(): CellConfig {
     return this.config;
   }
 
-  /** Applies a new configuration live: the detector restarts with it, open alerts stay. */
-  configure(config: CellConfig): void {
+  /**
+   * Applies a new configuration live: the detector restarts with it, open alerts stay. Samples held
+   * while the cell had none are judged now, with it, exactly as if it had come first; their alerts and
+   * states are returned.
+   */
+  configure(config: CellConfig): CellOutput {
     this.config = config;
     this.detector = this.detectorFactory(config);
     this.features = this.options.model?.createFeatures(config);
     this.clearModel();
+    return this.release();
+  }
+
+  /** Judges the held samples with the present configuration and stops holding. */
+  release(): CellOutput {
+    this.awaiting = false;
+    const held = this.held;
+    this.held = [];
+    this.heldSamples = 0;
+    this.heldSince = undefined;
+    const output: CellOutput = { alerts: [], states: [], newRuns: 0 };
+    for (const admitted of held) {
+      const part = this.detect(admitted);
+      output.alerts.push(...part.alerts);
+      output.states.push(...part.states);
+      output.newRuns += part.newRuns;
+    }
+    return output;
   }
 
   /** The model's input for this cell when it has new data since the last prediction and enough history. */
@@ -104,59 +142,18 @@ export class CellTracker {
   }
 
   /**
-   * A prediction for this cell. It joins the physics findings of every following sample under
-   * libs/model's default fusion rule (`or`: either may raise, the worse level wins, `both` when both do).
+   * A prediction for this cell: shown in its state (advisory), never turned into alerts. Predictions are
+   * made on a wall-clock timer, so which sample they would join depends on replay speed and load;
+   * alerts come from the physics alone, a function of the samples and the configuration (DESIGN.md).
    */
   applyPrediction(model: FailureModel, probabilities: FailureProbabilities): void {
     this.model = { version: model.version, horizon_s: model.horizon_s, probabilities };
-    this.modelFindings = [];
-    const { warnProbability, confirmations = 1 } = DEFAULT_FUSION;
-    for (const [kind, probability] of Object.entries(probabilities) as [AlertKind, number][]) {
-      // Debounced as in libs/model's backtest: on after `confirmations` predictions in a row at or
-      // above the warning probability, off again only below half of it.
-      const above =
-        modelLevel(probability, DEFAULT_FUSION) !== 'ok' ? (this.modelAbove.get(kind) ?? 0) + 1 : 0;
-      this.modelAbove.set(kind, above);
-      if (above >= confirmations) this.modelOn.add(kind);
-      else if (probability < warnProbability / 2) this.modelOn.delete(kind);
-      if (!this.modelOn.has(kind)) continue;
-      const modelRisk = modelLevel(probability, DEFAULT_FUSION);
-      const level: Risk = modelRisk === 'ok' ? 'warning' : modelRisk;
-      const minutes = Math.round(model.horizon_s / 60);
-      this.modelFindings.push({
-        kind,
-        level,
-        source: 'model',
-        message: `Model ${model.version}: ${kind} within ${minutes} min, p = ${probability.toFixed(2)}`,
-        evidence: { probability, modelVersion: model.version, horizon_s: model.horizon_s },
-      });
-    }
   }
 
   private clearModel(): void {
     this.model = undefined;
-    this.modelFindings = [];
     this.featuresFresh = false;
-    this.modelAbove.clear();
-    this.modelOn.clear();
     this.lastPredictionTs = -Infinity;
-  }
-
-  private withModel(findings: readonly DetectorFinding[]): readonly DetectorFinding[] {
-    if (this.modelFindings.length === 0) return findings;
-    const merged = [...findings];
-    for (const m of this.modelFindings) {
-      const k = merged.findIndex((f) => f.kind === m.kind);
-      const physics = k >= 0 ? merged[k]! : undefined;
-      if (!physics || physics.level === 'ok') {
-        if (k >= 0) merged.splice(k, 1);
-        merged.push(m);
-      } else {
-        const level = RISK_ORDER[m.level] > RISK_ORDER[physics.level] ? m.level : physics.level;
-        merged[k] = { ...physics, level, source: 'both', evidence: { ...physics.evidence, ...m.evidence } };
-      }
-    }
-    return merged;
   }
 
   /** The cheap part before the acknowledgement: drops duplicates, classifies order. */
@@ -178,6 +175,14 @@ export class CellTracker {
   /** Runs detection on admitted samples (after the acknowledgement); returns alerts and a due state. */
   detect(admitted: Admitted): CellOutput {
     const output: CellOutput = { alerts: [], states: [], newRuns: 0 };
+    if (this.awaiting) {
+      this.held.push(admitted);
+      this.heldSamples += admitted.samples.length;
+      this.heldSince ??= (this.options.now ?? Date.now)();
+      if (this.heldSamples >= (this.options.maxHeldSamples ?? DEFAULT_MAX_HELD_SAMPLES))
+        return this.release();
+      return output;
+    }
     for (let k = 0; k < admitted.samples.length; k++) {
       const sample = admitted.samples[k]!;
       const admission = admitted.admissions[k]!;
@@ -195,8 +200,7 @@ export class CellTracker {
         this.features.push(sample, this.last.estimates);
         this.featuresFresh = true;
       }
-      const findings = this.withModel(this.last.findings);
-      for (const event of this.alerts.update(sample.ts, findings)) output.alerts.push(event);
+      for (const event of this.alerts.update(sample.ts, this.last.findings)) output.alerts.push(event);
       if (sample.ts - this.lastStateTs >= this.stateInterval_ms) {
         this.lastStateTs = sample.ts;
         output.states.push(this.state()!);
@@ -211,7 +215,7 @@ export class CellTracker {
     if (!sample) return undefined;
     const levels: Partial<Record<AlertKind, Risk>> = {};
     let risk: Risk = 'ok';
-    for (const finding of this.withModel(this.last.findings)) {
+    for (const finding of this.last.findings) {
       if (finding.level === 'ok') continue;
       levels[finding.kind] = finding.level;
       if (RISK_ORDER[finding.level] > RISK_ORDER[risk]) risk = finding.level;

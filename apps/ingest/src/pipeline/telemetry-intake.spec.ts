@@ -81,8 +81,12 @@ describe('TelemetryIntake', () => {
     logger.lines = [];
     intake = new TelemetryIntake(wal, out, factory, logger, {
       now: () => now,
+      configHold_ms: 5000,
       tracker: { alerts: { clearHold_ms: 0, clearHoldSamples: 1 } },
     });
+    // Most cells here are configured; the hold for unconfigured ones has its own tests.
+    for (const cellId of ['a', 'b', 'c'])
+      intake.loadConfigs([{ ...defaultCellConfig('rig', cellId), thresholds: {} }]);
   });
   afterEach(() => {
     wal.close();
@@ -179,17 +183,53 @@ describe('TelemetryIntake', () => {
     expect(intake.counters.duplicates).toBe(1);
   });
 
-  it('warns once for an unconfigured cell, applies a configuration live', () => {
-    send('rig', 'a', good(1, 2));
-    send('rig', 'a', good(2, 2));
+  it("holds an unconfigured cell's samples, then judges them with the defaults after the hold, warning once", () => {
+    send('rig', 'new', good(1, 2));
+    send('rig', 'new', good(2, 2));
+    expect(out.alerts).toEqual([]);
+    expect(out.states).toEqual([]);
+    now += 5000;
+    send('rig', 'new', good(3, 2));
     expect(logger.warnings.filter((w) => /default configuration/.test(w))).toHaveLength(1);
-    expect(out.alerts.map((a) => a.state)).toEqual(['raised']);
-    const config = { ...defaultCellConfig('rig', 'a'), thresholds: { limit_A: 5 } };
-    intake.applyConfig(configTopic('rig', 'a'), Buffer.from(JSON.stringify(config)));
-    send('rig', 'a', good(3, 2));
+    // Raised at the data time of the first held sample, as if monitored from the start.
+    expect(out.alerts.map((a) => [a.state, a.ts])).toEqual([['raised', T0 + 100]]);
+    const config = { ...defaultCellConfig('rig', 'new'), thresholds: { limit_A: 5 } };
+    intake.applyConfig(configTopic('rig', 'new'), Buffer.from(JSON.stringify(config)));
+    send('rig', 'new', good(4, 2));
     expect(out.alerts.map((a) => a.state)).toEqual(['raised', 'cleared']);
     // Alerts go to the WAL too, so they are stored even if the process dies right after.
     expect(wal.read({ segment: 0, offset: 0 }, 100_000).alerts).toHaveLength(2);
+  });
+
+  it('gives the same alerts whether the configuration comes before or after the first samples', () => {
+    const config = (cellId: string) => ({
+      ...defaultCellConfig('rig', cellId),
+      thresholds: { limit_A: 0.5 },
+    });
+    const stream = [good(1, 0.1), good(2, 2), good(3, 2), good(4, 0.1), good(5, 0.1)];
+    intake.applyConfig(configTopic('rig', 'before'), Buffer.from(JSON.stringify(config('before'))));
+    for (const sample of stream) send('rig', 'before', sample);
+    send('rig', 'after', stream.slice(0, 3));
+    expect(out.alerts.filter((a) => a.cellId === 'after')).toEqual([]);
+    intake.applyConfig(configTopic('rig', 'after'), Buffer.from(JSON.stringify(config('after'))));
+    for (const sample of stream.slice(3)) send('rig', 'after', sample);
+    const seen = (cellId: string) =>
+      out.alerts.filter((a) => a.cellId === cellId).map((a) => [a.kind, a.severity, a.state, a.ts]);
+    expect(seen('before')).toEqual([
+      ['sand-depletion', 'warning', 'raised', T0 + 200],
+      ['sand-depletion', 'warning', 'cleared', T0 + 400],
+    ]);
+    expect(seen('after')).toEqual(seen('before'));
+    expect(logger.warnings.some((w) => /default configuration/.test(w))).toBe(false);
+  });
+
+  it('releases samples held for an overdue configuration on the periodic tick', () => {
+    send('rig', 'quiet', good(1, 2));
+    intake.releaseOverdue();
+    expect(out.alerts).toEqual([]);
+    now += 5000;
+    intake.releaseOverdue();
+    expect(out.alerts.map((a) => [a.cellId, a.state])).toEqual([['quiet', 'raised']]);
   });
 
   it('ignores a configuration for another cell than its topic', () => {
@@ -202,6 +242,7 @@ describe('TelemetryIntake', () => {
     send('rig', 'a', good(1, 2));
     const [raised] = out.alerts;
     const other = new TelemetryIntake(wal, new Outputs(), factory, logger);
+    other.loadConfigs([defaultCellConfig('rig', 'a')]);
     other.restoreAlerts([raised!]);
     other.applyAlert(
       Buffer.from(JSON.stringify({ ...raised!, state: 'acknowledged', acknowledgedBy: 'op' })),

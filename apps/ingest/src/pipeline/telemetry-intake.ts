@@ -17,7 +17,7 @@ import { deadLetterPayload, type DeadLetterSink } from '../dead-letters/dead-let
 import type { DetectorFactory } from '../detection/detector.js';
 import { ThrottledLog } from '../observability/throttled-log.js';
 import type { WriteAheadLog } from '../wal/write-ahead-log.js';
-import { CellTracker, type Admitted, type CellTrackerOptions } from './cell-tracker.js';
+import { CellTracker, type Admitted, type CellOutput, type CellTrackerOptions } from './cell-tracker.js';
 import type { CycleAnalytics } from './cycle-analytics.js';
 import { KeyedRateLimiter } from './rate-limiter.js';
 
@@ -41,10 +41,19 @@ export interface TelemetryIntakeOptions {
   rejectedBurst?: number;
   /** Where refused messages are kept for inspection and replay. */
   deadLetters?: DeadLetterSink;
+  /**
+   * How long (wall clock, ms) samples of a cell without a configuration are held for one to arrive
+   * before they are judged with the default configuration. Held samples are judged exactly as if the
+   * configuration had come first, so alerts do not depend on which of the two arrived first.
+   */
+  configHold_ms?: number;
   now?: () => number;
   /** Per-cell cycle statistics, fed with each message's samples after detection. */
   cycles?: CycleAnalytics;
 }
+
+/** Default wait for a configuration that has not arrived with a cell's first samples. */
+export const DEFAULT_CONFIG_HOLD_MS = 5000;
 
 /** Counters read by the metrics endpoint at scrape time (plain numbers: no work on the hot path). */
 export class IngestCounters {
@@ -186,30 +195,57 @@ export class TelemetryIntake {
 
   /** Detection, alerts and state for an accepted message; alerts go to the WAL, then out. */
   detect(work: PendingDetection): void {
-    let output;
+    this.run(work.cell, () => work.cell.detect(work.admitted));
+    this.options.cycles?.add(work.cell, work.admitted);
+    const cell = work.cell;
+    if (
+      cell.awaitingConfig &&
+      this.now() - (cell.heldSince ?? Infinity) >= (this.options.configHold_ms ?? DEFAULT_CONFIG_HOLD_MS)
+    ) {
+      this.logger.warn(
+        `${cell.rigId}/${cell.cellId}: no configuration arrived, monitoring with the default configuration`,
+      );
+      this.run(cell, () => cell.release());
+    }
+  }
+
+  /** Samples held for configurations overdue by now are judged with the defaults (call periodically). */
+  releaseOverdue(): void {
+    const hold_ms = this.options.configHold_ms ?? DEFAULT_CONFIG_HOLD_MS;
+    for (const cell of this.cells.values()) {
+      if (!cell.awaitingConfig || this.now() - (cell.heldSince ?? Infinity) < hold_ms) continue;
+      this.logger.warn(
+        `${cell.rigId}/${cell.cellId}: no configuration arrived, monitoring with the default configuration`,
+      );
+      this.run(cell, () => cell.release());
+    }
+  }
+
+  /** Runs a cell's detection step and publishes what it produced. */
+  private run(cell: CellTracker, step: () => CellOutput): void {
+    let output: CellOutput;
     try {
-      output = work.cell.detect(work.admitted);
+      output = step();
     } catch (error) {
       // A detector bug must not stop the stream: the samples are already in the WAL.
       this.counters.detectorErrors++;
       this.lossLog.error(
         'detector-error',
-        `detector failed on ${work.cell.rigId}/${work.cell.cellId}: ${String(error)} ` +
+        `detector failed on ${cell.rigId}/${cell.cellId}: ${String(error)} ` +
           `(${this.counters.detectorErrors} failed runs since start)`,
       );
       return;
     }
-    this.options.cycles?.add(work.cell, work.admitted);
     if (output.newRuns > 0) {
       this.counters.newRuns += output.newRuns;
       // A stream whose time jumps back and forth would log on every jump: a few lines per cell, then at
       // most one a minute with the count since (the counter on /metrics has every one).
-      const key = `${work.cell.rigId}/${work.cell.cellId}`;
+      const key = `${cell.rigId}/${cell.cellId}`;
       const quiet = (this.runLogsSuppressed.get(key) ?? 0) + output.newRuns;
       if (this.runLogs.take(key, this.now())) {
         this.runLogsSuppressed.delete(key);
         this.logger.log(
-          `${key}: data time jumped back, new run ${work.cell.sequencer.run}` +
+          `${key}: data time jumped back, new run ${cell.sequencer.run}` +
             (quiet > output.newRuns ? ` (${quiet} new runs since the last line)` : ''),
         );
       } else {
@@ -243,7 +279,8 @@ export class TelemetryIntake {
     }
     const key = `${address.rigId}/${address.cellId}`;
     this.configs.set(key, result.data);
-    this.cells.get(key)?.configure(result.data);
+    const cell = this.cells.get(key);
+    if (cell) this.run(cell, () => cell.configure(result.data));
   }
 
   /** An `…/alerts` message: acknowledgements by the api are recorded on the open alert. */
@@ -293,12 +330,14 @@ export class TelemetryIntake {
     const key = `${rigId}/${cellId}`;
     let cell = this.cells.get(key);
     if (cell) return cell;
-    let config = this.configs.get(key);
-    if (!config) {
-      config = defaultCellConfig(rigId, cellId);
-      this.logger.warn(`${key}: no configuration stored, monitoring with the default configuration`);
-    }
-    cell = new CellTracker(rigId, cellId, config, this.detectorFactory, this.options.tracker);
+    // Without a configuration the cell's samples are held (not judged with defaults) until one arrives
+    // or configHold_ms passes.
+    const config = this.configs.get(key);
+    cell = new CellTracker(rigId, cellId, config ?? defaultCellConfig(rigId, cellId), this.detectorFactory, {
+      now: this.now,
+      ...this.options.tracker,
+      awaitingConfig: config === undefined,
+    });
     const restored = this.restoredAlerts.get(key);
     if (restored) {
       cell.alerts.restore(restored);
