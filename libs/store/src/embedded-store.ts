@@ -18,6 +18,7 @@ import { asColumns, type SampleColumns } from './sample-columns.js';
 import { SerialQueue } from './serial-queue.js';
 import { StoreError, bucketMs } from './store-error.js';
 import {
+  compareCells,
   emptySamplePage,
   type CellKey,
   type CellSample,
@@ -466,7 +467,7 @@ export class EmbeddedStore implements TelemetryStore {
   }
 
   async listCellConfigs(): Promise<CellConfig[]> {
-    return [...this.opened().configs.values()].sort(byCell);
+    return [...this.opened().configs.values()].sort(compareCells);
   }
 
   async listCells(): Promise<StoredCell[]> {
@@ -479,7 +480,7 @@ export class EmbeddedStore implements TelemetryStore {
       if (!cells.has(key))
         cells.set(key, { rigId: config.rigId, cellId: config.cellId, configured: true, state: null });
     }
-    return [...cells.values()].sort(byCell);
+    return [...cells.values()].sort(compareCells);
   }
 
   async queryTelemetry(cell: CellKey, query: TelemetryQuery): Promise<TelemetryPoint[]> {
@@ -668,18 +669,6 @@ function alertsFromMemory(alerts: Iterable<AlertEvent>, query: AlertsQuery): Ale
   }
   found.sort((a, b) => b.ts_us - a.ts_us || (a.alert.id < b.alert.id ? -1 : a.alert.id > b.alert.id ? 1 : 0));
   return found.slice(0, query.limit).map((f) => f.alert);
-}
-
-function byCell(a: CellKey, b: CellKey): number {
-  return a.rigId < b.rigId
-    ? -1
-    : a.rigId > b.rigId
-      ? 1
-      : a.cellId < b.cellId
-        ? -1
-        : a.cellId > b.cellId
-          ? 1
-          : 0;
 }
 
 async function transaction(db: DuckDBConnection, body: () => Promise<void>): Promise<void> {

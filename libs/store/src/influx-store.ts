@@ -19,6 +19,7 @@ import {
 import { asColumns, type SampleColumns } from './sample-columns.js';
 import { StoreError, bucketMs } from './store-error.js';
 import {
+  compareCells,
   emptySamplePage,
   type CellKey,
   type CellSample,
@@ -182,7 +183,7 @@ export class InfluxStore implements TelemetryStore {
       const json = series.values?.[0]?.[1];
       if (typeof json === 'string') configs.push(JSON.parse(json) as CellConfig);
     }
-    return configs.sort(byCell);
+    return configs.sort(compareCells);
   }
 
   async listCells(): Promise<StoredCell[]> {
@@ -206,7 +207,7 @@ export class InfluxStore implements TelemetryStore {
       const state = JSON.parse(json) as StateMessage;
       cells.set(key, { rigId, cellId, configured: cells.get(key)?.configured ?? false, state });
     }
-    return [...cells.values()].sort(byCell);
+    return [...cells.values()].sort(compareCells);
   }
 
   async queryTelemetry(cell: CellKey, query: TelemetryQuery): Promise<TelemetryPoint[]> {
@@ -397,18 +398,6 @@ export class InfluxStore implements TelemetryStore {
     }
     return body;
   }
-}
-
-function byCell(a: CellKey, b: CellKey): number {
-  return a.rigId < b.rigId
-    ? -1
-    : a.rigId > b.rigId
-      ? 1
-      : a.cellId < b.cellId
-        ? -1
-        : a.cellId > b.cellId
-          ? 1
-          : 0;
 }
 
 function errorText(error: unknown): string {

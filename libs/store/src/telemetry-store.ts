@@ -107,3 +107,10 @@ export interface TelemetryStore {
    */
   readSamplePages(cell: CellKey, query: SamplePagesQuery): AsyncGenerator<SamplePage>;
 }
+
+/** Orders cells by rig, then cell id (as listings return them). */
+export function compareCells(a: CellKey, b: CellKey): number {
+  if (a.rigId !== b.rigId) return a.rigId < b.rigId ? -1 : 1;
+  if (a.cellId !== b.cellId) return a.cellId < b.cellId ? -1 : 1;
+  return 0;
+}

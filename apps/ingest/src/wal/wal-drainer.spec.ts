@@ -45,6 +45,19 @@ describe('WalDrainer', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+  /** What a drainer on the reopened log stores, once it has stored `count` samples. */
+  const replayAfterRestart = async (count: number): Promise<CellSample[]> => {
+    const again = new WriteAheadLog({ dir, maxBytes: 1 << 20, fsyncInterval_ms: 0 });
+    again.open();
+    const fresh = new FakeSink();
+    const replayer = new WalDrainer(again, fresh);
+    replayer.start();
+    await until(() => fresh.samples.length >= count, 'the replay after a restart');
+    await replayer.stop();
+    again.close();
+    return fresh.samples;
+  };
+
   const append = (wal: WriteAheadLog, from: number, to: number, cellId = 'a'): void => {
     for (let k = from; k < to; k++) wal.appendSamples('rig', cellId, [{ ts: T0 + k, v: 1, i: 0.1, seq: k }]);
     wal.flush();
@@ -108,16 +121,9 @@ describe('WalDrainer', () => {
     await drainer.stop();
     wal.close();
 
-    const again = new WriteAheadLog({ dir, maxBytes: 1 << 20, fsyncInterval_ms: 0 });
-    again.open();
-    const fresh = new FakeSink();
-    const replayer = new WalDrainer(again, fresh);
-    replayer.start();
-    await until(() => fresh.samples.length === 80, 'replay');
-    expect(fresh.samples.map((s) => s.seq)).toEqual(Array.from({ length: 80 }, (_, k) => 100 + k));
-    expect(fresh.samples.every((s) => s.cellId === 'b')).toBe(true);
-    await replayer.stop();
-    again.close();
+    const replayed = await replayAfterRestart(80);
+    expect(replayed.map((s) => s.seq)).toEqual(Array.from({ length: 80 }, (_, k) => 100 + k));
+    expect(replayed.every((s) => s.cellId === 'b')).toBe(true);
   });
 
   it('stops within its bound when the store never answers, and the unanswered batch is stored at the next start', async () => {
@@ -137,14 +143,7 @@ describe('WalDrainer', () => {
     expect(performance.now() - started).toBeLessThan(5000);
     wal.close();
 
-    const again = new WriteAheadLog({ dir, maxBytes: 1 << 20, fsyncInterval_ms: 0 });
-    again.open();
-    const fresh = new FakeSink();
-    const replayer = new WalDrainer(again, fresh);
-    replayer.start();
-    await until(() => fresh.samples.length === 50, 'replay of the unanswered batch');
-    await replayer.stop();
-    again.close();
+    expect(await replayAfterRestart(50)).toHaveLength(50);
   });
 
   it('skips a batch the store refuses as data, but keeps retrying refused credentials', async () => {
