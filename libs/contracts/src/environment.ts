@@ -45,7 +45,7 @@ export const EnvironmentSchema = z.object({
   /** HTTP port of a standalone ingest process (`GET /health`, `GET /metrics`); 0 = any free port. */
   SANDGLASS_INGEST_HTTP_PORT: port.default(3001),
   /** Memory of the embedded store's DuckDB buffer pool (MiB); beyond it DuckDB spills to disk. */
-  SANDGLASS_STORE_MEMORY_MB: z.coerce.number().int().min(64).default(128),
+  SANDGLASS_STORE_MEMORY_MB: z.coerce.number().int().min(32).default(64),
   /** Derived states waiting for the store; while it is slow or down, the oldest are dropped (counted). */
   SANDGLASS_STATE_QUEUE_MAX: z.coerce.number().int().positive().default(20_000),
   /** Bound of the dead-letter files (refused messages and batches) under SANDGLASS_DATA_DIR (MiB). */

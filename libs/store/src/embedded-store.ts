@@ -33,7 +33,7 @@ export interface EmbeddedStoreOptions {
   dataDir: string;
   /** File name inside dataDir. */
   fileName?: string;
-  /** DuckDB's buffer memory (MB); it spills to disk beyond it. Default 128. */
+  /** DuckDB's buffer memory (MB); it spills to disk beyond it. Default 64. */
   memoryLimit_MB?: number;
   /** DuckDB's worker threads. Default 2. */
   threads?: number;
@@ -108,7 +108,7 @@ class EmbeddedDatabase {
 
   static async open(file: string, options: EmbeddedStoreOptions): Promise<EmbeddedDatabase> {
     const instance = await DuckDBInstance.create(file, {
-      memory_limit: `${options.memoryLimit_MB ?? 128}MB`,
+      memory_limit: `${options.memoryLimit_MB ?? 64}MB`,
       threads: String(options.threads ?? 2),
       // Results in insertion order are not needed (queries say ORDER BY): lets DuckDB stream with less memory.
       preserve_insertion_order: 'false',
