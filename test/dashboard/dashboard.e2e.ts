@@ -194,14 +194,21 @@ describeWithServices('dashboard e2e (chromium, real api + ingest, Mosquitto, Inf
 
       const raised = page.locator('section[aria-label="Cell alerts"] li.alert[data-state="raised"]').first();
       await raised.waitFor({ timeout: WAIT_MS });
-      const alertId = await raised.getAttribute('data-alert-id');
-      expect(alertId).toBeTruthy();
+      expect(await raised.getAttribute('data-alert-id')).toBeTruthy();
       expect((await raised.locator('.alert-message').textContent())?.trim()).toBeTruthy();
       await screenshot('cell-alert');
 
+      // The run goes on past the onset: the alert first seen may have cleared since (on a slow machine its
+      // clear arrives later), so the one acknowledged is an alert of this cell still open on the feed.
       await page.goto(`${api!.url}/#/alerts`);
+      const open = page
+        .locator('li.alert[data-state="raised"]')
+        .filter({ hasText: `${RIG} / ${CELL}` })
+        .first();
+      await open.waitFor({ timeout: WAIT_MS });
+      const alertId = await open.getAttribute('data-alert-id');
+      expect(alertId).toBeTruthy();
       const item = page.locator(`li.alert[data-alert-id="${alertId}"]`);
-      await item.waitFor({ timeout: WAIT_MS });
       // Evidence in words, with numbers and units.
       expect(await item.locator('.evidence li').first().textContent()).toMatch(/\d/);
       await page.locator('input[name="operator"]').fill('e2e-engineer');
