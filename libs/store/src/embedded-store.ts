@@ -281,43 +281,22 @@ class EmbeddedDatabase {
 
   /** Appends the state history; moves each cell's latest state (memory first: readers see it at once). */
   appendStates(states: readonly StateMessage[]): Promise<void> {
-    const changed = new Map<string, StateMessage>();
-    for (const state of states) {
+    // Each state serialized once: the history row and, for the newest of its cell, the latest row.
+    const json = states.map((state) => JSON.stringify(state));
+    const changed = new Map<string, number>();
+    states.forEach((state, n) => {
       const key = cellKey(state.rigId, state.cellId);
       const current = this.latest.get(key);
-      if (current && current.ts > state.ts) continue;
+      if (current && current.ts > state.ts) return;
       this.latest.set(key, state);
-      changed.set(key, state);
-    }
+      changed.set(key, n);
+    });
     return this.write((db) =>
       transaction(db, async () => {
-        const history = await db.createAppender('cell_state');
-        try {
-          for (const state of states) {
-            history.appendVarchar(state.rigId);
-            history.appendVarchar(state.cellId);
-            history.appendDouble(Math.round(state.ts * 1000));
-            history.appendVarchar(state.risk);
-            history.appendVarchar(JSON.stringify(state));
-            history.endRow();
-          }
-        } finally {
-          history.closeSync();
-        }
+        await appendStateRows(db, 'cell_state', states, json, states.keys());
         if (changed.size === 0) return;
         await db.run('DELETE FROM latest_staging');
-        const latest = await db.createAppender('latest_staging');
-        try {
-          for (const state of changed.values()) {
-            latest.appendVarchar(state.rigId);
-            latest.appendVarchar(state.cellId);
-            latest.appendDouble(Math.round(state.ts * 1000));
-            latest.appendVarchar(JSON.stringify(state));
-            latest.endRow();
-          }
-        } finally {
-          latest.closeSync();
-        }
+        await appendStateRows(db, 'latest_staging', states, json, changed.values());
         await db.run('INSERT OR REPLACE INTO cell_latest SELECT rig, cell, ts_us, json FROM latest_staging');
       }),
     );
@@ -328,6 +307,30 @@ class EmbeddedDatabase {
     for (const reader of this.readers) reader.connection.closeSync();
     this.writer.closeSync();
     this.instance.closeSync();
+  }
+}
+
+/** Rows `which` of `states` into a table of (rig, cell, ts_us, risk, json) or (rig, cell, ts_us, json). */
+async function appendStateRows(
+  db: DuckDBConnection,
+  table: 'cell_state' | 'latest_staging',
+  states: readonly StateMessage[],
+  json: readonly string[],
+  which: Iterable<number>,
+): Promise<void> {
+  const appender = await db.createAppender(table);
+  try {
+    for (const n of which) {
+      const state = states[n]!;
+      appender.appendVarchar(state.rigId);
+      appender.appendVarchar(state.cellId);
+      appender.appendDouble(Math.round(state.ts * 1000));
+      if (table === 'cell_state') appender.appendVarchar(state.risk);
+      appender.appendVarchar(json[n]!);
+      appender.endRow();
+    }
+  } finally {
+    appender.closeSync();
   }
 }
 
