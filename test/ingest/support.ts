@@ -45,6 +45,7 @@ export interface IngestProcess {
     samples: { accepted: number; stored: number };
     wal: { unstoredBytes: number; full: boolean };
     store: { writing: boolean };
+    mqtt: { connected: boolean };
   }>;
   metrics: () => Promise<string>;
   /** Sends the signal and waits for the process to exit. */
