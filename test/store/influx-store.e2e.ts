@@ -104,6 +104,24 @@ describeWithServices('InfluxStore against a real influxd', () => {
     expect(await store.countSamples(cell)).toBe(50);
   });
 
+  it('streams an export to a slow reader for longer than the request timeout', async () => {
+    const store = new InfluxStore({
+      url: testServices().influxUrl,
+      database: database('slow'),
+      timeout_ms: 2000,
+    });
+    await store.open();
+    await store.writeSamples(samples(4000));
+    let read = 0;
+    const started = Date.now();
+    for await (const page of store.readSamplePages(cell, { pageSize: 100 })) {
+      read += page.length;
+      await new Promise((resolve) => setTimeout(resolve, 150)); // a client downloading slowly
+    }
+    expect(read).toBe(4000);
+    expect(Date.now() - started).toBeGreaterThan(2000);
+  });
+
   it('creates the database again when it disappeared under a running store', async () => {
     const name = database('recreate');
     const store = new InfluxStore({ url: testServices().influxUrl, database: name });

@@ -323,14 +323,22 @@ export class InfluxStore implements TelemetryStore {
       chunked: 'true',
       chunk_size: String(chunkSize),
     });
+    // The timeout covers the wait for the headers only: an AbortSignal.timeout would also cut the body.
+    const controller = new AbortController();
+    const timer = setTimeout(
+      () => controller.abort(new Error(`no answer within ${this.timeout_ms} ms`)),
+      this.timeout_ms,
+    );
     let res: Response;
     try {
       res = await fetch(`${this.base}/query?${search}`, {
         headers: { ...this.headers, accept: 'application/csv' },
-        signal: AbortSignal.timeout(this.timeout_ms),
+        signal: controller.signal,
       });
     } catch (error) {
       throw new StoreError(`InfluxDB query failed: ${errorText(error)}`, true, undefined, { cause: error });
+    } finally {
+      clearTimeout(timer);
     }
     if (res.status !== 200 || !res.body) throw await httpError('query', res);
     return res;
@@ -446,8 +454,7 @@ function truncatePage(page: SamplePage, length: number): SamplePage {
 }
 
 /**
- * The lines of a streamed body. A body silent for `idle_ms` is abandoned with a retryable error (the
- * request's own timeout covers only the wait for the headers).
+ * The lines of a streamed body. A body silent for `idle_ms` is abandoned with a retryable error.
  */
 async function* lines(body: ReadableStream<Uint8Array>, idle_ms: number): AsyncGenerator<string> {
   const reader = body.getReader();
