@@ -13,8 +13,7 @@ import {
   stateTopic,
 } from '#contracts';
 import { TELEMETRY_STORE, type TelemetryStore } from '#store';
-import { type RunningApi, startApi } from '../../apps/api/src/bootstrap.js';
-import { LiveFeed } from '../../apps/api/src/live/live-feed.service.js';
+import { type RunningApi, startApi, LiveFeed } from '#api';
 import { describeWithServices, testServices } from '../support/services.js';
 import { RecordingClient } from './live-client.js';
 

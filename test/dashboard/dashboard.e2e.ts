@@ -10,9 +10,8 @@ import { build } from 'vite';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parseEnvironment, telemetryTopic, type CellConfig, type Sample } from '#contracts';
 import { simulateScenario, type SimulatedRun } from '#simulator';
-import { type RunningApi, startApi } from '../../apps/api/src/bootstrap.js';
-import { LiveFeed } from '../../apps/api/src/live/live-feed.service.js';
-import { IngestModule } from '../../apps/ingest/src/ingest.module.js';
+import { type RunningApi, startApi, LiveFeed } from '#api';
+import { IngestModule } from '#ingest';
 import { describeWithServices, testServices } from '../support/services.js';
 
 /**
