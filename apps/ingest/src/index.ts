@@ -10,3 +10,5 @@ export { MqttIntake } from './intake/mqtt-intake.js';
 export { NoFailureModel } from './detection/failure-model.js';
 export type { FailureModel } from './detection/failure-model.js';
 export { loadTfFailureModel } from './detection/tf-failure-model.js';
+export { mqttJsDeferredPubacks, pubackPackets } from './intake/deferred-puback.js';
+export type { AckCallback, DeferredPubacks, PacketHandler } from './intake/deferred-puback.js';
