@@ -37,7 +37,7 @@ class WireTap {
     this.server = net.createServer((client) => {
       const broker = net.connect(brokerPort, brokerHost);
       this.sockets.add(client).add(broker);
-      let pending = Buffer.alloc(0);
+      let pending: Buffer = Buffer.alloc(0);
       client.on('data', (chunk: Buffer) => {
         broker.write(chunk);
         pending = this.parse(Buffer.concat([pending, chunk]));
