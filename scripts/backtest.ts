@@ -9,17 +9,21 @@ import { parseArgs } from 'node:util';
 import { openReplay, readAll } from '#replay';
 import { CellMonitor, detectorKinds, type DetectorKind } from '#physics';
 import { healthyPopulation, randomRun, type RunLabels } from '#simulator';
-import { falseAlarmRate, type FalseAlarmRate } from '../libs/model/src/false-alarms.js';
 import {
+  falseAlarmRate,
+  type FalseAlarmRate,
   fusedRaises,
   scoreOutcomes,
   type BacktestScore,
   type RunOutcome,
-} from '../libs/model/src/backtest.js';
-import { DEFAULT_FUSION, type FusionOptions } from '../libs/model/src/fusion.js';
-import { evaluateRun, type RunTimeline } from '../libs/model/src/evaluate.js';
-import { loadFailureModel, MODEL_KINDS } from '../libs/model/src/model.js';
-import { physicsMonitorFactory } from '../libs/model/src/physics-monitor.js';
+  DEFAULT_FUSION,
+  type FusionOptions,
+  evaluateRun,
+  type RunTimeline,
+  loadFailureModel,
+  MODEL_KINDS,
+  physicsMonitorFactory,
+} from '#model';
 import type { CellConfig } from '#contracts';
 
 const { values } = parseArgs({

@@ -5,8 +5,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { physicsMonitorFactory } from '../libs/model/src/physics-monitor.js';
-import { modelCard, trainModel } from '../libs/model/src/train.js';
+import { physicsMonitorFactory, modelCard, trainModel } from '#model';
 
 const { values } = parseArgs({
   options: {

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { EmbeddedStore, InfluxStore, SampleColumns, type TelemetryStore } from '#store';
-import { ExportService } from '../../apps/api/src/export/export.service.js';
+import { ExportService } from '#api';
 
 const N = Number(process.argv[2] ?? 1_000_000);
 const cell = { rigId: 'bench', cellId: 'c1' };

@@ -450,8 +450,8 @@ async function main(): Promise<void> {
   };
 
   // The api in this process, as `node dist/apps/api/src/main.js` would run it.
-  const { startApi } = await import('../../apps/api/src/bootstrap.js');
-  const { LiveFeed } = await import('../../apps/api/src/live/live-feed.service.js');
+  const { startApi } = await import('#api');
+  const { LiveFeed } = await import('#api');
   const api = await startApi(
     parseEnvironment({
       SANDGLASS_HTTP_PORT: '0',

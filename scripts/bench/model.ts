@@ -5,9 +5,7 @@
 // Options: --batch 256 --seconds 5
 import { parseArgs } from 'node:util';
 import { simulateScenario } from '#simulator';
-import { RUN_EPOCH_MS } from '../../libs/model/src/dataset.js';
-import { createFeatureWindow } from '../../libs/model/src/features.js';
-import { loadFailureModel } from '../../libs/model/src/model.js';
+import { RUN_EPOCH_MS, createFeatureWindow, loadFailureModel } from '#model';
 
 const { values } = parseArgs({
   options: { batch: { type: 'string', default: '256' }, seconds: { type: 'string', default: '5' } },

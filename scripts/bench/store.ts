@@ -10,10 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EmbeddedStore } from '../../libs/store/src/embedded-store.js';
-import { InfluxStore } from '../../libs/store/src/influx-store.js';
-import { encodeSamples } from '../../libs/store/src/line-protocol.js';
-import type { CellSample, TelemetryStore } from '../../libs/store/src/telemetry-store.js';
+import { EmbeddedStore, InfluxStore, encodeSamples, type CellSample, type TelemetryStore } from '#store';
 
 const TOTAL = Number(process.argv[2] ?? 200_000);
 const CELLS = 16;

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -13,8 +14,7 @@ import {
   stateTopic,
 } from '#contracts';
 import { TELEMETRY_STORE, type TelemetryStore } from '#store';
-import { type RunningApi, startApi } from '../../apps/api/src/bootstrap.js';
-import { LiveFeed } from '../../apps/api/src/live/live-feed.service.js';
+import { type RunningApi, startApi, LiveFeed } from '#api';
 import { describeWithServices, testServices } from '../support/services.js';
 import { RecordingClient } from './live-client.js';
 
@@ -472,6 +472,40 @@ describe('api without a broker', () => {
       });
       expect(put.status).toBe(503);
       expect(await put.json()).toEqual({ message: 'broker unavailable; configuration not changed' });
+    } finally {
+      await api.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('api without its store', () => {
+  it('answers 503 with the store as the reason, not a bare 500', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'sandglass-api-nostore-'));
+    // A port that was just free and is closed again: InfluxDB "down", connections refused.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const closedPort = (probe.address() as AddressInfo).port;
+    await new Promise((resolve) => probe.close(resolve));
+    const api = await startApi(
+      parseEnvironment({
+        SANDGLASS_HTTP_PORT: '0',
+        SANDGLASS_HTTP_HOST: '127.0.0.1',
+        SANDGLASS_AUTH: 'off',
+        SANDGLASS_MQTT_URL: 'mqtt://127.0.0.1:1',
+        SANDGLASS_INFLUX_URL: `http://127.0.0.1:${closedPort}`,
+        SANDGLASS_DATA_DIR: dir,
+        SANDGLASS_LOG_LEVEL: 'error',
+      }),
+      { dashboardDir: dir },
+    );
+    try {
+      for (const route of ['/api/cells', '/api/cells/r/c/telemetry?every=10s', '/api/cells/r/c/cycles']) {
+        const response = await fetch(api.url + route);
+        expect(response.status, route).toBe(503);
+        const body = (await response.json()) as { message: string };
+        expect(body.message, route).toMatch(/^store unavailable: .+/);
+      }
     } finally {
       await api.close();
       rmSync(dir, { recursive: true, force: true });

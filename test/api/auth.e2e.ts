@@ -5,7 +5,7 @@ import { io } from 'socket.io-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { hashToken } from '#auth';
 import { parseEnvironment } from '#contracts';
-import { type RunningApi, apiHost, startApi } from '../../apps/api/src/bootstrap.js';
+import { type RunningApi, apiHost, startApi } from '#api';
 import { describeWithServices, testServices } from '../support/services.js';
 
 /** The api with authentication on: bearer tokens with roles on REST and socket.io, writes rate-limited. */

@@ -15,9 +15,8 @@ import {
   telemetryTopic,
 } from '#contracts';
 import { openReplay, type CyclerCycle } from '#replay';
-import { IngestModule } from '../../apps/ingest/src/ingest.module.js';
-import { type RunningApi, startApi } from '../../apps/api/src/bootstrap.js';
-import { LiveFeed } from '../../apps/api/src/live/live-feed.service.js';
+import { IngestModule } from '#ingest';
+import { type RunningApi, startApi, LiveFeed } from '#api';
 import { describeWithServices, testServices } from '../support/services.js';
 import { RecordingClient } from './live-client.js';
 

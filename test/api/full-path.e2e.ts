@@ -6,9 +6,8 @@ import { NestFactory } from '@nestjs/core';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Sample, configTopic, parseEnvironment, telemetryTopic } from '#contracts';
-import { IngestModule } from '../../apps/ingest/src/ingest.module.js';
-import { type RunningApi, startApi } from '../../apps/api/src/bootstrap.js';
-import { LiveFeed } from '../../apps/api/src/live/live-feed.service.js';
+import { IngestModule } from '#ingest';
+import { type RunningApi, startApi, LiveFeed } from '#api';
 import { describeWithServices, testServices } from '../support/services.js';
 import { RecordingClient } from './live-client.js';
 

@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sample } from '#contracts';
 import { openReplay } from '#replay';
+import { fixturePresent } from '../support/fixtures.js';
 import { describeWithServices, testServices } from '../support/services.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -76,7 +77,7 @@ describeWithServices('sandglass replay and simulate against Mosquitto', () => {
     await subscriber.endAsync();
   });
 
-  it.skipIf(!existsSync(fixture))(
+  it.skipIf(!fixturePresent(fixture))(
     'replays every data row of a BioLogic file with its data times',
     async () => {
       const rig = `cli-${process.pid}`;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type CycleSummary, parseEnvironment } from '#contracts';
 import { SampleColumns, TELEMETRY_STORE, type TelemetryStore } from '#store';
-import { type RunningApi, startApi } from '../../apps/api/src/bootstrap.js';
+import { type RunningApi, startApi } from '#api';
 import { describeWithServices, testServices } from '../support/services.js';
 
 const root = path.resolve(import.meta.dirname, '../..');

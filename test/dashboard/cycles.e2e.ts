@@ -9,8 +9,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CycleTracker } from '#cycles';
 import { cyclesTopic, parseEnvironment, type CycleSummary } from '#contracts';
 import { SampleColumns, TELEMETRY_STORE, type TelemetryStore } from '#store';
-import { type RunningApi, startApi } from '../../apps/api/src/bootstrap.js';
-import { LiveFeed } from '../../apps/api/src/live/live-feed.service.js';
+import { type RunningApi, startApi, LiveFeed } from '#api';
 import { describeWithServices, testServices } from '../support/services.js';
 
 /**

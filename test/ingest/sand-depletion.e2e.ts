@@ -8,7 +8,7 @@ import {
   type CellConfig,
   type StateMessage,
 } from '#contracts';
-import { DepletionTracker } from '../../libs/physics/src/depletion-tracker.js';
+import { DepletionTracker } from '#physics';
 import { describeWithServices, testServices } from '../support/services.js';
 import {
   T0,

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { configTopic, type CellConfig } from '#contracts';
 import { openReplay, type ReplaySample } from '#replay';
+import { fixturePresent } from '../support/fixtures.js';
 import { describeWithServices, testServices } from '../support/services.js';
 import {
   connectPublisher,
@@ -39,7 +39,7 @@ describeWithServices('replay of a real recording into ingest', () => {
     await ingest?.stop();
   });
 
-  it.skipIf(!existsSync(fixture))(
+  it.skipIf(!fixturePresent(fixture))(
     'stores every row of mb.mpt at its data time and raises nothing',
     async () => {
       const { mqttUrl, influxUrl } = testServices();

@@ -1,7 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { describeTelemetryStoreConformance } from '../../libs/store/src/conformance.js';
-import { InfluxStore } from '../../libs/store/src/influx-store.js';
-import type { CellSample } from '../../libs/store/src/telemetry-store.js';
+import { describeTelemetryStoreConformance } from '#store-testing';
+import { InfluxStore, type CellSample } from '#store';
 import { describeWithServices, testServices } from '../support/services.js';
 
 // Each run gets its own databases so parallel or repeated runs never see each other's points.

@@ -8,18 +8,25 @@ import { generateToken, hashToken } from '#auth';
 import { createEmbeddedBroker, type EmbeddedBroker } from '#broker';
 import { PublisherReplayRunner } from '#replay';
 import { StorageModule } from '#store';
-import { ApiModule } from '../../api/src/api.module.js';
-import { CellsService } from '../../api/src/cells/cells.service.js';
-import { AuthPolicy } from '../../api/src/auth/auth-policy.js';
-import { apiHost, configureApiApp, logLevels } from '../../api/src/bootstrap.js';
-import { REPLAY_RUNNER } from '../../api/src/replays/replay-runner.js';
-import { publisherReplayRunner } from '../../api/src/replays/publisher-runner.provider.js';
-import { ApiMetrics } from '../../api/src/health/api-metrics.js';
-import { NoFailureModel, type FailureModel } from '../../ingest/src/detection/failure-model.js';
-import { loadTfFailureModel } from '../../ingest/src/detection/tf-failure-model.js';
-import { INGEST_METRICS_REGISTRY } from '../../ingest/src/ingest.tokens.js';
-import { IngestModule } from '../../ingest/src/ingest.module.js';
-import { MqttIntake } from '../../ingest/src/intake/mqtt-intake.js';
+import {
+  ApiMetrics,
+  ApiModule,
+  AuthPolicy,
+  apiHost,
+  CellsService,
+  configureApiApp,
+  logLevels,
+  publisherReplayRunner,
+  REPLAY_RUNNER,
+} from '#api';
+import {
+  INGEST_METRICS_REGISTRY,
+  IngestModule,
+  loadTfFailureModel,
+  MqttIntake,
+  NoFailureModel,
+  type FailureModel,
+} from '#ingest';
 import type { Registry } from 'prom-client';
 import { brokerMetrics, listenAddresses, mqttHost } from './embedded-broker-setup.js';
 import { DEMO_CELLS, DEMO_RIG_ID, DEMO_SPEED, startDemoRig } from './demo-rig.js';

@@ -1,33 +1,16 @@
 import type { CellConfig, Estimates } from '#contracts';
-import { CellMonitor, lithiumMolarVolume_m3_per_mol, faraday_C_per_mol, type CellEstimates } from '#physics';
+import { CellMonitor, publishedEstimates, type CellEstimates } from '#physics';
 import type { MonitorFactory } from './dataset.js';
 import { MODEL_KINDS } from './model.js';
 import type { PhysicsObservation } from './monitor.js';
 
 /**
  * The contracts' Estimates (what ingest publishes and the feature window reads) from the physics
- * CellMonitor's estimates. Ingest should use this same mapping so the model sees in production what it
- * saw in training.
+ * CellMonitor's estimates: #physics `publishedEstimates`, the same mapping ingest uses, so the model sees
+ * in production what it saw in training.
  */
 export function estimatesFromPhysics(e: CellEstimates): Partial<Estimates> {
-  const excess_um = e.excessStrippingThickness_um;
-  // Stripped thickness beyond creep resupply → charge per area: q = (h/Ω)·F.
-  const strippingCharge_C_m2 =
-    excess_um === null
-      ? null
-      : ((Math.max(excess_um.negative, excess_um.positive) * 1e-6) / lithiumMolarVolume_m3_per_mol) *
-        faraday_C_per_mol;
-  return {
-    depletionFraction: e.depletionFraction,
-    timeToDepletion_s: e.timeToDepletion_s,
-    jOverJstar: e.jOverJstar,
-    currentDensity_A_m2: e.currentDensity_A_m2,
-    strippingCurrentOverCsc: e.strippingOverCsc,
-    strippingChargeAboveCsc_C_m2: strippingCharge_C_m2,
-    contactFraction: e.contactFraction,
-    areaSpecificResistance_ohm_m2: e.asr_ohm_cm2 === null ? null : e.asr_ohm_cm2 * 1e-4,
-    shortResistance_ohm: e.shortResistance_ohm,
-  };
+  return publishedEstimates(e);
 }
 
 /**

@@ -1,6 +1,6 @@
 // The library is pure; this spec alone reads a recorded fixture from disk.
 // eslint-disable-next-line no-restricted-imports
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 // eslint-disable-next-line no-restricted-imports
 import { resolve } from 'node:path';
 // eslint-disable-next-line no-restricted-imports
@@ -11,6 +11,7 @@ import { CellMonitor, type CellSample, type DetectorEvent, type MonitorResult } 
 import { faraday_C_per_mol } from './constants.js';
 import { limitingCurrentDensity_A_m2, sandTime_s } from './sand-time.js';
 import { noise } from './short-cells.spec-helpers.js';
+import { fixturePresent } from '../../../test/support/fixtures.js';
 
 const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 const mbPath = resolve(repoRoot, '../shared/fixtures/biologic/mb.mpt');
@@ -51,7 +52,7 @@ const raised = (results: MonitorResult[]): DetectorEvent[] =>
 
 describe('CellMonitor on the real Li|LLZO|Li recording (biologic/mb.mpt)', () => {
   it('raises nothing at warning or above: it is a healthy cell', (ctx) => {
-    if (!existsSync(mbPath))
+    if (!fixturePresent(mbPath))
       return ctx.skip(`${mbPath} is missing (the shared fixtures are not checked out)`);
     const { area_cm2, galvanostatic, all } = readMpt(mbPath);
     expect(area_cm2).toBe(0.5);
@@ -140,7 +141,8 @@ describe('CellMonitor on other real recordings (healthy commercial and half cell
   for (const recording of otherRecordings) {
     it(`raises nothing on ${recording.file}`, (ctx) => {
       const path = resolve(repoRoot, '../shared/fixtures', recording.file);
-      if (!existsSync(path)) return ctx.skip(`${path} is missing (the shared fixtures are not checked out)`);
+      if (!fixturePresent(path))
+        return ctx.skip(`${path} is missing (the shared fixtures are not checked out)`);
       const samples = recording.read(readFileSync(path, 'utf8'));
       expect(samples.length).toBeGreaterThan(1000);
       const monitor = new CellMonitor(recording.config);

@@ -12,6 +12,7 @@ import { HardShortDetector } from './hard-short-detector.js';
 import { LevelHysteresis, levelOf, worstLevel, type Level } from './levels.js';
 import { SoftShortDetector } from './soft-short-detector.js';
 import { A_m2_to_mA_cm2, C_to_K, MPa_to_Pa, m_to_um, ohm_m2_to_ohm_cm2 } from './units.js';
+import { currentDensity_A_m2 } from './cell-model.js';
 import { VoidTracker, type VoidState } from './void-tracker.js';
 
 /** One measurement, as on the telemetry topic (DESIGN.md "Sample"). */
@@ -243,7 +244,7 @@ export class CellMonitor {
     const first = Number.isNaN(this.lastTs);
     const dt_s = first ? 0 : (sample.ts - this.lastTs) / 1000;
     this.lastTs = sample.ts;
-    const j_A_m2 = sample.i / cell.area_m2;
+    const j_A_m2 = currentDensity_A_m2(sample.i, cell.area_m2);
     const temperature_K = Number.isFinite(temperature_C) ? C_to_K(temperature_C) : NaN;
     const pressure_Pa = Number.isFinite(pressure_MPa) ? MPa_to_Pa(pressure_MPa) : NaN;
 
@@ -422,7 +423,9 @@ export class CellMonitor {
       accepted: false,
       note,
       estimates: {
-        currentDensity_A_m2: Number.isFinite(sample.i) ? sample.i / this.cell.area_m2 : NaN,
+        currentDensity_A_m2: Number.isFinite(sample.i)
+          ? currentDensity_A_m2(sample.i, this.cell.area_m2)
+          : NaN,
         depletionFraction: null,
         timeToDepletion_s: null,
         jOverJstar: null,

@@ -41,6 +41,13 @@ export type { Level, LevelThresholds, HysteresisOptions } from './levels.js';
 export { defaultThresholds, resolveThresholds, isThresholdName } from './thresholds.js';
 export type { Thresholds, ThresholdName } from './thresholds.js';
 export { resolveCellConfig } from './cell-config.js';
+export {
+  currentDensity_A_m2,
+  areaSpecificResistance_ohm_m2,
+  lithiumArealCharge_C_m2,
+  publishedEstimates,
+} from './cell-model.js';
+export type { PublishedEstimates } from './cell-model.js';
 export type { CellConfig, ElectrolyteConfig, ResolvedCell, ResolveResult } from './cell-config.js';
 export { CellMonitor, detectorKinds } from './cell-monitor.js';
 export type {

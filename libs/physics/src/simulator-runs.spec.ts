@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 // Test-only: the project's simulator (libs/simulator) makes labelled physics-based runs.
-import { simulateScenario } from '../../simulator/src/index.js';
+import { simulateScenario } from '#simulator';
 import { CellMonitor, type DetectorEvent, type DetectorKind } from './cell-monitor.js';
 
 // 2026-01-05T09:00:00Z, the data time given to each run's start.

@@ -4,6 +4,7 @@ import { parallelShort_ohm } from './hard-short-detector.js';
 import { levelRank, worstLevel, type Level } from './levels.js';
 import { median, RecentWindow } from './stats.js';
 import { defaultThresholds, type Thresholds } from './thresholds.js';
+import { areaSpecificResistance_ohm_m2 } from './cell-model.js';
 
 export type CellType = 'symmetric' | 'full' | 'half';
 
@@ -261,7 +262,7 @@ export class SoftShortDetector {
       }
 
       if (phase.index >= 1) {
-        const asr = Math.abs(sample.voltage_V / sample.currentDensity_A_m2);
+        const asr = areaSpecificResistance_ohm_m2(sample.voltage_V, sample.currentDensity_A_m2);
         this.recentAbsV.push(absV);
         if (!fullCell && Number.isFinite(asr)) this.recentAsr.push(asr);
       }

@@ -29,6 +29,8 @@ export const C_to_K = (temperature_C: number): number => temperature_C + zeroCel
 export const K_to_C = (temperature_K: number): number => temperature_K - zeroCelsius_K;
 /** Ω·m² → Ω·cm². */
 export const ohm_m2_to_ohm_cm2 = (asr_ohm_m2: number): number => asr_ohm_m2 * 1e4;
+/** Ω·cm² → Ω·m². */
+export const ohm_cm2_to_ohm_m2 = (asr_ohm_cm2: number): number => asr_ohm_cm2 * 1e-4;
 
 /**
  * Areal charge (C/m²) → thickness of lithium metal it plates or strips (m):

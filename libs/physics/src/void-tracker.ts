@@ -7,6 +7,7 @@ import { RecentWindow } from './stats.js';
 import { defaultThresholds, type Thresholds } from './thresholds.js';
 import { gasConstant_J_per_mol_K } from './constants.js';
 import { A_m2_to_mA_cm2, lithiumThickness_m } from './units.js';
+import { areaSpecificResistance_ohm_m2 } from './cell-model.js';
 
 export interface VoidTrackerOptions {
   /** Critical stripping current vs stack pressure, measured at cscTemperature_K (empty: CSC unknown). */
@@ -160,7 +161,7 @@ export class VoidTracker {
           )
         : 1;
       this.toReference = toReference;
-      const sampleAsr = Math.abs(sample.voltage_V / j) * toReference;
+      const sampleAsr = areaSpecificResistance_ohm_m2(sample.voltage_V, j) * toReference;
       if (phase.index >= skipAtStart && Number.isFinite(sampleAsr)) {
         if (!this.stepStart.full) {
           this.stepStart.push(sampleAsr);

@@ -5,12 +5,12 @@
  * cycle for Arbin), whose final values per step or cycle are its own statistics. The goal of issue 17:
  * within 0.5 % on every complete cycle.
  */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CycleTracker, type CycleStats } from '#cycles';
+import { fixturePresent } from '../../../test/support/fixtures.js';
 import { openReplay } from './read.js';
 import { sniffFormat } from './sniff.js';
 import type { CyclerCycle, ReadSummary } from './types.js';
@@ -18,7 +18,7 @@ import type { CyclerCycle, ReadSummary } from './types.js';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const shared = path.resolve(repoRoot, '../shared/fixtures');
 const local = path.resolve(repoRoot, 'test/fixtures');
-const present = existsSync(shared);
+const present = fixturePresent(shared);
 const TOLERANCE = 0.005;
 
 async function computed(file: string): Promise<{ cycles: Map<number, CycleStats>; summary: ReadSummary }> {

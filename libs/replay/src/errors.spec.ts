@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { fixturePresent } from '../../../test/support/fixtures.js';
 import { readAll } from './drive.js';
 import { readerFor } from './read.js';
 import { syntheticRun } from './synthetic-run.js';
@@ -12,7 +12,7 @@ import { writeArbin, writeBatteryArchive, writeMaccor, writeMpt, writeNeware } f
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const fixtures = path.resolve(repoRoot, '../shared/fixtures');
-const present = existsSync(fixtures);
+const present = fixturePresent(fixtures);
 
 /** Everything the reader yielded before it failed, and the failure. */
 async function drain(reader: ReplayReader): Promise<{ samples: ReplaySample[]; error: unknown }> {

@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { fixturePresent } from '../../../test/support/fixtures.js';
 import { readAll } from './drive.js';
 import { openReplay, type OpenReplayOptions } from './read.js';
 import { sniffFormat } from './sniff.js';
@@ -10,7 +10,7 @@ import type { ReplayFormat, ReplaySample } from './types.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const fixtures = path.resolve(repoRoot, '../shared/fixtures');
-const present = existsSync(fixtures);
+const present = fixturePresent(fixtures);
 const title = present ? 'real cycler fixtures' : `real cycler fixtures (SKIPPED: ${fixtures} not found)`;
 
 async function read(file: string, options: OpenReplayOptions = {}) {

@@ -14,12 +14,12 @@ import {
   MPa_to_Pa,
   cm2_s_to_m2_s,
   cm2_to_m2,
+  currentDensity_A_m2,
   mA_cm2_to_A_m2,
   mol_L_to_mol_m3,
   um_to_m,
 } from '#physics';
 import { z } from 'zod';
-// libs/physics has no index yet: imported by path until `#physics` resolves.
 
 const nullableNumber = z.number().nullable();
 
@@ -103,7 +103,8 @@ export function deriveNumbers(config: CellConfig, latest: StateMessage | undefin
   let jStar_mA_cm2: number | null = null;
   let sand_s: number | null = null;
   const area_m2 = cm2_to_m2(config.electrodeArea_cm2);
-  const present_A_m2 = latest ? Math.abs(latest.i) / area_m2 : null;
+  // The same current density as the detectors' and the state's (#physics cell model), as a magnitude.
+  const present_A_m2 = latest ? Math.abs(currentDensity_A_m2(latest.i, area_m2)) : null;
   if (kind === 'liquid' || kind === 'polymer') {
     const concentration_mol_m3 =
       e.concentration_mol_L !== undefined

@@ -5,6 +5,7 @@ import {
   PayloadTooLargeException,
 } from '@nestjs/common';
 import { describe, expect, it } from 'vitest';
+import { StoreError } from '#store';
 import { ApiExceptionFilter, errorResponse } from './api-exception.filter.js';
 import {
   ConflictError,
@@ -38,6 +39,10 @@ describe('errorResponse', () => {
     expect(errorResponse(new ConflictError('cleared')).status).toBe(409);
     expect(errorResponse(new UnavailableError('broker down')).status).toBe(503);
     expect(errorResponse(new NotImplementedError('replay runner not available')).status).toBe(501);
+    expect(errorResponse(new StoreError('InfluxDB unreachable (ECONNREFUSED)', true))).toEqual({
+      status: 503,
+      body: { message: 'store unavailable: InfluxDB unreachable (ECONNREFUSED)' },
+    });
   });
 
   it('keeps the issues of an invalid request', () => {

@@ -7,6 +7,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { ErrorBody } from '#contracts';
+import { StoreError } from '#store';
 import { DomainError } from './domain-errors.js';
 
 const STATUS: Record<DomainError['kind'], number> = {
@@ -26,6 +27,14 @@ export function errorResponse(error: unknown): { status: number; body: ErrorBody
     const body: ErrorBody = { message: error.message };
     if ('issues' in error && Array.isArray(error.issues)) body.issues = error.issues as string[];
     return { status: STATUS[error.kind], body };
+  }
+  // The store (InfluxDB or the embedded DuckDB) failed or cannot be reached: the request was fine, the
+  // service behind it is not, so 503 with the store's reason rather than an anonymous 500.
+  if (error instanceof StoreError) {
+    return {
+      status: HttpStatus.SERVICE_UNAVAILABLE,
+      body: { message: `store unavailable: ${error.message}` },
+    };
   }
   // Nest's own exceptions: unknown route, unparsable JSON body, payload too large.
   if (error instanceof HttpException) {

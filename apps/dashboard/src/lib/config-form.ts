@@ -1,6 +1,6 @@
 import { CellConfigBodySchema, type CellConfig, type CellConfigBody } from '#contracts';
 // libs/physics is pure (no I/O), so the browser can share its presets.
-import { isPresetName, presets } from '../../../../libs/physics/src/presets.js';
+import { isPresetName, presets } from '#physics';
 
 /** The configuration editor's fields, as typed text; '' means "not set". */
 export interface ConfigForm {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { camelToWords, evidenceEntryToWords, evidenceToWords } from './evidence.js';
+import { formatAreaResistance, formatCurrentDensity } from './format.js';
 
 describe('evidenceToWords', () => {
   it('phrases the design example with numbers and units, known fields in a fixed order', () => {
@@ -52,5 +53,24 @@ describe('evidenceToWords', () => {
   it('splits camel case including acronyms', () => {
     expect(camelToWords('jOverJstar')).toBe('j over jstar');
     expect(camelToWords('strippingCurrentOverCSCRatio')).toBe('stripping current over csc ratio');
+  });
+});
+
+describe('alert evidence and the physics panel show one number the same way', () => {
+  // The physics panel formats the state's estimates (Ω·m², A/m²); detectors' evidence carries the same
+  // quantity in Ω·m² or Ω·cm², A/m² or mA/cm². The same value must read the same in every unit.
+  it('ASR 32 Ω·cm² from Ω·m² estimates and from Ω·cm² or Ω·m² evidence', () => {
+    const panel = formatAreaResistance(32e-4);
+    expect(panel).toBe('32.0 Ω·cm²');
+    expect(evidenceEntryToWords('asr_ohm_cm2', 32)).toContain(panel);
+    expect(evidenceEntryToWords('asr_ohm_m2', 32e-4)).toContain(panel);
+    expect(evidenceEntryToWords('areaSpecificResistance_ohm_m2', 32e-4)).toContain(panel);
+  });
+
+  it('current density 1.5 mA/cm² from A/m² estimates and from mA/cm² evidence', () => {
+    const panel = formatCurrentDensity(15);
+    expect(panel).toBe('1.50 mA/cm²');
+    expect(evidenceEntryToWords('currentDensity_mA_cm2', 1.5)).toContain(panel);
+    expect(evidenceEntryToWords('currentDensity_A_m2', 15)).toContain(panel);
   });
 });

@@ -1,23 +1,10 @@
-import type { AlertKind, CellConfig, Estimates, Evidence, Sample } from '#contracts';
-import { CellMonitor, type CellEstimates, type DetectorKind } from '#physics';
+import type { AlertKind, CellConfig, Evidence, Sample } from '#contracts';
+import { CellMonitor, publishedEstimates, type DetectorKind } from '#physics';
 import type { Detector, DetectorFactory, DetectorFinding, DetectorResult } from './detector.js';
 
 interface KindNote {
   message: string;
   evidence: Evidence;
-}
-
-function toEstimates(e: CellEstimates): Estimates {
-  return {
-    currentDensity_A_m2: e.currentDensity_A_m2,
-    depletionFraction: e.depletionFraction,
-    timeToDepletion_s: e.timeToDepletion_s,
-    jOverJstar: e.jOverJstar,
-    strippingCurrentOverCsc: e.strippingOverCsc,
-    contactFraction: e.contactFraction,
-    areaSpecificResistance_ohm_m2: e.asr_ohm_cm2 === null ? null : e.asr_ohm_cm2 * 1e-4,
-    shortResistance_ohm: e.shortResistance_ohm,
-  };
 }
 
 /**
@@ -55,7 +42,8 @@ export class PhysicsDetector implements Detector {
       const level = result.levels[kind];
       if (level !== 'ok') findings.push({ kind: kind as AlertKind, level, ...note });
     }
-    return { estimates: toEstimates(result.estimates), findings };
+    // The one mapping of the monitor's estimates (#physics cell-model.ts), as the model was trained on.
+    return { estimates: publishedEstimates(result.estimates), findings };
   }
 }
 

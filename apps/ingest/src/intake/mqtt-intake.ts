@@ -18,6 +18,9 @@ import type { TelemetryPublish } from '#broker';
 import type { InProcessTelemetrySource } from '../ingest.tokens.js';
 import type { IngestLogger, IngestOutput, TelemetryIntake } from '../pipeline/telemetry-intake.js';
 import type { WriteAheadLog } from '../wal/write-ahead-log.js';
+import { mqttJsDeferredPubacks, type AckCallback, type PacketHandler } from './deferred-puback.js';
+
+export type { PacketHandler } from './deferred-puback.js';
 
 export interface MqttIntakeOptions {
   url: string;
@@ -48,12 +51,9 @@ const WARN_EVERY_MS = 60_000;
 /** Called after each WAL flush (the drainer's wake-up). */
 export type FlushListener = () => void;
 
-type Ack = (error?: Error) => void;
+type Ack = AckCallback;
 
 const TELEMETRY_SUFFIX = '/telemetry';
-
-/** Receives every incoming PUBLISH with mqtt.js's acknowledgement callback. */
-export type PacketHandler = (packet: IPublishPacket, callback: Ack) => void;
 
 /**
  * The broker connection of ingest: a persistent MQTT 5 session (clean = false, a stable client id, a
@@ -79,7 +79,7 @@ export class MqttConnection implements IngestOutput {
 
   /** The current socket (it changes on reconnect). */
   get stream(): Duplex | undefined {
-    return this.client?.stream as Duplex | undefined;
+    return this.client && mqttJsDeferredPubacks.stream(this.client);
   }
 
   start(handler: PacketHandler): void {
@@ -106,7 +106,7 @@ export class MqttConnection implements IngestOutput {
     if (options.password !== undefined) clientOptions.password = options.password;
     const client = mqtt.connect(options.url, clientOptions);
     this.client = client;
-    client.handleMessage = handler;
+    mqttJsDeferredPubacks.install(client, handler);
     client.on('connect', (connack) => {
       this.connected = true;
       this.connects++;
@@ -197,24 +197,15 @@ export class MqttConnection implements IngestOutput {
 export type PacketSource = Pick<MqttConnection, 'start' | 'stop' | 'stream'>;
 
 /**
- * Handed to mqtt.js's `handleMessage` callback for a telemetry message whose PUBACK this class sends
- * itself: mqtt.js then moves on to the next packet without writing one (handlers/publish.js: an error
- * from handleMessage skips the PUBACK). One instance, never thrown, so no stack is captured per message.
- */
-const ACK_DEFERRED = new Error('PUBACK deferred until the write-ahead log write');
-
-/** PUBACK of MQTT 3.1.1 and MQTT 5 (success, no properties: remaining length 2). */
-const PUBACK_HEADER = 0x40;
-
-/**
  * Acknowledges MQTT messages only after they are in the write-ahead log.
  *
  * mqtt.js hands incoming packets one at a time to `handleMessage(packet, callback)` and would write the
  * PUBACK when the callback runs. Here the handler decodes, validates and appends to the WAL's memory
- * buffer, notes the message id and calls back with ACK_DEFERRED, so mqtt.js goes on to the next packet
- * without acknowledging. Once the current burst of packets is processed (setImmediate), one synchronous
- * write puts the whole group in the WAL and only then one socket write sends the group's PUBACKs, in the
- * order the messages arrived (mqtt.js would have written three small buffers per PUBACK). A process
+ * buffer, notes the message id and defers the acknowledgement (deferred-puback.ts, the one place that
+ * knows how), so mqtt.js goes on to the next packet without acknowledging. Once the current burst of
+ * packets is processed (setImmediate), one synchronous write puts the whole group in the WAL and only then
+ * one socket write sends the group's PUBACKs, in the order the messages arrived (mqtt.js would have
+ * written three small buffers per PUBACK). A process
  * killed before the WAL write sent no PUBACK for those messages, and the broker redelivers them. When the
  * WAL is full the callback is withheld, which stops mqtt.js reading further packets; the broker keeps
  * them until there is room.
@@ -339,7 +330,7 @@ export class MqttIntake {
         let acks = this.pendingAcks.get(stream);
         if (!acks) this.pendingAcks.set(stream, (acks = []));
         acks.push(packet.messageId);
-        callback(ACK_DEFERRED);
+        mqttJsDeferredPubacks.defer(callback);
       } else {
         // QoS 0 has no acknowledgement (and QoS 2 is never granted): nothing to hold back.
         if (packet.qos !== 0) this.flush();
@@ -438,7 +429,7 @@ export class MqttIntake {
     }
     for (const [stream, ids] of this.pendingAcks) {
       // A socket closed meanwhile: the broker redelivers those messages on the next connection.
-      if (!stream.destroyed && stream.writable) stream.write(pubacks(ids));
+      mqttJsDeferredPubacks.send(stream, ids);
     }
     this.pendingAcks.clear();
     if (this.pendingInProcess.length > 0) {
@@ -497,17 +488,4 @@ function sameJson(value: unknown, payload: Buffer): boolean {
   } catch {
     return false;
   }
-}
-
-/** PUBACK packets for `ids`, back to back in one buffer. */
-function pubacks(ids: readonly number[]): Buffer {
-  const buf = Buffer.allocUnsafe(ids.length * 4);
-  for (let k = 0; k < ids.length; k++) {
-    const id = ids[k]!;
-    buf[4 * k] = PUBACK_HEADER;
-    buf[4 * k + 1] = 2;
-    buf[4 * k + 2] = id >> 8;
-    buf[4 * k + 3] = id & 0xff;
-  }
-  return buf;
 }
