@@ -1,5 +1,6 @@
 export * from './alert.js';
 export * from './cell-config.js';
+export * from './command.js';
 export * from './cycle.js';
 export * from './dead-letter.js';
 export * from './environment.js';

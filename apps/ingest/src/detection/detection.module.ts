@@ -81,6 +81,7 @@ import { ModelRunner } from './model-runner.js';
             publishState: (state) => throttle.offer(state),
             publishAlert: (alert) => mqtt.publishAlert(alert),
             publishRejected: (rigId, cellId, message) => mqtt.publishRejected(rigId, cellId, message),
+            publishCommand: (topic, command) => mqtt.publishCommand(topic, command),
           },
           factory,
           new Logger('TelemetryIntake'),
