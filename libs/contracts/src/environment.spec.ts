@@ -30,6 +30,26 @@ describe('parseEnvironment', () => {
     }
   });
 
+  it('refuses a webhook without a secret, or of another scheme, naming the variable', () => {
+    expect(() => parseEnvironment({ SANDGLASS_NOTIFY_WEBHOOK_URL: 'https://hooks.example/x' })).toThrow(
+      /SANDGLASS_NOTIFY_WEBHOOK_SECRET=.*required/,
+    );
+    expect(() =>
+      parseEnvironment({
+        SANDGLASS_NOTIFY_WEBHOOK_URL: 'ftp://x/y',
+        SANDGLASS_NOTIFY_WEBHOOK_SECRET: 'x'.repeat(16),
+      }),
+    ).toThrow(/SANDGLASS_NOTIFY_WEBHOOK_URL=/);
+    expect(() =>
+      parseEnvironment({ SANDGLASS_NOTIFY_RETRY_MIN_MS: '5000', SANDGLASS_NOTIFY_RETRY_MAX_MS: '100' }),
+    ).toThrow(/SANDGLASS_NOTIFY_RETRY_MAX_MS=/);
+    const env = parseEnvironment({
+      SANDGLASS_NOTIFY_WEBHOOK_URL: 'https://hooks.example/x',
+      SANDGLASS_NOTIFY_WEBHOOK_SECRET: 'a-long-enough-secret',
+    });
+    expect(env.SANDGLASS_NOTIFY_RETRY_MIN_MS).toBe(1000);
+  });
+
   it('splits the rig list of a scaled-out ingest', () => {
     expect(parseEnvironment({ SANDGLASS_INGEST_RIGS: 'rig-1, rig-2' }).SANDGLASS_INGEST_RIGS).toEqual([
       'rig-1',

@@ -1,0 +1,247 @@
+import type { AlertEvent, CellConfig } from '#contracts';
+import { retryDelay_ms, type BackoffOptions } from './backoff.js';
+import type { OutboxEntry, Outbox } from './outbox.js';
+import { cellSummary, idempotencyKey, signature, webhookBody } from './webhook.js';
+
+/** Result of one POST. */
+export interface SendResult {
+  ok: boolean;
+  status?: number;
+  error?: string;
+}
+
+/** Posts a body with headers; resolves (never rejects) with what happened. */
+export type Sender = (
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  timeout_ms: number,
+) => Promise<SendResult>;
+
+/** The real sender: fetch, a 2xx answer is a delivery. */
+export const fetchSender: Sender = async (url, body, headers, timeout_ms) => {
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers,
+      body,
+      signal: AbortSignal.timeout(timeout_ms),
+    });
+    // Read (and drop) the answer so the connection can be reused.
+    await response.arrayBuffer().catch(() => undefined);
+    return response.ok ? { ok: true, status: response.status } : { ok: false, status: response.status };
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause?.code;
+    return { ok: false, error: cause ?? (error instanceof Error ? error.message : String(error)) };
+  }
+};
+
+export interface NotifierOptions {
+  webhook?: { url: string; secret: string };
+  /** Dashboard address for the links in notifications. */
+  dashboardBase: string;
+  retry: BackoffOptions;
+  /** A notification still undelivered this long after it was queued is given up at its next failure. */
+  giveUp_ms: number;
+  timeout_ms: number;
+  /** Deliveries in flight at once. */
+  concurrency?: number;
+  send?: Sender;
+  now?: () => number;
+  random?: () => number;
+}
+
+export interface NotifierLogger {
+  warn(message: string): void;
+  log(message: string): void;
+}
+
+/** Plain counters read by /metrics at scrape time. */
+export class NotifyCounters {
+  enqueued = 0;
+  delivered = 0;
+  attemptsFailed = 0;
+  givenUp = 0;
+  /** Alert state changes offered again with a key already queued (e.g. telemetry redelivered after a crash). */
+  duplicates = 0;
+}
+
+/**
+ * Sends each alert state change to the configured channels, at least once: the notification is put in
+ * the durable outbox first, then sent; failures are retried with exponential back-off and jitter until
+ * `giveUp_ms` after it was queued, then given up (counted, kept in the outbox as history). On start the
+ * pending notifications of the last run are sent. Receivers drop repeats by the `idempotency-key` header.
+ */
+export class Notifier {
+  readonly counters = new NotifyCounters();
+  private readonly inFlight = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private scheduled = false;
+  private stopped = true;
+  private readonly send: Sender;
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(
+    private readonly outbox: Outbox,
+    private readonly options: NotifierOptions,
+    private readonly logger: NotifierLogger,
+  ) {
+    this.send = options.send ?? fetchSender;
+    this.now = options.now ?? Date.now;
+    this.random = options.random ?? Math.random;
+  }
+
+  get enabled(): boolean {
+    return this.options.webhook !== undefined;
+  }
+
+  start(): void {
+    this.stopped = false;
+    const pending = this.outbox.count('pending');
+    if (pending > 0) this.logger.log(`${pending} notifications pending from the last run; sending them`);
+    this.kick();
+  }
+
+  /** Stops sending; waits up to `wait_ms` for deliveries in flight (the rest stay pending in the outbox). */
+  async stop(wait_ms = 2000): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await Promise.race([Promise.allSettled([...this.running]), new Promise((r) => setTimeout(r, wait_ms))]);
+  }
+
+  /** An alert event (any state change) of a cell with configuration `config`: queued durably, then sent. */
+  offer(alert: AlertEvent, config: CellConfig | undefined): void {
+    const webhook = this.options.webhook;
+    if (!webhook) return;
+    const key = idempotencyKey(alert);
+    const now = this.now();
+    const added = this.outbox.add({
+      id: `webhook:${key}`,
+      channel: 'webhook',
+      key,
+      alertId: alert.id,
+      body: webhookBody(alert, this.options.dashboardBase, config && cellSummary(config)),
+      createdAt: now,
+      state: 'pending',
+      attempts: 0,
+      nextAt: now,
+      history: [],
+    });
+    if (!added) {
+      this.counters.duplicates++;
+      return;
+    }
+    this.counters.enqueued++;
+    this.kick();
+  }
+
+  /** Every notification of an alert, oldest first. */
+  history(alertId: string): OutboxEntry[] {
+    return [...this.outbox.all()]
+      .filter((e) => e.alertId === alertId)
+      .sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  /** Notifications not delivered: pending and given up, oldest first. */
+  undelivered(): OutboxEntry[] {
+    return [...this.outbox.all()]
+      .filter((e) => e.state !== 'delivered')
+      .sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  pendingCount(): number {
+    return this.outbox.count('pending');
+  }
+
+  /** Runs a pass soon (coalesced). */
+  private kick(): void {
+    if (this.stopped || this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.pass();
+    });
+  }
+
+  /** Starts the due deliveries (up to the concurrency) and sets the timer for the next due one. */
+  private pass(): void {
+    if (this.stopped) return;
+    const now = this.now();
+    const concurrency = this.options.concurrency ?? 8;
+    let next = Infinity;
+    const due = [...this.outbox.all()]
+      .filter((e) => e.state === 'pending' && !this.inFlight.has(e.id))
+      .sort((a, b) => a.nextAt - b.nextAt);
+    for (const entry of due) {
+      if (entry.nextAt > now || this.inFlight.size >= concurrency) {
+        next = Math.min(next, Math.max(entry.nextAt, now + 1));
+        continue;
+      }
+      this.deliver(entry);
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (next < Infinity) {
+      this.timer = setTimeout(() => this.pass(), next - now);
+      this.timer.unref?.();
+    }
+  }
+
+  private deliver(entry: OutboxEntry): void {
+    const webhook = this.options.webhook;
+    if (!webhook) return;
+    this.inFlight.add(entry.id);
+    const headers = {
+      'content-type': 'application/json',
+      'idempotency-key': entry.key,
+      'x-sandglass-signature': signature(entry.body, webhook.secret),
+    };
+    const run = this.send(webhook.url, entry.body, headers, this.options.timeout_ms).then((result) => {
+      this.inFlight.delete(entry.id);
+      this.record(entry, result);
+      this.kick();
+    });
+    this.running.add(run);
+    void run.finally(() => this.running.delete(run));
+  }
+
+  private record(entry: OutboxEntry, result: SendResult): void {
+    const at = this.now();
+    const attempt = {
+      at,
+      ok: result.ok,
+      ...(result.status !== undefined && { status: result.status }),
+      ...(result.error !== undefined && { error: result.error }),
+    };
+    const updated: OutboxEntry = {
+      ...entry,
+      attempts: entry.attempts + 1,
+      history: [...entry.history, attempt],
+    };
+    if (result.ok) {
+      updated.state = 'delivered';
+      updated.deliveredAt = at;
+      this.counters.delivered++;
+    } else if (at - entry.createdAt >= this.options.giveUp_ms) {
+      updated.state = 'given-up';
+      this.counters.attemptsFailed++;
+      this.counters.givenUp++;
+      this.logger.warn(
+        `notification ${entry.key} (${entry.channel}) given up after ${updated.attempts} attempts: ` +
+          `${result.status ?? result.error ?? 'failed'} (sandglass_notify_given_up_total)`,
+      );
+    } else {
+      this.counters.attemptsFailed++;
+      updated.nextAt = at + retryDelay_ms(updated.attempts, this.options.retry, this.random());
+      if (updated.attempts === 1) {
+        this.logger.warn(
+          `notification ${entry.key} (${entry.channel}) failed (${result.status ?? result.error ?? 'failed'}); retrying`,
+        );
+      }
+    }
+    this.outbox.update(updated);
+  }
+}
