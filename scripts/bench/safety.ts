@@ -246,7 +246,7 @@ async function main(): Promise<void> {
       perAlert.set(command.alertId, (perAlert.get(command.alertId) ?? 0) + 1);
       const alert = alerts.get(command.alertId);
       const sentAt = alert && publishedAt(cell, alert.ts);
-      if (sentAt === undefined) unmatched++;
+      if (!alert || sentAt === undefined) unmatched++;
       else {
         latencies.push(at - sentAt);
         if (alert.emittedAt !== undefined) {
