@@ -64,6 +64,8 @@ export class NotifyCounters {
   givenUp = 0;
   /** Alert state changes offered again with a key already queued (e.g. telemetry redelivered after a crash). */
   duplicates = 0;
+  /** Notifications that could not be put in the outbox (its file not writable): lost. */
+  enqueueFailed = 0;
 }
 
 /**
@@ -118,18 +120,28 @@ export class Notifier {
     if (!webhook) return;
     const key = idempotencyKey(alert);
     const now = this.now();
-    const added = this.outbox.add({
-      id: `webhook:${key}`,
-      channel: 'webhook',
-      key,
-      alertId: alert.id,
-      body: webhookBody(alert, this.options.dashboardBase, config && cellSummary(config)),
-      createdAt: now,
-      state: 'pending',
-      attempts: 0,
-      nextAt: now,
-      history: [],
-    });
+    let added: boolean;
+    try {
+      added = this.outbox.add({
+        id: `webhook:${key}`,
+        channel: 'webhook',
+        key,
+        alertId: alert.id,
+        body: webhookBody(alert, this.options.dashboardBase, config && cellSummary(config)),
+        createdAt: now,
+        state: 'pending',
+        attempts: 0,
+        nextAt: now,
+        history: [],
+      });
+    } catch (error) {
+      // Never into the detection pipeline: counted and logged, the alert itself is published and stored.
+      this.counters.enqueueFailed++;
+      this.logger.warn(
+        `notification ${key} not queued: ${String(error)} (sandglass_notify_enqueue_failed_total)`,
+      );
+      return;
+    }
     if (!added) {
       this.counters.duplicates++;
       return;

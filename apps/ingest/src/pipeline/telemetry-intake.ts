@@ -54,6 +54,11 @@ export interface TelemetryIntakeOptions {
   now?: () => number;
   /** Per-cell cycle statistics, fed with each message's samples after detection. */
   cycles?: CycleAnalytics;
+  /**
+   * Every alert state change of a cell (raised, escalated, acknowledged, cleared) with the cell's
+   * configuration, for notifications. Must not block.
+   */
+  notify?: (alert: AlertEvent, config: CellConfig) => void;
 }
 
 /** Default wait for a configuration that has not arrived with a cell's first samples. */
@@ -264,6 +269,7 @@ export class TelemetryIntake {
       if (needsSafetyStop(cell.configuration.safety, alert)) alert = this.safetyStop(cell, alert);
       this.wal.appendAlert(alert);
       this.output.publishAlert(alert);
+      this.options.notify?.(alert, cell.configuration);
     }
     for (const state of output.states) this.output.publishState(state);
   }
@@ -322,7 +328,7 @@ export class TelemetryIntake {
     const key = `${ack.rigId}/${ack.cellId}`;
     const cell = this.cells.get(key);
     if (cell) {
-      cell.alerts.acknowledge(ack);
+      if (cell.alerts.acknowledge(ack)) this.options.notify?.(ack, cell.configuration);
       return;
     }
     const restored = this.restoredAlerts.get(key);
