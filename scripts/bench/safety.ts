@@ -15,6 +15,8 @@
 // The machine is shared: figures vary from run to run; read them with the CPU line printed beside them.
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -113,7 +115,10 @@ async function publisher(job: PublishJob): Promise<void> {
 
 // ---------------------------------------------------------------------------------------------------
 // The process under test
-async function startStandalone(dataDir: string): Promise<{ child: ChildProcess; api: string; mqtt: string }> {
+async function startStandalone(
+  dataDir: string,
+  webhookUrl: string,
+): Promise<{ child: ChildProcess; api: string; mqtt: string }> {
   const child = spawn(process.execPath, [standaloneMain], {
     cwd: repoRoot,
     env: {
@@ -128,6 +133,8 @@ async function startStandalone(dataDir: string): Promise<{ child: ChildProcess; 
       SANDGLASS_LOG_LEVEL: 'error',
       // The bench configures every cell over REST at once.
       SANDGLASS_WRITE_RATE_PER_MIN: '100000',
+      SANDGLASS_NOTIFY_WEBHOOK_URL: webhookUrl,
+      SANDGLASS_NOTIFY_WEBHOOK_SECRET: 'bench-webhook-secret',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -163,7 +170,20 @@ async function main(): Promise<void> {
   const batch = option('batch', 10);
   if (!(cells > 0 && rate > 0 && batch > 0)) throw new Error('--cells, --rate and --batch must be positive');
   const dataDir = mkdtempSync(path.join(tmpdir(), 'sandglass-bench-safety-'));
-  const app = await startStandalone(dataDir);
+  // A webhook receiver: when each idempotency key first arrived (and how many POSTs in all).
+  const webhooks = new Map<string, number>();
+  let webhookPosts = 0;
+  const receiver = http.createServer((req, res) => {
+    const at = wallNow();
+    webhookPosts++;
+    const key = String(req.headers['idempotency-key']);
+    if (!webhooks.has(key)) webhooks.set(key, at);
+    req.resume();
+    req.on('end', () => res.writeHead(204).end());
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const webhookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  const app = await startStandalone(dataDir, webhookUrl);
   try {
     for (let c = 0; c < cells; c++) {
       const {
@@ -223,7 +243,13 @@ async function main(): Promise<void> {
     const cpu1 = cpuSeconds(app.child.pid);
     // Commands for the last triggers may still be on their way.
     const deadline = Date.now() + 15_000;
-    while (Date.now() < deadline && (commands.length < alerts.size || alerts.size < cells)) await sleep(100);
+    while (
+      Date.now() < deadline &&
+      (commands.length < alerts.size ||
+        alerts.size < cells ||
+        [...alerts.values()].some((a) => !webhooks.has(`${a.id}:raised:${a.severity}`)))
+    )
+      await sleep(100);
     await sleep(500);
 
     // Publish time of the message carrying each cell's sample at data time ts.
@@ -255,7 +281,17 @@ async function main(): Promise<void> {
         }
       }
     }
-    for (const list of [latencies, toDetect, toReceive, alertDelays]) list.sort((a, b) => a - b);
+    // Trigger sample published → webhook of the raised alert received.
+    const webhookLatencies: number[] = [];
+    let webhooksMissing = 0;
+    for (const alert of alerts.values()) {
+      const received = webhooks.get(`${alert.id}:raised:${alert.severity}`);
+      const sentAt = publishedAt(alert.cellId, alert.ts);
+      if (received === undefined || sentAt === undefined) webhooksMissing++;
+      else webhookLatencies.push(received - sentAt);
+    }
+    for (const list of [latencies, toDetect, toReceive, alertDelays, webhookLatencies])
+      list.sort((a, b) => a - b);
     const withoutCommand = [...alerts.keys()].filter((id) => !perAlert.has(id)).length;
     const repeated = [...perAlert.values()].filter((n) => n > 1).length;
     const seconds = (result.t1 - result.t0) / 1000;
@@ -280,6 +316,12 @@ async function main(): Promise<void> {
         `p50 ${quantile(toReceive, 0.5).toFixed(1)} ms, p99 ${quantile(toReceive, 0.99).toFixed(1)} ms (alert events on the same path: ` +
         `p50 ${quantile(alertDelays, 0.5).toFixed(1)} ms)`,
     );
+    const w = (q: number) => Math.round(quantile(webhookLatencies, q) * 10) / 10;
+    console.log(
+      `trigger sample published → webhook received: n=${webhookLatencies.length} p50 ${w(0.5)} ms, ` +
+        `p99 ${w(0.99)} ms, max ${w(1)} ms (hard-short alerts without a webhook ${webhooksMissing}; ` +
+        `${webhookPosts} POSTs for ${webhooks.size} distinct keys)`,
+    );
     console.log(
       JSON.stringify({
         bench: 'safety',
@@ -294,6 +336,9 @@ async function main(): Promise<void> {
         p50_ms: p(0.5),
         p99_ms: p(0.99),
         max_ms: p(1),
+        webhook_p50_ms: w(0.5),
+        webhook_p99_ms: w(0.99),
+        webhooks_missing: webhooksMissing,
         sandglass_cpu_cores: Math.round(cpuPerSecond * 100) / 100,
       }),
     );
@@ -302,6 +347,8 @@ async function main(): Promise<void> {
   } finally {
     app.child.kill('SIGTERM');
     await new Promise((r) => app.child.once('exit', r));
+    receiver.closeAllConnections();
+    receiver.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
