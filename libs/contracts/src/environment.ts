@@ -72,6 +72,17 @@ export const EnvironmentSchema = z
     SANDGLASS_NOTIFY_WEBHOOK_URL: url(['http:', 'https:']).optional(),
     /** Key of the `x-sandglass-signature` HMAC-SHA256; required with SANDGLASS_NOTIFY_WEBHOOK_URL. */
     SANDGLASS_NOTIFY_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** Slack-compatible incoming webhook (Mattermost, Rocket.Chat): text + blocks per alert state change. */
+    SANDGLASS_NOTIFY_CHAT_URL: url(['http:', 'https:']).optional(),
+    /** SMTP server for e-mail notifications, e.g. smtp://user:password@mail.lab:587 or smtps://… */
+    SANDGLASS_NOTIFY_SMTP_URL: url(['smtp:', 'smtps:']).optional(),
+    SANDGLASS_NOTIFY_EMAIL_FROM: z.string().email().optional(),
+    /** Comma-separated recipients. */
+    SANDGLASS_NOTIFY_EMAIL_TO: z
+      .string()
+      .optional()
+      .transform((s) => (s ? s.split(',').map((a) => a.trim()) : undefined))
+      .pipe(z.array(z.string().email()).min(1).optional()),
     /** First retry delay of a failed notification; doubled per attempt, with jitter. */
     SANDGLASS_NOTIFY_RETRY_MIN_MS: z.coerce.number().int().min(10).default(1000),
     /** Longest delay between two attempts. */
@@ -93,6 +104,17 @@ export const EnvironmentSchema = z
         path: ['SANDGLASS_NOTIFY_WEBHOOK_SECRET'],
         message: 'required when SANDGLASS_NOTIFY_WEBHOOK_URL is set (receivers check the signature)',
       });
+    }
+    if (env.SANDGLASS_NOTIFY_SMTP_URL) {
+      for (const name of ['SANDGLASS_NOTIFY_EMAIL_FROM', 'SANDGLASS_NOTIFY_EMAIL_TO'] as const) {
+        if (!env[name]) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message: 'required when SANDGLASS_NOTIFY_SMTP_URL is set',
+          });
+        }
+      }
     }
     if (env.SANDGLASS_NOTIFY_RETRY_MAX_MS < env.SANDGLASS_NOTIFY_RETRY_MIN_MS) {
       ctx.addIssue({

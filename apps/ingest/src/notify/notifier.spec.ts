@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultCellConfig, type AlertEvent } from '#contracts';
+import { webhookChannel } from './channels.js';
 import { Notifier, type NotifierOptions } from './notifier.js';
 import { Outbox } from './outbox.js';
 
@@ -93,11 +94,10 @@ describe('Notifier (webhook, durable outbox) against a real HTTP receiver', () =
     const n = new Notifier(
       outbox,
       {
-        webhook: { url: `http://127.0.0.1:${receiver.port}/hook`, secret: SECRET },
+        channels: [webhookChannel(`http://127.0.0.1:${receiver.port}/hook`, SECRET, 2000)],
         dashboardBase: 'http://sg.lab',
         retry: { min_ms: 20, max_ms: 200 },
         giveUp_ms: 60_000,
-        timeout_ms: 2000,
         ...options,
       },
       quiet,

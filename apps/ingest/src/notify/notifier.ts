@@ -1,52 +1,27 @@
 import type { AlertEvent, CellConfig } from '#contracts';
 import { retryDelay_ms, type BackoffOptions } from './backoff.js';
+import type { ChannelAdapter } from './channels.js';
 import type { OutboxEntry, Outbox } from './outbox.js';
-import { cellSummary, idempotencyKey, signature, webhookBody } from './webhook.js';
+import { idempotencyKey } from './webhook.js';
 
-/** Result of one POST. */
+/** Result of one delivery attempt. */
 export interface SendResult {
   ok: boolean;
+  /** HTTP status, or SMTP reply code. */
   status?: number;
   error?: string;
 }
 
-/** Posts a body with headers; resolves (never rejects) with what happened. */
-export type Sender = (
-  url: string,
-  body: string,
-  headers: Record<string, string>,
-  timeout_ms: number,
-) => Promise<SendResult>;
-
-/** The real sender: fetch, a 2xx answer is a delivery. */
-export const fetchSender: Sender = async (url, body, headers, timeout_ms) => {
-  try {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers,
-      body,
-      signal: AbortSignal.timeout(timeout_ms),
-    });
-    // Read (and drop) the answer so the connection can be reused.
-    await response.arrayBuffer().catch(() => undefined);
-    return response.ok ? { ok: true, status: response.status } : { ok: false, status: response.status };
-  } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code;
-    return { ok: false, error: cause ?? (error instanceof Error ? error.message : String(error)) };
-  }
-};
-
 export interface NotifierOptions {
-  webhook?: { url: string; secret: string };
+  /** The configured channels; every alert state change goes to each. */
+  channels: ChannelAdapter[];
   /** Dashboard address for the links in notifications. */
   dashboardBase: string;
   retry: BackoffOptions;
   /** A notification still undelivered this long after it was queued is given up at its next failure. */
   giveUp_ms: number;
-  timeout_ms: number;
   /** Deliveries in flight at once. */
   concurrency?: number;
-  send?: Sender;
   now?: () => number;
   random?: () => number;
 }
@@ -80,7 +55,7 @@ export class Notifier {
   private timer: NodeJS.Timeout | undefined;
   private scheduled = false;
   private stopped = true;
-  private readonly send: Sender;
+  private readonly channels: Map<string, ChannelAdapter>;
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly running = new Set<Promise<void>>();
@@ -90,13 +65,14 @@ export class Notifier {
     private readonly options: NotifierOptions,
     private readonly logger: NotifierLogger,
   ) {
-    this.send = options.send ?? fetchSender;
+    this.channels = new Map(options.channels.map((c) => [c.name, c]));
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
   }
 
-  get enabled(): boolean {
-    return this.options.webhook !== undefined;
+  /** Names of the configured channels. */
+  get channelNames(): string[] {
+    return [...this.channels.keys()];
   }
 
   start(): void {
@@ -112,22 +88,25 @@ export class Notifier {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await Promise.race([Promise.allSettled([...this.running]), new Promise((r) => setTimeout(r, wait_ms))]);
+    for (const channel of this.channels.values()) channel.close?.();
   }
 
   /** An alert event (any state change) of a cell with configuration `config`: queued durably, then sent. */
   offer(alert: AlertEvent, config: CellConfig | undefined): void {
-    const webhook = this.options.webhook;
-    if (!webhook) return;
+    for (const channel of this.channels.values()) this.enqueue(channel, alert, config);
+  }
+
+  private enqueue(channel: ChannelAdapter, alert: AlertEvent, config: CellConfig | undefined): void {
     const key = idempotencyKey(alert);
     const now = this.now();
     let added: boolean;
     try {
       added = this.outbox.add({
-        id: `webhook:${key}`,
-        channel: 'webhook',
+        id: `${channel.name}:${key}`,
+        channel: channel.name,
         key,
         alertId: alert.id,
-        body: webhookBody(alert, this.options.dashboardBase, config && cellSummary(config)),
+        body: channel.build(alert, config, this.options.dashboardBase),
         createdAt: now,
         state: 'pending',
         attempts: 0,
@@ -138,7 +117,7 @@ export class Notifier {
       // Never into the detection pipeline: counted and logged, the alert itself is published and stored.
       this.counters.enqueueFailed++;
       this.logger.warn(
-        `notification ${key} not queued: ${String(error)} (sandglass_notify_enqueue_failed_total)`,
+        `notification ${key} (${channel.name}) not queued: ${String(error)} (sandglass_notify_enqueue_failed_total)`,
       );
       return;
     }
@@ -203,15 +182,13 @@ export class Notifier {
   }
 
   private deliver(entry: OutboxEntry): void {
-    const webhook = this.options.webhook;
-    if (!webhook) return;
+    const channel = this.channels.get(entry.channel);
     this.inFlight.add(entry.id);
-    const headers = {
-      'content-type': 'application/json',
-      'idempotency-key': entry.key,
-      'x-sandglass-signature': signature(entry.body, webhook.secret),
-    };
-    const run = this.send(webhook.url, entry.body, headers, this.options.timeout_ms).then((result) => {
+    // A channel configured in an earlier run and not now: fails (and is given up in time), visibly.
+    const attempt = channel
+      ? channel.deliver(entry.body, entry.key)
+      : Promise.resolve<SendResult>({ ok: false, error: `channel ${entry.channel} not configured` });
+    const run = attempt.then((result) => {
       this.inFlight.delete(entry.id);
       this.record(entry, result);
       this.kick();

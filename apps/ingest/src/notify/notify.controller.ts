@@ -36,7 +36,7 @@ export class NotifyController {
   outbox() {
     const undelivered = this.notifier.undelivered();
     return {
-      enabled: this.notifier.enabled,
+      channels: this.notifier.channelNames,
       pending: undelivered.filter((e) => e.state === 'pending').length,
       givenUp: undelivered.filter((e) => e.state === 'given-up').length,
       notifications: undelivered.map(view),

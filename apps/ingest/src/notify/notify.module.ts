@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger, Module, type OnModuleDestroy, type OnModule
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { INGEST_CONFIG, INGEST_METRICS_REGISTRY, type IngestConfig } from '../ingest.tokens.js';
 import { ObservabilityModule } from '../observability/observability.module.js';
+import { chatChannel, emailChannel, webhookChannel, type ChannelAdapter } from './channels.js';
 import { Notifier } from './notifier.js';
 import { NotifyController } from './notify.controller.js';
 import { Outbox } from './outbox.js';
@@ -68,7 +69,7 @@ function registerMetrics(registry: Registry, notifier: Notifier): void {
 }
 
 /**
- * Notifications of alert state changes (webhook), through a durable outbox under
+ * Notifications of alert state changes (webhook, chat, e-mail), through a durable outbox under
  * SANDGLASS_DATA_DIR/notify. Lives in ingest, where alerts are raised: each alert belongs to exactly one
  * ingest process (rigs are partitioned), so nothing is sent twice by processes running side by side.
  */
@@ -83,18 +84,31 @@ function registerMetrics(registry: Registry, notifier: Notifier): void {
         const { env } = config;
         const outbox = new Outbox(path.resolve(env.SANDGLASS_DATA_DIR, 'notify'));
         outbox.open();
-        const webhook =
-          env.SANDGLASS_NOTIFY_WEBHOOK_URL && env.SANDGLASS_NOTIFY_WEBHOOK_SECRET
-            ? { url: env.SANDGLASS_NOTIFY_WEBHOOK_URL, secret: env.SANDGLASS_NOTIFY_WEBHOOK_SECRET }
-            : undefined;
+        const timeout_ms = env.SANDGLASS_NOTIFY_TIMEOUT_MS;
+        const channels: ChannelAdapter[] = [];
+        // Start-up validation (contracts' environment schema) guarantees the companions of each URL.
+        if (env.SANDGLASS_NOTIFY_WEBHOOK_URL && env.SANDGLASS_NOTIFY_WEBHOOK_SECRET)
+          channels.push(
+            webhookChannel(env.SANDGLASS_NOTIFY_WEBHOOK_URL, env.SANDGLASS_NOTIFY_WEBHOOK_SECRET, timeout_ms),
+          );
+        if (env.SANDGLASS_NOTIFY_CHAT_URL)
+          channels.push(chatChannel(env.SANDGLASS_NOTIFY_CHAT_URL, timeout_ms));
+        if (env.SANDGLASS_NOTIFY_SMTP_URL && env.SANDGLASS_NOTIFY_EMAIL_FROM && env.SANDGLASS_NOTIFY_EMAIL_TO)
+          channels.push(
+            emailChannel(
+              env.SANDGLASS_NOTIFY_SMTP_URL,
+              env.SANDGLASS_NOTIFY_EMAIL_FROM,
+              env.SANDGLASS_NOTIFY_EMAIL_TO,
+              timeout_ms,
+            ),
+          );
         const notifier = new Notifier(
           outbox,
           {
-            ...(webhook && { webhook }),
+            channels,
             dashboardBase: env.SANDGLASS_PUBLIC_URL ?? `http://localhost:${env.SANDGLASS_HTTP_PORT}`,
             retry: { min_ms: env.SANDGLASS_NOTIFY_RETRY_MIN_MS, max_ms: env.SANDGLASS_NOTIFY_RETRY_MAX_MS },
             giveUp_ms: env.SANDGLASS_NOTIFY_GIVE_UP_S * 1000,
-            timeout_ms: env.SANDGLASS_NOTIFY_TIMEOUT_MS,
           },
           new Logger('Notify'),
         );
