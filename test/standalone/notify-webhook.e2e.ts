@@ -194,4 +194,45 @@ describe('webhook notifications with a durable outbox', () => {
     expect(history[0]).toMatchObject({ state: 'delivered' });
     expect(history[0]!.attempts).toBeGreaterThan(1);
   }, 180_000);
+
+  it('sends nothing for a silenced cell until the silence is removed (REST /api/silences)', async () => {
+    const post = (body: unknown) =>
+      fetch(`${app!.url}/api/silences`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const bad = await post({ matchers: { kind: 'fire' }, endsAt: Date.now() + 60_000 });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { message: string }).message).toMatch(/matchers\.kind/);
+    expect((await post({ matchers: {}, endsAt: Date.now() - 1 })).status).toBe(400);
+    const created = await post({
+      matchers: { rigId: RIG, cellId: 'c3' },
+      endsAt: Date.now() + 600_000,
+      comment: 'swap',
+    });
+    expect(created.status).toBe(201);
+    const silence = (await created.json()) as { id: string };
+    expect(((await get('/api/silences')) as Array<{ id: string }>).map((s) => s.id)).toEqual([silence.id]);
+
+    const before = events.length;
+    await publishRun('c3', 13);
+    await until(() => events.slice(before).some((e) => e.kind === 'hard-short'), 'the silenced cell alert');
+    const hard = events.slice(before).find((e) => e.kind === 'hard-short')!;
+    await until(async () => {
+      const history = (await get(`/api/alerts/${hard.id}/notifications`)) as Array<{ state: string }>;
+      return history.length > 0;
+    }, 'the silenced notification in the history');
+    const history = (await get(`/api/alerts/${hard.id}/notifications`)) as Array<Record<string, unknown>>;
+    expect(history[0]).toMatchObject({ channel: 'webhook', state: 'silenced', silencedBy: silence.id });
+    expect(receiver.posts.some((p) => p.body.cellId === 'c3')).toBe(false);
+    expect(await (await fetch(`${app!.url}/metrics`)).text()).toMatch(
+      /sandglass_notify_silenced_total [1-9]/,
+    );
+
+    const removed = await fetch(`${app!.url}/api/silences/${silence.id}`, { method: 'DELETE' });
+    expect(removed.status).toBe(204);
+    expect(await get('/api/silences')).toEqual([]);
+    expect((await fetch(`${app!.url}/api/silences/${silence.id}`, { method: 'DELETE' })).status).toBe(404);
+  }, 120_000);
 });

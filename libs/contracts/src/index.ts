@@ -8,5 +8,6 @@ export * from './live.js';
 export * from './rejected.js';
 export * from './rest.js';
 export * from './sample.js';
+export * from './silence.js';
 export * from './state.js';
 export * from './topics.js';

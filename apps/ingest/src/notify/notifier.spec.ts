@@ -168,6 +168,26 @@ describe('Notifier (webhook, durable outbox) against a real HTTP receiver', () =
     expect(second.n.pendingCount()).toBe(0);
   });
 
+  it('records a silenced state change without sending it', async () => {
+    const silence = {
+      id: 's1',
+      createdAt: 0,
+      endsAt: Date.now() + 60_000,
+      matchers: { kind: 'hard-short' as const },
+    };
+    const { n } = notifier({
+      silences: { matching: (a) => (a.kind === 'hard-short' ? silence : undefined) },
+    });
+    n.offer(alert('raised'), undefined);
+    n.offer({ ...alert('raised', 'b1'), kind: 'soft-short' }, undefined);
+    await until(() => receiver.received.length === 1, 'the unsilenced notification');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(receiver.received.map((r) => r.key)).toEqual(['b1:raised:critical']);
+    expect(n.history('a1')).toMatchObject([{ state: 'silenced', silencedBy: 's1', attempts: 0 }]);
+    expect(n.counters.silenced).toBe(1);
+    expect(n.undelivered()).toEqual([]);
+  });
+
   it('gives up after the limit, counts it and keeps it visible', async () => {
     receiver.status = 500;
     const { n } = notifier({ giveUp_ms: 100 });

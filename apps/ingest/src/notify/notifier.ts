@@ -1,4 +1,4 @@
-import type { AlertEvent, CellConfig } from '#contracts';
+import type { AlertEvent, CellConfig, Silence } from '#contracts';
 import { retryDelay_ms, type BackoffOptions } from './backoff.js';
 import type { ChannelAdapter } from './channels.js';
 import type { OutboxEntry, Outbox } from './outbox.js';
@@ -15,6 +15,8 @@ export interface SendResult {
 export interface NotifierOptions {
   /** The configured channels; every alert state change goes to each. */
   channels: ChannelAdapter[];
+  /** Active silences: a covered alert state change is recorded as `silenced` and not sent. */
+  silences?: { matching(alert: AlertEvent): Silence | undefined };
   /** Dashboard address for the links in notifications. */
   dashboardBase: string;
   retry: BackoffOptions;
@@ -41,6 +43,8 @@ export class NotifyCounters {
   duplicates = 0;
   /** Notifications that could not be put in the outbox (its file not writable): lost. */
   enqueueFailed = 0;
+  /** Notifications not sent because a silence covered the alert. */
+  silenced = 0;
 }
 
 /**
@@ -93,10 +97,17 @@ export class Notifier {
 
   /** An alert event (any state change) of a cell with configuration `config`: queued durably, then sent. */
   offer(alert: AlertEvent, config: CellConfig | undefined): void {
-    for (const channel of this.channels.values()) this.enqueue(channel, alert, config);
+    if (this.channels.size === 0) return;
+    const silence = this.options.silences?.matching(alert);
+    for (const channel of this.channels.values()) this.enqueue(channel, alert, config, silence);
   }
 
-  private enqueue(channel: ChannelAdapter, alert: AlertEvent, config: CellConfig | undefined): void {
+  private enqueue(
+    channel: ChannelAdapter,
+    alert: AlertEvent,
+    config: CellConfig | undefined,
+    silence: Silence | undefined,
+  ): void {
     const key = idempotencyKey(alert);
     const now = this.now();
     let added: boolean;
@@ -108,10 +119,11 @@ export class Notifier {
         alertId: alert.id,
         body: channel.build(alert, config, this.options.dashboardBase),
         createdAt: now,
-        state: 'pending',
+        state: silence ? 'silenced' : 'pending',
         attempts: 0,
         nextAt: now,
         history: [],
+        ...(silence && { silencedBy: silence.id }),
       });
     } catch (error) {
       // Never into the detection pipeline: counted and logged, the alert itself is published and stored.
@@ -123,6 +135,10 @@ export class Notifier {
     }
     if (!added) {
       this.counters.duplicates++;
+      return;
+    }
+    if (silence) {
+      this.counters.silenced++;
       return;
     }
     this.counters.enqueued++;
@@ -139,7 +155,7 @@ export class Notifier {
   /** Notifications not delivered: pending and given up, oldest first. */
   undelivered(): OutboxEntry[] {
     return [...this.outbox.all()]
-      .filter((e) => e.state !== 'delivered')
+      .filter((e) => e.state === 'pending' || e.state === 'given-up')
       .sort((a, b) => a.createdAt - b.createdAt);
   }
 

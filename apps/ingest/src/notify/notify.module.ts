@@ -7,6 +7,7 @@ import { chatChannel, emailChannel, webhookChannel, type ChannelAdapter } from '
 import { Notifier } from './notifier.js';
 import { NotifyController } from './notify.controller.js';
 import { Outbox } from './outbox.js';
+import { SilenceStore } from './silences.js';
 
 /** Starts the notifier once the process is up (pending notifications of the last run go out) and stops it. */
 @Injectable()
@@ -54,6 +55,11 @@ function registerMetrics(registry: Registry, notifier: Notifier): void {
     () => c.duplicates,
   );
   counter(
+    'sandglass_notify_silenced_total',
+    'Notifications not sent: a silence covered the alert',
+    () => c.silenced,
+  );
+  counter(
     'sandglass_notify_enqueue_failed_total',
     'Notifications lost: the outbox could not be written',
     () => c.enqueueFailed,
@@ -78,9 +84,18 @@ function registerMetrics(registry: Registry, notifier: Notifier): void {
   controllers: [NotifyController],
   providers: [
     {
+      provide: SilenceStore,
+      inject: [INGEST_CONFIG],
+      useFactory: (config: IngestConfig) => {
+        const store = new SilenceStore(path.resolve(config.env.SANDGLASS_DATA_DIR, 'notify'));
+        store.open();
+        return store;
+      },
+    },
+    {
       provide: Notifier,
-      inject: [INGEST_CONFIG, INGEST_METRICS_REGISTRY],
-      useFactory: (config: IngestConfig, registry: Registry) => {
+      inject: [INGEST_CONFIG, INGEST_METRICS_REGISTRY, SilenceStore],
+      useFactory: (config: IngestConfig, registry: Registry, silences: SilenceStore) => {
         const { env } = config;
         const outbox = new Outbox(path.resolve(env.SANDGLASS_DATA_DIR, 'notify'));
         outbox.open();
@@ -106,6 +121,7 @@ function registerMetrics(registry: Registry, notifier: Notifier): void {
           outbox,
           {
             channels,
+            silences,
             dashboardBase: env.SANDGLASS_PUBLIC_URL ?? `http://localhost:${env.SANDGLASS_HTTP_PORT}`,
             retry: { min_ms: env.SANDGLASS_NOTIFY_RETRY_MIN_MS, max_ms: env.SANDGLASS_NOTIFY_RETRY_MAX_MS },
             giveUp_ms: env.SANDGLASS_NOTIFY_GIVE_UP_S * 1000,

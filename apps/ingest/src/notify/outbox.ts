@@ -10,7 +10,8 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 
-export type DeliveryState = 'pending' | 'delivered' | 'given-up';
+/** `silenced`: not sent, an active silence covered the alert (kept as history). */
+export type DeliveryState = 'pending' | 'delivered' | 'given-up' | 'silenced';
 
 /** One attempt to deliver a notification. */
 export interface Attempt {
@@ -36,6 +37,8 @@ export interface OutboxEntry {
   /** Earliest wall-clock time of the next attempt while pending. */
   nextAt: number;
   deliveredAt?: number;
+  /** The silence that held it back (state `silenced`). */
+  silencedBy?: string;
   /** The latest attempts, oldest first (at most ATTEMPTS_KEPT). */
   history: Attempt[];
 }
