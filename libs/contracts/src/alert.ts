@@ -42,5 +42,10 @@ export const AlertEventSchema = z.object({
   acknowledgedBy: z.string().optional(),
   /** Wall-clock time (epoch ms) the event was produced; differs from `ts` in replays. */
   emittedAt: z.number().optional(),
+  /**
+   * Set once Sandglass published a safety stop for this alert (cell config `safety`): wall-clock time
+   * (epoch ms) of the publish and the `…/command` topic. Carried by every later event of the alert.
+   */
+  safetyStop: z.object({ ts: z.number(), topic: z.string() }).optional(),
 });
 export type AlertEvent = z.infer<typeof AlertEventSchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AlertKindSchema, SeveritySchema } from './alert.js';
 import { ID_PATTERN } from './topics.js';
 
 /** Electrolyte presets known to libs/physics (`peo-litfsi-60c` is accepted as an alias of `peo-litfsi`). */
@@ -55,6 +56,21 @@ export type Electrolyte = z.infer<typeof ElectrolyteSchema>;
 export const CellTypeSchema = z.enum(['symmetric', 'full', 'half']);
 export type CellType = z.infer<typeof CellTypeSchema>;
 
+/**
+ * Safety stop (DESIGN.md "Cell configuration" `safety`): when an alert of one of these kinds is raised at
+ * `minSeverity` or above, Sandglass publishes `{"action":"stop",…}` on the cell's `…/command` topic.
+ */
+export const SafetyConfigSchema = z
+  .object({
+    stopOn: z
+      .array(AlertKindSchema)
+      .min(1, 'stopOn needs at least one alert kind')
+      .refine((kinds) => new Set(kinds).size === kinds.length, 'stopOn lists a kind twice'),
+    minSeverity: SeveritySchema.default('critical'),
+  })
+  .strict();
+export type SafetyConfig = z.infer<typeof SafetyConfigSchema>;
+
 const id = z.string().regex(ID_PATTERN, 'must be 1–64 of A-Z a-z 0-9 _ . - (not . or ..)');
 
 /** A cell's physical configuration (DESIGN.md "Cell configuration"), lab units, names carry their unit. */
@@ -67,6 +83,8 @@ export const CellConfigSchema = z.object({
   stack: z.object({ nominalPressure_MPa: z.number().min(0).max(1000) }).optional(),
   /** Per-cell overrides of detector defaults, by threshold name. */
   thresholds: z.record(z.string(), z.number()).default({}),
+  /** Optional safety stop of the channel (absent = Sandglass never commands the rig). */
+  safety: SafetyConfigSchema.optional(),
 });
 export type CellConfig = z.infer<typeof CellConfigSchema>;
 export type CellConfigInput = z.input<typeof CellConfigSchema>;

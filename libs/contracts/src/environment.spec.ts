@@ -30,6 +30,38 @@ describe('parseEnvironment', () => {
     }
   });
 
+  it('refuses a webhook without a secret, or of another scheme, naming the variable', () => {
+    expect(() => parseEnvironment({ SANDGLASS_NOTIFY_WEBHOOK_URL: 'https://hooks.example/x' })).toThrow(
+      /SANDGLASS_NOTIFY_WEBHOOK_SECRET=.*required/,
+    );
+    expect(() =>
+      parseEnvironment({
+        SANDGLASS_NOTIFY_WEBHOOK_URL: 'ftp://x/y',
+        SANDGLASS_NOTIFY_WEBHOOK_SECRET: 'x'.repeat(16),
+      }),
+    ).toThrow(/SANDGLASS_NOTIFY_WEBHOOK_URL=/);
+    expect(() =>
+      parseEnvironment({ SANDGLASS_NOTIFY_RETRY_MIN_MS: '5000', SANDGLASS_NOTIFY_RETRY_MAX_MS: '100' }),
+    ).toThrow(/SANDGLASS_NOTIFY_RETRY_MAX_MS=/);
+    expect(() => parseEnvironment({ SANDGLASS_NOTIFY_SMTP_URL: 'smtp://mail.lab:25' })).toThrow(
+      /SANDGLASS_NOTIFY_EMAIL_FROM=.*\n.*SANDGLASS_NOTIFY_EMAIL_TO=/,
+    );
+    expect(() =>
+      parseEnvironment({
+        SANDGLASS_NOTIFY_SMTP_URL: 'smtp://mail.lab:25',
+        SANDGLASS_NOTIFY_EMAIL_FROM: 'sg@lab.example',
+        SANDGLASS_NOTIFY_EMAIL_TO: 'a@lab.example, not-an-address',
+      }),
+    ).toThrow(/SANDGLASS_NOTIFY_EMAIL_TO=/);
+    const env = parseEnvironment({
+      SANDGLASS_NOTIFY_EMAIL_TO: 'a@lab.example, b@lab.example',
+      SANDGLASS_NOTIFY_WEBHOOK_URL: 'https://hooks.example/x',
+      SANDGLASS_NOTIFY_WEBHOOK_SECRET: 'a-long-enough-secret',
+    });
+    expect(env.SANDGLASS_NOTIFY_RETRY_MIN_MS).toBe(1000);
+    expect(env.SANDGLASS_NOTIFY_EMAIL_TO).toEqual(['a@lab.example', 'b@lab.example']);
+  });
+
   it('splits the rig list of a scaled-out ingest', () => {
     expect(parseEnvironment({ SANDGLASS_INGEST_RIGS: 'rig-1, rig-2' }).SANDGLASS_INGEST_RIGS).toEqual([
       'rig-1',

@@ -1,5 +1,6 @@
 export * from './alert.js';
 export * from './cell-config.js';
+export * from './command.js';
 export * from './cycle.js';
 export * from './dead-letter.js';
 export * from './environment.js';
@@ -7,5 +8,6 @@ export * from './live.js';
 export * from './rejected.js';
 export * from './rest.js';
 export * from './sample.js';
+export * from './silence.js';
 export * from './state.js';
 export * from './topics.js';

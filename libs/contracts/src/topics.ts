@@ -6,7 +6,7 @@ export const TOPIC_ROOT = 'sandglass/v1';
  * retained) after storing it, so every ingest process applies it live. `cycles` is another: ingest
  * publishes each completed cycle's statistics there (QoS 1), and the api relays them as `cycle` events.
  */
-export const CHANNELS = ['telemetry', 'state', 'alerts', 'rejected', 'config', 'cycles'] as const;
+export const CHANNELS = ['telemetry', 'state', 'alerts', 'rejected', 'config', 'cycles', 'command'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 /**
@@ -42,6 +42,8 @@ export const alertsTopic = (rigId: string, cellId: string): string => buildTopic
 export const rejectedTopic = (rigId: string, cellId: string): string => buildTopic(rigId, cellId, 'rejected');
 export const configTopic = (rigId: string, cellId: string): string => buildTopic(rigId, cellId, 'config');
 export const cyclesTopic = (rigId: string, cellId: string): string => buildTopic(rigId, cellId, 'cycles');
+/** Sandglass → rig (QoS 1, never retained): the safety stop of DESIGN.md. */
+export const commandTopic = (rigId: string, cellId: string): string => buildTopic(rigId, cellId, 'command');
 
 /** Subscription filter for one channel of every cell, or of one rig's cells. */
 export function channelFilter(channel: Channel, rigId = '+'): string {

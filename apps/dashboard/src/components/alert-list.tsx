@@ -85,6 +85,11 @@ function AlertItem({
           ))}
         </ul>
       )}
+      {alert.safetyStop && (
+        <p class="safety-stop" data-safety-stop={alert.safetyStop.topic}>
+          Safety stop sent to the rig at {formatDateTime(alert.safetyStop.ts)} ({alert.safetyStop.topic})
+        </p>
+      )}
       <p class="muted small">
         {alert.severity} · from the {SOURCE_LABEL[alert.source]}
       </p>

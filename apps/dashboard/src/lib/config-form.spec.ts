@@ -33,6 +33,22 @@ describe('config form', () => {
     });
   });
 
+  it('round-trips a safety stop, and refuses an unknown alert kind on its field', () => {
+    const safe: CellConfig = {
+      ...liquid,
+      safety: { stopOn: ['hard-short', 'soft-short'], minSeverity: 'warning' },
+    };
+    const form = configToForm(safe);
+    expect(form.safetyStopOn).toBe('hard-short, soft-short');
+    const result = formToBody(form);
+    expect(result.ok && result.body.safety).toEqual(safe.safety);
+    const bad = formToBody({ ...form, safetyStopOn: 'hard-short fire' });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.errors.safetyStopOn).toBeTruthy();
+    const none = formToBody({ ...form, safetyStopOn: ' ' });
+    expect(none.ok && none.body.safety).toBeUndefined();
+  });
+
   it('round-trips the default (preset) configuration', () => {
     const result = formToBody(configToForm(defaultCellConfig('r', 'c')));
     expect(result.ok).toBe(true);

@@ -18,6 +18,10 @@ export interface ConfigForm {
   nominalPressure_MPa: string;
   /** One `name = number` per line. */
   thresholds: string;
+  /** Safety stop: alert kinds separated by commas or spaces ('' = no safety stop). */
+  safetyStopOn: string;
+  /** Safety stop: `warning` or `critical`. */
+  safetyMinSeverity: string;
 }
 
 export type ConfigField = keyof ConfigForm;
@@ -54,6 +58,8 @@ export function configToForm(config: CellConfig): ConfigForm {
     thresholds: Object.entries(config.thresholds)
       .map(([name, value]) => `${name} = ${value}`)
       .join('\n'),
+    safetyStopOn: config.safety?.stopOn.join(', ') ?? '',
+    safetyMinSeverity: config.safety?.minSeverity ?? 'critical',
   };
 }
 
@@ -101,12 +107,14 @@ export function formToBody(
   });
   const area = number('electrodeArea_cm2');
   const pressure = number('nominalPressure_MPa');
+  const stopOn = form.safetyStopOn.split(/[\s,]+/).filter(Boolean);
   const raw = {
     cellType: form.cellType || undefined,
     electrodeArea_cm2: area,
     electrolyte,
     ...(pressure === undefined ? {} : { stack: { nominalPressure_MPa: pressure } }),
     thresholds,
+    ...(stopOn.length > 0 && { safety: { stopOn, minSeverity: form.safetyMinSeverity || 'critical' } }),
   };
   if (area === undefined && !errors.electrodeArea_cm2) errors.electrodeArea_cm2 = 'required';
 
@@ -115,9 +123,13 @@ export function formToBody(
     for (const issue of parsed.error.issues) {
       const last = [...issue.path].reverse().find((p) => typeof p === 'string');
       const field: ConfigField | 'form' =
-        last === 'nominalPressure_MPa' || (typeof last === 'string' && last in form)
-          ? (last as ConfigField)
-          : 'form';
+        issue.path[0] === 'safety'
+          ? last === 'minSeverity'
+            ? 'safetyMinSeverity'
+            : 'safetyStopOn'
+          : last === 'nominalPressure_MPa' || (typeof last === 'string' && last in form)
+            ? (last as ConfigField)
+            : 'form';
       errors[field] ??= issue.message;
     }
   }

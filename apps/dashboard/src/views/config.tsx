@@ -228,6 +228,33 @@ export function ConfigEditor({ rigId, cellId }: { rigId: string; cellId: string 
                 {errors.thresholds && <small class="error-text">{errors.thresholds}</small>}
               </div>
             </fieldset>
+            <fieldset>
+              <legend>Safety stop</legend>
+              <div class={`field ${errors.safetyStopOn ? 'invalid' : ''}`}>
+                <label for="cfg-safety-stop-on">
+                  Stop the channel on these alert kinds (e.g. “hard-short”; empty = never)
+                </label>
+                <input
+                  id="cfg-safety-stop-on"
+                  name="safetyStopOn"
+                  value={form.safetyStopOn}
+                  onInput={(e) => onInput('safetyStopOn', e.currentTarget.value)}
+                />
+                {errors.safetyStopOn && <small class="error-text">{errors.safetyStopOn}</small>}
+              </div>
+              <div class={`field ${errors.safetyMinSeverity ? 'invalid' : ''}`}>
+                <label for="cfg-safety-min-severity">At severity</label>
+                <select
+                  id="cfg-safety-min-severity"
+                  name="safetyMinSeverity"
+                  value={form.safetyMinSeverity}
+                  onChange={(e) => onInput('safetyMinSeverity', e.currentTarget.value)}
+                >
+                  <option value="critical">critical only</option>
+                  <option value="warning">warning or critical</option>
+                </select>
+              </div>
+            </fieldset>
             {errors.form && (
               <p class="error-text" role="alert">
                 {errors.form}

@@ -45,6 +45,19 @@ describe('AlertEngine', () => {
     expect(engine.openAlerts).toEqual([]);
   });
 
+  it('keeps a recorded safety stop on the escalation, acknowledgement and clearing of the alert', () => {
+    const engine = new AlertEngine('rig', 'c1', { clearHold_ms: 0, clearHoldSamples: 1 });
+    const [raised] = engine.update(T0, [depletion('warning', 0.5)]);
+    const stop = { ts: 7, topic: 'sandglass/v1/rig/c1/command' };
+    engine.recordSafetyStop(raised!.id, stop);
+    const [escalated] = engine.update(T0 + 1000, [depletion('critical', 0.9)]);
+    expect(escalated).toMatchObject({ state: 'raised', severity: 'critical', safetyStop: stop });
+    expect(engine.acknowledge({ ...escalated!, state: 'acknowledged', acknowledgedBy: 'x' })).toBe(true);
+    expect(engine.openAlerts[0]!.safetyStop).toEqual(stop);
+    const [cleared] = engine.update(T0 + 2000, [depletion('ok', 0)]);
+    expect(cleared).toMatchObject({ state: 'cleared', safetyStop: stop });
+  });
+
   it('does not flap on a noisy signal around the threshold', () => {
     const engine = new AlertEngine('rig', 'c1', { clearHold_ms: 5000, clearHoldSamples: 3 });
     const noisy: Risk[] = Array.from({ length: 40 }, (_, k) => (k % 3 === 0 ? 'ok' : 'warning'));

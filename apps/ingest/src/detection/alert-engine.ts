@@ -72,6 +72,16 @@ export class AlertEngine {
     return false;
   }
 
+  /**
+   * Records that a safety stop was sent for an open alert: every later event of it (acknowledgement,
+   * escalation, clearing) carries the record, so the stop is sent once per alert.
+   */
+  recordSafetyStop(id: string, stop: NonNullable<AlertEvent['safetyStop']>): void {
+    for (const alert of this.open.values()) {
+      if (alert.event.id === id) alert.event = { ...alert.event, safetyStop: stop };
+    }
+  }
+
   /** Folds in the findings after the sample at data time `ts`; returns the events to publish and store. */
   update(ts: number, findings: readonly DetectorFinding[]): AlertEvent[] {
     if (findings.length === 0 && this.open.size === 0) return NO_EVENTS;
@@ -102,7 +112,9 @@ export class AlertEngine {
       alert.okSamples = 0;
       alert.clearNote = undefined;
       if (severity !== 'critical' || alert.event.severity === 'critical') return undefined;
+      const { safetyStop } = alert.event;
       alert.event = this.event(alert.event.id, ts, finding, severity, 'raised');
+      if (safetyStop) alert.event.safetyStop = safetyStop;
       return alert.event;
     }
     const event = this.event(

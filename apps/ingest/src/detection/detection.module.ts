@@ -4,6 +4,8 @@ import { DeadLetterFile } from '../dead-letters/dead-letter-file.js';
 import { DeadLettersModule } from '../dead-letters/dead-letters.module.js';
 import { MqttConnection } from '../intake/mqtt-intake.js';
 import { MqttModule } from '../intake/mqtt.module.js';
+import { Notifier } from '../notify/notifier.js';
+import { NotifyModule } from '../notify/notify.module.js';
 import { DETECTOR_FACTORY, FAILURE_MODEL, INGEST_CONFIG, type IngestConfig } from '../ingest.tokens.js';
 import { ThrottledLog } from '../observability/throttled-log.js';
 import { StateThrottle } from '../pipeline/state-throttle.js';
@@ -18,7 +20,7 @@ import { ModelRunner } from './model-runner.js';
 
 /** The per-cell pipeline: validation, ordering, detectors, alerts and derived state. */
 @Module({
-  imports: [WalModule, MqttModule, DeadLettersModule],
+  imports: [WalModule, MqttModule, DeadLettersModule, NotifyModule],
   providers: [
     {
       provide: StateWriter,
@@ -65,6 +67,7 @@ import { ModelRunner } from './model-runner.js';
         FAILURE_MODEL,
         DeadLetterFile,
         CycleAnalytics,
+        Notifier,
       ],
       useFactory: (
         wal: WriteAheadLog,
@@ -74,6 +77,7 @@ import { ModelRunner } from './model-runner.js';
         model: FailureModel,
         deadLetters: DeadLetterFile,
         cycles: CycleAnalytics,
+        notifier: Notifier,
       ) =>
         new TelemetryIntake(
           wal,
@@ -81,10 +85,16 @@ import { ModelRunner } from './model-runner.js';
             publishState: (state) => throttle.offer(state),
             publishAlert: (alert) => mqtt.publishAlert(alert),
             publishRejected: (rigId, cellId, message) => mqtt.publishRejected(rigId, cellId, message),
+            publishCommand: (topic, command) => mqtt.publishCommand(topic, command),
           },
           factory,
           new Logger('TelemetryIntake'),
-          { tracker: { model }, deadLetters, cycles },
+          {
+            tracker: { model },
+            deadLetters,
+            cycles,
+            notify: (alert, config) => notifier.offer(alert, config),
+          },
         ),
     },
     {

@@ -11,7 +11,7 @@ import { WriteAheadLog } from '../wal/write-ahead-log.js';
 import { MqttConnection, MqttIntake } from './mqtt-intake.js';
 
 const quiet = { warn() {}, error() {}, log() {} };
-const none = { publishState() {}, publishAlert() {}, publishRejected() {} };
+const none = { publishState() {}, publishAlert() {}, publishRejected() {}, publishCommand() {} };
 const noDetector = () => ({ update: () => ({ estimates: {}, findings: [] }) });
 
 describe('MqttConnection + MqttIntake on an in-process Aedes broker (MQTT 3.1.1 only)', () => {

@@ -12,7 +12,7 @@ import { MqttIntake, type PacketHandler, type PacketSource } from './mqtt-intake
 
 const T0 = Date.UTC(2026, 0, 1);
 const quiet = { warn() {}, error() {}, log() {} };
-const none = { publishState() {}, publishAlert() {}, publishRejected() {} };
+const none = { publishState() {}, publishAlert() {}, publishRejected() {}, publishCommand() {} };
 const noDetector = () => ({ update: () => ({ estimates: {}, findings: [] }) });
 
 /** A socket that records the bytes that leave it, and how many writes carried them. */

@@ -12,6 +12,7 @@ import {
   type AlertEvent,
   type CycleSummary,
   type RejectedMessage,
+  type SafetyCommand,
   type StateMessage,
 } from '#contracts';
 import type { TelemetryPublish } from '#broker';
@@ -165,6 +166,11 @@ export class MqttConnection implements IngestOutput {
 
   publishCycle(cycle: CycleSummary): void {
     this.client?.publish(cyclesTopic(cycle.rigId, cycle.cellId), JSON.stringify(cycle), { qos: 1 });
+  }
+
+  /** Never retained: a stop kept by the broker would stop the channel again whenever the rig reconnects. */
+  publishCommand(topic: string, command: SafetyCommand): void {
+    this.client?.publish(topic, JSON.stringify(command), { qos: 1, retain: false });
   }
 
   publishRejected(rigId: string, cellId: string, message: RejectedMessage): void {

@@ -109,6 +109,11 @@ export class IngestMetrics {
       (s) => s.intake.counters.alertsRaised,
     );
     counter(
+      'sandglass_ingest_safety_stops_total',
+      'Safety stop commands published on …/command (cell config safety)',
+      (s) => s.intake.counters.safetyStops,
+    );
+    counter(
       'sandglass_ingest_store_failures_total',
       'Failed store writes (retried)',
       () => this.storeFailures,

@@ -38,7 +38,12 @@ function replay(variant: Variant, cells: string[]): Map<string, [string, string,
   let now = 1_000_000;
   const intake = new TelemetryIntake(
     wal,
-    { publishAlert: (a) => alerts.push(a), publishState: () => {}, publishRejected: () => {} },
+    {
+      publishAlert: (a) => alerts.push(a),
+      publishState: () => {},
+      publishRejected: () => {},
+      publishCommand: () => {},
+    },
     physicsDetectorFactory,
     { warn: () => {}, error: () => {}, log: () => {} },
     { now: () => now, configHold_ms: 60_000 },

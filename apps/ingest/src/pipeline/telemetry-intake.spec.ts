@@ -9,6 +9,7 @@ import {
   type AlertEvent,
   type CellConfig,
   type RejectedMessage,
+  type SafetyCommand,
   type Sample,
   type StateMessage,
 } from '#contracts';
@@ -31,6 +32,10 @@ class Outputs implements IngestOutput {
   }
   publishRejected(rigId: string, cellId: string, message: RejectedMessage): void {
     this.rejected.push({ rigId, cellId, message });
+  }
+  commands: { topic: string; command: SafetyCommand; alertsBefore: number }[] = [];
+  publishCommand(topic: string, command: SafetyCommand): void {
+    this.commands.push({ topic, command, alertsBefore: this.alerts.length });
   }
 }
 
@@ -110,6 +115,42 @@ describe('TelemetryIntake', () => {
     }
   };
   const good = (seq: number, i = 0.1) => ({ ts: T0 + seq * 100, v: 0.01, i, seq });
+
+  it('publishes one safety stop per alert of a kind in safety.stopOn, before the alert, and records it on every later event', () => {
+    intake.loadConfigs([
+      {
+        ...defaultCellConfig('rig', 'a'),
+        thresholds: {},
+        safety: { stopOn: ['sand-depletion'], minSeverity: 'warning' },
+      },
+    ]);
+    send('rig', 'a', [good(1, 2), good(2, 2), good(3, 2)]); // raised (warning), still open
+    send('rig', 'b', [good(1, 2)]); // no safety configuration: no command
+    now += 10;
+    send('rig', 'a', [good(4, 0.1)]); // cleared
+    send('rig', 'a', [good(5, 2)]); // a new alert: a new stop
+    expect(out.commands.map((c) => c.topic)).toEqual([
+      'sandglass/v1/rig/a/command',
+      'sandglass/v1/rig/a/command',
+    ]);
+    const [first, second] = out.commands;
+    // The command leaves before the alert event that reports it.
+    expect(first!.alertsBefore).toBe(0);
+    const aAlerts = out.alerts.filter((e) => e.cellId === 'a');
+    expect(aAlerts.map((e) => [e.state, e.id === first!.command.alertId])).toEqual([
+      ['raised', true],
+      ['cleared', true],
+      ['raised', false],
+    ]);
+    expect(first!.command).toMatchObject({ action: 'stop', ts: 1_000_000 });
+    expect(first!.command.reason).toMatch(/^warning sand-depletion: high/);
+    expect(second!.command.alertId).toBe(aAlerts[2]!.id);
+    for (const event of aAlerts.slice(0, 2))
+      expect(event.safetyStop).toEqual({ ts: 1_000_000, topic: 'sandglass/v1/rig/a/command' });
+    expect(out.alerts.find((e) => e.cellId === 'b')!.safetyStop).toBeUndefined();
+    expect(intake.counters.safetyStops).toBe(2);
+    expect(logger.warnings.filter((w) => w.startsWith('SAFETY STOP rig/a'))).toHaveLength(2);
+  });
 
   it('keeps each refused message once in the dead letters, with the refused elements of an array', () => {
     const letters: DeadLetter[] = [];

@@ -11,10 +11,12 @@ import {
   type CellConfig,
   type RejectReason,
   type RejectedMessage,
+  type SafetyCommand,
   type StateMessage,
 } from '#contracts';
 import { deadLetterPayload, type DeadLetterSink } from '../dead-letters/dead-letter-file.js';
 import type { DetectorFactory } from '../detection/detector.js';
+import { needsSafetyStop, safetyStopCommand } from '../safety/safety-stop.js';
 import { ThrottledLog } from '../observability/throttled-log.js';
 import type { WriteAheadLog } from '../wal/write-ahead-log.js';
 import { CellTracker, type Admitted, type CellOutput, type CellTrackerOptions } from './cell-tracker.js';
@@ -26,6 +28,8 @@ export interface IngestOutput {
   publishState(state: StateMessage): void;
   publishAlert(alert: AlertEvent): void;
   publishRejected(rigId: string, cellId: string, message: RejectedMessage): void;
+  /** A safety stop on the cell's `…/command` topic (QoS 1, not retained). */
+  publishCommand(topic: string, command: SafetyCommand): void;
 }
 
 export interface IngestLogger {
@@ -50,6 +54,11 @@ export interface TelemetryIntakeOptions {
   now?: () => number;
   /** Per-cell cycle statistics, fed with each message's samples after detection. */
   cycles?: CycleAnalytics;
+  /**
+   * Every alert state change of a cell (raised, escalated, acknowledged, cleared) with the cell's
+   * configuration, for notifications. Must not block.
+   */
+  notify?: (alert: AlertEvent, config: CellConfig) => void;
 }
 
 /** Default wait for a configuration that has not arrived with a cell's first samples. */
@@ -62,6 +71,8 @@ export class IngestCounters {
   duplicates = 0;
   newRuns = 0;
   alertsRaised = 0;
+  /** Safety stop commands published (cell config `safety`). */
+  safetyStops = 0;
   readonly rejected = new Map<RejectReason, number>();
   rejectedPublished = 0;
   detectorErrors = 0;
@@ -253,12 +264,32 @@ export class TelemetryIntake {
         this.runLogsSuppressed.set(key, quiet);
       }
     }
-    for (const alert of output.alerts) {
+    for (let alert of output.alerts) {
       if (alert.state === 'raised') this.counters.alertsRaised++;
+      if (needsSafetyStop(cell.configuration.safety, alert)) alert = this.safetyStop(cell, alert);
       this.wal.appendAlert(alert);
       this.output.publishAlert(alert);
+      this.options.notify?.(alert, cell.configuration);
     }
     for (const state of output.states) this.output.publishState(state);
+  }
+
+  /**
+   * Publishes the stop command first (nothing between the detector and the rig but this publish), then
+   * records it on the alert, on the cell's open alert (so it is sent once) and in the log, which is the
+   * audit record of who stopped which channel and why.
+   */
+  private safetyStop(cell: CellTracker, alert: AlertEvent): AlertEvent {
+    const { topic, command } = safetyStopCommand(alert, this.now());
+    this.output.publishCommand(topic, command);
+    this.counters.safetyStops++;
+    const safetyStop = { ts: command.ts, topic };
+    cell.alerts.recordSafetyStop(alert.id, safetyStop);
+    this.logger.warn(
+      `SAFETY STOP ${cell.rigId}/${cell.cellId}: published {"action":"stop"} on ${topic} for alert ${alert.id} ` +
+        `(${command.reason})`,
+    );
+    return { ...alert, safetyStop };
   }
 
   /** A retained `…/config` message: validated and applied live. */
@@ -297,7 +328,7 @@ export class TelemetryIntake {
     const key = `${ack.rigId}/${ack.cellId}`;
     const cell = this.cells.get(key);
     if (cell) {
-      cell.alerts.acknowledge(ack);
+      if (cell.alerts.acknowledge(ack)) this.options.notify?.(ack, cell.configuration);
       return;
     }
     const restored = this.restoredAlerts.get(key);

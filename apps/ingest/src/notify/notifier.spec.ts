@@ -1,0 +1,201 @@
+import { createHmac } from 'node:crypto';
+import * as fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { defaultCellConfig, type AlertEvent } from '#contracts';
+import { webhookChannel } from './channels.js';
+import { Notifier, type NotifierOptions } from './notifier.js';
+import { Outbox } from './outbox.js';
+
+const SECRET = 'a-test-secret-of-some-length';
+
+/** A real HTTP receiver that checks signatures and records what it got; `status` is what it answers. */
+class Receiver {
+  readonly received: { key: string; body: Record<string, unknown>; signed: boolean }[] = [];
+  status = 200;
+  private server: http.Server | undefined;
+  port = 0;
+
+  async listen(port = 0): Promise<void> {
+    this.server = http.createServer((req, res) => {
+      let raw = '';
+      req.on('data', (d: Buffer) => (raw += d.toString()));
+      req.on('end', () => {
+        const expected = createHmac('sha256', SECRET).update(raw).digest('hex');
+        this.received.push({
+          key: String(req.headers['idempotency-key']),
+          body: JSON.parse(raw) as Record<string, unknown>,
+          signed: req.headers['x-sandglass-signature'] === expected,
+        });
+        res.writeHead(this.status).end();
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+const alert = (state: AlertEvent['state'], id = 'a1'): AlertEvent => ({
+  id,
+  ts: 1_767_225_600_000,
+  rigId: 'rig-01',
+  cellId: 'ch-03',
+  kind: 'hard-short',
+  severity: 'critical',
+  state,
+  source: 'physics',
+  message: 'short',
+  evidence: {},
+});
+
+async function until(condition: () => boolean, what: string, timeout_ms = 10_000): Promise<void> {
+  const deadline = Date.now() + timeout_ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const quiet = { warn: () => undefined, log: () => undefined };
+
+describe('Notifier (webhook, durable outbox) against a real HTTP receiver', () => {
+  let dir: string;
+  let receiver: Receiver;
+  const notifiers: Notifier[] = [];
+  const outboxes: Outbox[] = [];
+
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sandglass-notify-'));
+    receiver = new Receiver();
+    await receiver.listen();
+  });
+  afterEach(async () => {
+    for (const n of notifiers.splice(0)) await n.stop();
+    for (const o of outboxes.splice(0)) o.close();
+    await receiver.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const notifier = (options: Partial<NotifierOptions> = {}) => {
+    const outbox = new Outbox(dir);
+    outbox.open();
+    outboxes.push(outbox);
+    const n = new Notifier(
+      outbox,
+      {
+        channels: [webhookChannel(`http://127.0.0.1:${receiver.port}/hook`, SECRET, 2000)],
+        dashboardBase: 'http://sg.lab',
+        retry: { min_ms: 20, max_ms: 200 },
+        giveUp_ms: 60_000,
+        ...options,
+      },
+      quiet,
+    );
+    n.start();
+    notifiers.push(n);
+    return { n, outbox };
+  };
+
+  it('posts each state change once, signed, with its key, the event at the top level and the cell', async () => {
+    const { n } = notifier();
+    const config = defaultCellConfig('rig-01', 'ch-03');
+    n.offer(alert('raised'), config);
+    n.offer(alert('raised'), config); // the same change again: not queued twice
+    n.offer(alert('acknowledged'), config);
+    n.offer(alert('cleared'), config);
+    await until(() => receiver.received.length === 3, 'three deliveries');
+    expect(receiver.received.map((r) => r.key).sort()).toEqual([
+      'a1:acknowledged',
+      'a1:cleared',
+      'a1:raised:critical',
+    ]);
+    expect(receiver.received.every((r) => r.signed)).toBe(true);
+    const raised = receiver.received.find((r) => r.key === 'a1:raised:critical')!.body;
+    expect(raised).toMatchObject({ ...alert('raised'), dashboardUrl: 'http://sg.lab/#/cell/rig-01/ch-03' });
+    expect(raised.cell).toMatchObject({ rigId: 'rig-01', cellId: 'ch-03', electrolyte: 'lp30' });
+    await until(() => n.counters.delivered === 3, 'the deliveries recorded');
+    expect(n.counters).toMatchObject({ enqueued: 3, duplicates: 1, attemptsFailed: 0 });
+    expect(n.history('a1').map((e) => [e.state, e.attempts])).toEqual([
+      ['delivered', 1],
+      ['delivered', 1],
+      ['delivered', 1],
+    ]);
+  });
+
+  it('retries with back-off while the receiver is down and delivers once it is back', async () => {
+    const port = receiver.port;
+    await receiver.close();
+    const { n } = notifier();
+    n.offer(alert('raised'), undefined);
+    await until(() => n.counters.attemptsFailed >= 3, 'a few failed attempts');
+    await receiver.listen(port);
+    await until(() => n.counters.delivered === 1, 'the delivery');
+    const [entry] = n.history('a1');
+    expect(entry!.attempts).toBeGreaterThanOrEqual(4);
+    expect(entry!.history.at(-1)).toMatchObject({ ok: true, status: 200 });
+    expect(entry!.history[0]).toMatchObject({ ok: false, error: 'ECONNREFUSED' });
+    // Back-off: the gaps between attempts grow (20 ms doubling, capped at 200 ms, each at least half its step).
+    const at = entry!.history.map((a) => a.at);
+    expect(at.at(-1)! - at[0]!).toBeGreaterThanOrEqual(10 + 20 + 40);
+    expect(receiver.received.map((r) => r.key)).toEqual(['a1:raised:critical']);
+  });
+
+  it('keeps undelivered notifications across a restart and sends them from the new process', async () => {
+    const port = receiver.port;
+    await receiver.close();
+    const first = notifier();
+    first.n.offer(alert('raised', 'a1'), undefined);
+    first.n.offer(alert('raised', 'a2'), undefined);
+    await until(() => first.n.counters.attemptsFailed >= 2, 'failed attempts');
+    await first.n.stop();
+    first.outbox.close();
+
+    await receiver.listen(port);
+    const second = notifier();
+    await until(() => second.n.counters.delivered === 2, 'the pending notifications of the last run');
+    expect(receiver.received.map((r) => r.key).sort()).toEqual(['a1:raised:critical', 'a2:raised:critical']);
+    expect(second.n.pendingCount()).toBe(0);
+  });
+
+  it('records a silenced state change without sending it', async () => {
+    const silence = {
+      id: 's1',
+      createdAt: 0,
+      endsAt: Date.now() + 60_000,
+      matchers: { kind: 'hard-short' as const },
+    };
+    const { n } = notifier({
+      silences: { matching: (a) => (a.kind === 'hard-short' ? silence : undefined) },
+    });
+    n.offer(alert('raised'), undefined);
+    n.offer({ ...alert('raised', 'b1'), kind: 'soft-short' }, undefined);
+    await until(() => receiver.received.length === 1, 'the unsilenced notification');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(receiver.received.map((r) => r.key)).toEqual(['b1:raised:critical']);
+    expect(n.history('a1')).toMatchObject([{ state: 'silenced', silencedBy: 's1', attempts: 0 }]);
+    expect(n.counters.silenced).toBe(1);
+    expect(n.undelivered()).toEqual([]);
+  });
+
+  it('gives up after the limit, counts it and keeps it visible', async () => {
+    receiver.status = 500;
+    const { n } = notifier({ giveUp_ms: 100 });
+    n.offer(alert('raised'), undefined);
+    await until(() => n.counters.givenUp === 1, 'giving up');
+    const [entry] = n.undelivered();
+    expect(entry).toMatchObject({ state: 'given-up', key: 'a1:raised:critical' });
+    expect(entry!.history.at(-1)).toMatchObject({ ok: false, status: 500 });
+    expect(n.pendingCount()).toBe(0);
+  });
+});

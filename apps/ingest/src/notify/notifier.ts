@@ -1,0 +1,252 @@
+import type { AlertEvent, CellConfig, Silence } from '#contracts';
+import { retryDelay_ms, type BackoffOptions } from './backoff.js';
+import type { ChannelAdapter } from './channels.js';
+import type { OutboxEntry, Outbox } from './outbox.js';
+import { idempotencyKey } from './webhook.js';
+
+/** Result of one delivery attempt. */
+export interface SendResult {
+  ok: boolean;
+  /** HTTP status, or SMTP reply code. */
+  status?: number;
+  error?: string;
+}
+
+export interface NotifierOptions {
+  /** The configured channels; every alert state change goes to each. */
+  channels: ChannelAdapter[];
+  /** Active silences: a covered alert state change is recorded as `silenced` and not sent. */
+  silences?: { matching(alert: AlertEvent): Silence | undefined };
+  /** Dashboard address for the links in notifications. */
+  dashboardBase: string;
+  retry: BackoffOptions;
+  /** A notification still undelivered this long after it was queued is given up at its next failure. */
+  giveUp_ms: number;
+  /** Deliveries in flight at once. */
+  concurrency?: number;
+  now?: () => number;
+  random?: () => number;
+}
+
+export interface NotifierLogger {
+  warn(message: string): void;
+  log(message: string): void;
+}
+
+/** Plain counters read by /metrics at scrape time. */
+export class NotifyCounters {
+  enqueued = 0;
+  delivered = 0;
+  attemptsFailed = 0;
+  givenUp = 0;
+  /** Alert state changes offered again with a key already queued (e.g. telemetry redelivered after a crash). */
+  duplicates = 0;
+  /** Notifications that could not be put in the outbox (its file not writable): lost. */
+  enqueueFailed = 0;
+  /** Notifications not sent because a silence covered the alert. */
+  silenced = 0;
+}
+
+/**
+ * Sends each alert state change to the configured channels, at least once: the notification is put in
+ * the durable outbox first, then sent; failures are retried with exponential back-off and jitter until
+ * `giveUp_ms` after it was queued, then given up (counted, kept in the outbox as history). On start the
+ * pending notifications of the last run are sent. Receivers drop repeats by the `idempotency-key` header.
+ */
+export class Notifier {
+  readonly counters = new NotifyCounters();
+  private readonly inFlight = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private scheduled = false;
+  private stopped = true;
+  private readonly channels: Map<string, ChannelAdapter>;
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(
+    private readonly outbox: Outbox,
+    private readonly options: NotifierOptions,
+    private readonly logger: NotifierLogger,
+  ) {
+    this.channels = new Map(options.channels.map((c) => [c.name, c]));
+    this.now = options.now ?? Date.now;
+    this.random = options.random ?? Math.random;
+  }
+
+  /** Names of the configured channels. */
+  get channelNames(): string[] {
+    return [...this.channels.keys()];
+  }
+
+  start(): void {
+    this.stopped = false;
+    const pending = this.outbox.count('pending');
+    if (pending > 0) this.logger.log(`${pending} notifications pending from the last run; sending them`);
+    this.kick();
+  }
+
+  /** Stops sending; waits up to `wait_ms` for deliveries in flight (the rest stay pending in the outbox). */
+  async stop(wait_ms = 2000): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await Promise.race([Promise.allSettled([...this.running]), new Promise((r) => setTimeout(r, wait_ms))]);
+    for (const channel of this.channels.values()) channel.close?.();
+  }
+
+  /** An alert event (any state change) of a cell with configuration `config`: queued durably, then sent. */
+  offer(alert: AlertEvent, config: CellConfig | undefined): void {
+    if (this.channels.size === 0) return;
+    const silence = this.options.silences?.matching(alert);
+    for (const channel of this.channels.values()) this.enqueue(channel, alert, config, silence);
+  }
+
+  private enqueue(
+    channel: ChannelAdapter,
+    alert: AlertEvent,
+    config: CellConfig | undefined,
+    silence: Silence | undefined,
+  ): void {
+    const key = idempotencyKey(alert);
+    const now = this.now();
+    let added: boolean;
+    try {
+      added = this.outbox.add({
+        id: `${channel.name}:${key}`,
+        channel: channel.name,
+        key,
+        alertId: alert.id,
+        body: channel.build(alert, config, this.options.dashboardBase),
+        createdAt: now,
+        state: silence ? 'silenced' : 'pending',
+        attempts: 0,
+        nextAt: now,
+        history: [],
+        ...(silence && { silencedBy: silence.id }),
+      });
+    } catch (error) {
+      // Never into the detection pipeline: counted and logged, the alert itself is published and stored.
+      this.counters.enqueueFailed++;
+      this.logger.warn(
+        `notification ${key} (${channel.name}) not queued: ${String(error)} (sandglass_notify_enqueue_failed_total)`,
+      );
+      return;
+    }
+    if (!added) {
+      this.counters.duplicates++;
+      return;
+    }
+    if (silence) {
+      this.counters.silenced++;
+      return;
+    }
+    this.counters.enqueued++;
+    this.kick();
+  }
+
+  /** Every notification of an alert, oldest first. */
+  history(alertId: string): OutboxEntry[] {
+    return [...this.outbox.all()]
+      .filter((e) => e.alertId === alertId)
+      .sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  /** Notifications not delivered: pending and given up, oldest first. */
+  undelivered(): OutboxEntry[] {
+    return [...this.outbox.all()]
+      .filter((e) => e.state === 'pending' || e.state === 'given-up')
+      .sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  pendingCount(): number {
+    return this.outbox.count('pending');
+  }
+
+  /** Runs a pass soon (coalesced). */
+  private kick(): void {
+    if (this.stopped || this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.pass();
+    });
+  }
+
+  /** Starts the due deliveries (up to the concurrency) and sets the timer for the next due one. */
+  private pass(): void {
+    if (this.stopped) return;
+    const now = this.now();
+    const concurrency = this.options.concurrency ?? 8;
+    let next = Infinity;
+    const due = [...this.outbox.all()]
+      .filter((e) => e.state === 'pending' && !this.inFlight.has(e.id))
+      .sort((a, b) => a.nextAt - b.nextAt);
+    for (const entry of due) {
+      if (entry.nextAt > now || this.inFlight.size >= concurrency) {
+        next = Math.min(next, Math.max(entry.nextAt, now + 1));
+        continue;
+      }
+      this.deliver(entry);
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (next < Infinity) {
+      this.timer = setTimeout(() => this.pass(), next - now);
+      this.timer.unref?.();
+    }
+  }
+
+  private deliver(entry: OutboxEntry): void {
+    const channel = this.channels.get(entry.channel);
+    this.inFlight.add(entry.id);
+    // A channel configured in an earlier run and not now: fails (and is given up in time), visibly.
+    const attempt = channel
+      ? channel.deliver(entry.body, entry.key)
+      : Promise.resolve<SendResult>({ ok: false, error: `channel ${entry.channel} not configured` });
+    const run = attempt.then((result) => {
+      this.inFlight.delete(entry.id);
+      this.record(entry, result);
+      this.kick();
+    });
+    this.running.add(run);
+    void run.finally(() => this.running.delete(run));
+  }
+
+  private record(entry: OutboxEntry, result: SendResult): void {
+    const at = this.now();
+    const attempt = {
+      at,
+      ok: result.ok,
+      ...(result.status !== undefined && { status: result.status }),
+      ...(result.error !== undefined && { error: result.error }),
+    };
+    const updated: OutboxEntry = {
+      ...entry,
+      attempts: entry.attempts + 1,
+      history: [...entry.history, attempt],
+    };
+    if (result.ok) {
+      updated.state = 'delivered';
+      updated.deliveredAt = at;
+      this.counters.delivered++;
+    } else if (at - entry.createdAt >= this.options.giveUp_ms) {
+      updated.state = 'given-up';
+      this.counters.attemptsFailed++;
+      this.counters.givenUp++;
+      this.logger.warn(
+        `notification ${entry.key} (${entry.channel}) given up after ${updated.attempts} attempts: ` +
+          `${result.status ?? result.error ?? 'failed'} (sandglass_notify_given_up_total)`,
+      );
+    } else {
+      this.counters.attemptsFailed++;
+      updated.nextAt = at + retryDelay_ms(updated.attempts, this.options.retry, this.random());
+      if (updated.attempts === 1) {
+        this.logger.warn(
+          `notification ${entry.key} (${entry.channel}) failed (${result.status ?? result.error ?? 'failed'}); retrying`,
+        );
+      }
+    }
+    this.outbox.update(updated);
+  }
+}
