@@ -11,14 +11,20 @@
 // per second from the first publish to the last sample counted (a) or stored (b, c). "Stored" is
 // ingest's count of samples InfluxDB acknowledged (GET /health), which grows in WAL order, so the k-th
 // stored sample is the k-th published one and (d) needs no per-sample query.
-// The last line printed is one JSON object.
+// The last line printed is one JSON object; `cpu_us_per_sample_single` and `cpu_us_per_sample_batched`
+// are the ingest process's CPU time (user + system, /proc/<pid>/stat, all its threads) from the first
+// publish until every sample is stored, divided by the samples: decoding, detection, the model, the WAL,
+// the store writes and its HTTP answers to the polls. Both runs use `--cells` cells (default 100), each
+// with the physics detectors and the failure model's feature window.
 //
 // (a) and (b) run in `rounds` alternating pairs; the JSON reports the pair with the median ratio.
 // Each run prints the CPU time every process spent per sample (Linux /proc), which is what limits the
 // rates: publisher, broker, ingest and database share the machine's two cores.
 //
 // Runs from the build: npm run build && node dist/scripts/bench/ingest.js
-// Options: --single 100000 --rounds 5 --batched 600000 --paced-s 10 --cells 10
+// Options: --single 100000 --rounds 5 --batched 600000 --paced-s 10 --cells 100
+//          --store influx|embedded (embedded: ingest writes its own DuckDB store, no InfluxDB)
+//          --mqtt-port 28830 --influx-port 28086 (the servers this bench starts)
 import { spawn, type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,6 +44,16 @@ function option(name: string, fallback: number): number {
   const k = process.argv.indexOf(`--${name}`);
   return k >= 0 ? Number(process.argv[k + 1]) : fallback;
 }
+
+function textOption<T extends string>(name: string, allowed: readonly T[]): T {
+  const k = process.argv.indexOf(`--${name}`);
+  const value = (k >= 0 ? process.argv[k + 1] : allowed[0]) as T;
+  if (!allowed.includes(value)) throw new Error(`--${name} must be one of ${allowed.join(', ')}`);
+  return value;
+}
+
+/** Where ingest stores: the InfluxDB this bench starts, or its embedded DuckDB store in its data dir. */
+const STORE = textOption('store', ['influx', 'embedded'] as const);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -138,7 +154,7 @@ interface Services {
   down: () => void;
 }
 
-/** CPU seconds (user + system) a process has used so far; 0 when it is gone. Linux /proc. */
+/** CPU seconds (user + system, all threads) a process has used so far; 0 when it is gone. Linux /proc. */
 function cpuSeconds(pid: number | undefined): number {
   if (!pid) return 0;
   try {
@@ -156,16 +172,21 @@ function cpuSnapshot(pids: Record<string, number | undefined>): Record<string, n
   return Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]));
 }
 
-/** CPU used between two snapshots, in µs per sample. */
+/**
+ * CPU used between two snapshots, in µs per sample, to 0.1 µs (/proc counts 10 ms ticks: over 100,000
+ * samples one tick is 0.1 µs per sample).
+ */
 function cpuPerSample(
   before: Record<string, number>,
   after: Record<string, number>,
   samples: number,
 ): Record<string, number> {
   return Object.fromEntries(
-    Object.keys(after).map((k) => [k, Math.round(((after[k]! - (before[k] ?? 0)) * 1e6) / samples)]),
+    Object.keys(after).map((k) => [k, round1(((after[k]! - (before[k] ?? 0)) * 1e6) / samples)]),
   );
 }
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
 
 const formatCpu = (cpu: Record<string, number>) =>
   Object.entries(cpu)
@@ -217,8 +238,10 @@ async function startIngest(services: Services, name: string): Promise<Ingest> {
     env: {
       PATH: process.env.PATH ?? '',
       SANDGLASS_MQTT_URL: services.mqttUrl,
-      SANDGLASS_INFLUX_URL: services.influxUrl,
-      SANDGLASS_INFLUX_DB: `bench_${name}_${Date.now()}`,
+      ...(STORE === 'influx' && {
+        SANDGLASS_INFLUX_URL: services.influxUrl,
+        SANDGLASS_INFLUX_DB: `bench_${name}_${Date.now()}`,
+      }),
       SANDGLASS_INGEST_CLIENT_ID: `bench-ingest-${name}-${Date.now()}`,
       SANDGLASS_DATA_DIR: dataDir,
       SANDGLASS_INGEST_HTTP_PORT: '0',
@@ -331,7 +354,7 @@ async function ceiling(services: Services, messages: number, cells: number) {
   });
   while (count < messages) await sleep(5);
   const cpu = {
-    publisher: Math.round((pub.cpu_s * 1e6) / messages),
+    publisher: round1((pub.cpu_s * 1e6) / messages),
     ...cpuPerSample(before, cpuSnapshot(pids), messages),
   };
   await client.endAsync();
@@ -349,7 +372,11 @@ async function throughput(
   try {
     const rig = `${name}-${Date.now()}`;
     const total = messages * perMessage;
-    const pids = { broker: services.pids.broker, ingest: ingest.proc.pid, influxd: services.pids.influxd };
+    const pids = {
+      broker: services.pids.broker,
+      ingest: ingest.proc.pid,
+      ...(STORE === 'influx' && { influxd: services.pids.influxd }),
+    };
     const before = cpuSnapshot(pids);
     const publishing = runPublisher({
       url: services.mqttUrl,
@@ -362,8 +389,8 @@ async function throughput(
     });
     const seenAt = await waitStored(ingest, total, 20);
     const pub = await publishing;
-    const cpu = {
-      publisher: Math.round((pub.cpu_s * 1e6) / total),
+    const cpu: Record<string, number> = {
+      publisher: round1((pub.cpu_s * 1e6) / total),
       ...cpuPerSample(before, cpuSnapshot(pids), total),
     };
     return {
@@ -418,13 +445,14 @@ async function main(): Promise<void> {
   const rounds = option('rounds', 5);
   const batchedSamples = option('batched', 600_000);
   const pacedSeconds = option('paced-s', 10);
-  const cells = option('cells', 10);
+  const cells = option('cells', 100);
+  console.log(`${cells} cells, store ${STORE}`);
   const services = startServices();
   try {
     // The ceiling and ingest runs alternate, each pair back to back: on a shared (virtual) machine the
     // speed of the cores drifts by ±15 % between runs, and a ratio of two neighbouring runs is steadier
     // than one of two runs far apart. Reported: the median round.
-    const pairs: { ceiling: number; single: number }[] = [];
+    const pairs: { ceiling: number; single: number; cpu: number }[] = [];
     for (let round = 1; round <= rounds; round++) {
       const ceil = await ceiling(services, single, cells);
       console.log(
@@ -438,7 +466,7 @@ async function main(): Promise<void> {
           `\n    CPU µs per sample: ${formatCpu(one.cpu)}; ${one.groups.perWalWrite.toFixed(1)} messages ` +
           `per WAL write, ${Math.round(one.groups.perStoreWrite)} samples per store write`,
       );
-      pairs.push({ ceiling: ceil.rate, single: one.rate });
+      pairs.push({ ceiling: ceil.rate, single: one.rate, cpu: one.cpu.ingest! });
     }
     const mid = median(pairs.map((p) => p.single / p.ceiling));
     const middle = pairs.find((p) => p.single / p.ceiling === mid)!;
@@ -458,6 +486,11 @@ async function main(): Promise<void> {
         single_ratio_to_ceiling: Number(mid.toFixed(3)),
         batched_samples_per_s: Math.round(batched.rate),
         p99_stored_ms_at_10k: paced.p99,
+        cells,
+        store: STORE,
+        // The ingest process's CPU per sample: the median over the single-sample rounds, and the batched run.
+        cpu_us_per_sample_single: median(pairs.map((p) => p.cpu)),
+        cpu_us_per_sample_batched: batched.cpu.ingest!,
       }),
     );
   } finally {
