@@ -468,28 +468,30 @@ async function main(): Promise<void> {
       );
       pairs.push({ ceiling: ceil.rate, single: one.rate, cpu: one.cpu.ingest! });
     }
-    const mid = median(pairs.map((p) => p.single / p.ceiling));
-    const middle = pairs.find((p) => p.single / p.ceiling === mid)!;
+    // --rounds 0 and --paced-s 0 leave those runs out (e.g. to profile the batched run alone): null figures.
+    const mid = pairs.length > 0 ? median(pairs.map((p) => p.single / p.ceiling)) : NaN;
+    const middle = pairs.find((p) => p.single / p.ceiling === mid);
     const batched = await throughput(services, 'batched', Math.round(batchedSamples / 50), 50, cells);
     console.log(
       `c. ingest, 50 samples per message: ${Math.round(batched.rate)} samples/s` +
         `\n   CPU µs per sample: ${formatCpu(batched.cpu)}`,
     );
-    const paced = await pacedLatency(services, pacedSeconds, cells);
-    console.log(
-      `d. publish → stored at 10k samples/s: p50 ${paced.p50} ms, p99 ${paced.p99} ms, max ${paced.max} ms`,
-    );
+    const paced = pacedSeconds > 0 ? await pacedLatency(services, pacedSeconds, cells) : undefined;
+    if (paced)
+      console.log(
+        `d. publish → stored at 10k samples/s: p50 ${paced.p50} ms, p99 ${paced.p99} ms, max ${paced.max} ms`,
+      );
     console.log(
       JSON.stringify({
-        single_samples_per_s: Math.round(middle.single),
-        ceiling_samples_per_s: Math.round(middle.ceiling),
-        single_ratio_to_ceiling: Number(mid.toFixed(3)),
+        single_samples_per_s: middle ? Math.round(middle.single) : null,
+        ceiling_samples_per_s: middle ? Math.round(middle.ceiling) : null,
+        single_ratio_to_ceiling: middle ? Number(mid.toFixed(3)) : null,
         batched_samples_per_s: Math.round(batched.rate),
-        p99_stored_ms_at_10k: paced.p99,
+        p99_stored_ms_at_10k: paced?.p99 ?? null,
         cells,
         store: STORE,
         // The ingest process's CPU per sample: the median over the single-sample rounds, and the batched run.
-        cpu_us_per_sample_single: median(pairs.map((p) => p.cpu)),
+        cpu_us_per_sample_single: middle ? median(pairs.map((p) => p.cpu)) : null,
         cpu_us_per_sample_batched: batched.cpu.ingest!,
       }),
     );
