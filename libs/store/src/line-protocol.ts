@@ -70,12 +70,20 @@ export function encodeSampleBytes(
   let prefix = '';
   /** UTF-8 bytes of the prefix beyond one per character (ids outside ASCII); numbers are ASCII. */
   let wide = 0;
+  // Prefixes by cell id, for batches whose cells alternate (single-sample messages of many cells).
+  const prefixes = new Map<string, { rig: string; prefix: string; wide: number }>();
   for (let k = start; k < end; k++) {
     if (c.rigId[k] !== rig || c.cellId[k] !== cell) {
       rig = c.rigId[k]!;
       cell = c.cellId[k]!;
-      prefix = 'telemetry,cell=' + escapeTag(cell) + ',rig=' + escapeTag(rig) + ' v=';
-      wide = Buffer.byteLength(prefix) - prefix.length;
+      let known = prefixes.get(cell);
+      if (known?.rig !== rig) {
+        const text = 'telemetry,cell=' + escapeTag(cell) + ',rig=' + escapeTag(rig) + ' v=';
+        known = { rig, prefix: text, wide: Buffer.byteLength(text) - text.length };
+        prefixes.set(cell, known);
+      }
+      prefix = known.prefix;
+      wide = known.wide;
     }
     let line = prefix + c.v[k]! + ',i=' + c.i[k]!;
     const t = c.t[k]!;
