@@ -6,7 +6,7 @@
 //   b. the real ingest process (dist/apps/ingest/src/main.js) on the same single-sample QoS 1 stream,
 //      until every sample is durable in InfluxDB, detection on;
 //   c. the same with messages of 50 samples;
-//   d. p99 latency publish → stored in InfluxDB at a paced 10,000 samples/s.
+//   d. p99 latency publish → stored in InfluxDB (or the embedded store) at a paced 10,000 samples/s.
 // The publisher is a separate process (this file with `publish`), as a rig would be. Rates are samples
 // per second from the first publish to the last sample counted (a) or stored (b, c). "Stored" is
 // ingest's count of samples InfluxDB acknowledged (GET /health), which grows in WAL order, so the k-th
@@ -54,6 +54,7 @@ function textOption<T extends string>(name: string, allowed: readonly T[]): T {
 
 /** Where ingest stores: the InfluxDB this bench starts, or its embedded DuckDB store in its data dir. */
 const STORE = textOption('store', ['influx', 'embedded'] as const);
+const STORE_NAME = STORE === 'influx' ? 'InfluxDB' : 'the embedded store';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -253,7 +254,8 @@ async function startIngest(services: Services, name: string): Promise<Ingest> {
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   let port = 0;
-  for (let k = 0; k < 300 && !port; k++) {
+  // Up to 60 s: loading the model and the embedded store takes long on a busy machine.
+  for (let k = 0; k < 1200 && !port; k++) {
     await sleep(50);
     port = Number(/http-port=(\d+)/.exec(out)?.[1] ?? 0);
   }
@@ -461,7 +463,7 @@ async function main(): Promise<void> {
       );
       const one = await throughput(services, 'single', single, 1, cells);
       console.log(
-        `b${round}. ingest, single-sample messages, stored in InfluxDB: ${Math.round(one.rate)} samples/s ` +
+        `b${round}. ingest, single-sample messages, stored in ${STORE_NAME}: ${Math.round(one.rate)} samples/s ` +
           `(publisher alone reached ${Math.round(one.publishRate)} /s), ratio ${(one.rate / ceil.rate).toFixed(3)}` +
           `\n    CPU µs per sample: ${formatCpu(one.cpu)}; ${one.groups.perWalWrite.toFixed(1)} messages ` +
           `per WAL write, ${Math.round(one.groups.perStoreWrite)} samples per store write`,
