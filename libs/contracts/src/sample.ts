@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { scanSamples, type ScanLimits } from './sample-scan.js';
 
 /** Data-time bounds of DESIGN.md: timestamps before 2000 or after 2100 are rejected. */
 export const TS_MIN_MS = Date.UTC(2000, 0, 1);
@@ -152,6 +153,11 @@ export function decodeTelemetry(payload: Uint8Array | string): TelemetryDecode {
       detail: `payload of ${size} bytes exceeds ${MAX_PAYLOAD_BYTES}`,
     };
   }
+  if (typeof payload !== 'string') {
+    // The common case (plain sample objects, all valid) read straight from the bytes; the rest below.
+    const samples = scanSamples(asBuffer(payload), SCAN_LIMITS);
+    if (samples) return { ok: true, samples, rejected: [] };
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(typeof payload === 'string' ? payload : utf8(payload));
@@ -182,10 +188,26 @@ export function decodeTelemetry(payload: Uint8Array | string): TelemetryDecode {
   return { ok: true, samples, rejected };
 }
 
+const SCAN_LIMITS: ScanLimits = {
+  tsMin: TS_MIN_MS,
+  tsMax: TS_MAX_MS,
+  vMin: SAMPLE_LIMITS.v.min,
+  vMax: SAMPLE_LIMITS.v.max,
+  iMin: SAMPLE_LIMITS.i.min,
+  iMax: SAMPLE_LIMITS.i.max,
+  tMin: SAMPLE_LIMITS.t.min,
+  tMax: SAMPLE_LIMITS.t.max,
+  pMin: SAMPLE_LIMITS.p.min,
+  pMax: SAMPLE_LIMITS.p.max,
+  maxSamples: MAX_SAMPLES_PER_MESSAGE,
+};
+
+/** A Buffer on the same memory (no copy). */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 /** Decodes bytes without copying them first (a Buffer or a view on the same memory). */
 function utf8(bytes: Uint8Array): string {
-  const buffer = Buffer.isBuffer(bytes)
-    ? bytes
-    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return buffer.toString('utf8');
+  return asBuffer(bytes).toString('utf8');
 }

@@ -4,6 +4,7 @@ import type { AlertEvent, StateMessage } from '#contracts';
 import {
   encodeAlert,
   encodeConfig,
+  encodeSampleBytes,
   encodeSamples,
   encodeState,
   escapeTag,
@@ -50,6 +51,32 @@ describe('line protocol encoder', () => {
     ];
     expect(encodeSamples(samples, 1, 3)).toBe(
       'telemetry,cell=b,rig=r v=2,i=2 2000\ntelemetry,cell=a,rig=r v=3,i=3 3000\n',
+    );
+  });
+
+  it('writes the bytes of the text, growing its buffer for long lines and ids outside ASCII', () => {
+    const long = 'x'.repeat(64);
+    const samples = [
+      {
+        rigId: long,
+        cellId: long,
+        ts: 1.5,
+        v: -1.2345678901234567,
+        i: 1e-300,
+        t: 25,
+        p: 1,
+        seq: 1,
+        cycle: 2,
+        step: 3,
+      },
+      { rigId: 'rig-é', cellId: 'zelle-ü,1', ts: 2, v: 2, i: 2 },
+      { rigId: 'r', cellId: 'c', ts: 3, v: 3, i: 3 },
+    ];
+    const bytes = encodeSampleBytes(samples);
+    expect(bytes.toString('utf8')).toBe(
+      `telemetry,cell=${long},rig=${long} v=-1.2345678901234567,i=1e-300,t=25,p=1,seq=1i,cycle=2i,step=3i 1500\n` +
+        'telemetry,cell=zelle-ü\\,1,rig=rig-é v=2,i=2 2000\n' +
+        'telemetry,cell=c,rig=r v=3,i=3 3000\n',
     );
   });
 

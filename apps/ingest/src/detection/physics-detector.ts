@@ -7,6 +7,8 @@ interface KindNote {
   evidence: Evidence;
 }
 
+const NO_FINDINGS: readonly DetectorFinding[] = Object.freeze([]);
+
 /**
  * The Detector port on libs/physics' CellMonitor, which does the physics and the per-detector
  * hysteresis. Its level-change events carry the message and evidence; they are kept per kind so every
@@ -27,6 +29,9 @@ export class PhysicsDetector implements Detector {
 
   update(sample: Sample): DetectorResult {
     const result = this.monitor.update(sample);
+    // Nearly every sample of a healthy cell: nothing changed, nothing to report (no arrays per sample).
+    if (result.events.length === 0 && this.notes.size === 0)
+      return { estimates: publishedEstimates(result.estimates), findings: NO_FINDINGS };
     const cleared: DetectorFinding[] = [];
     for (const event of result.events) {
       const note = { message: event.message, evidence: event.evidence };

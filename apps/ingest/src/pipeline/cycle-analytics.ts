@@ -9,20 +9,20 @@ import type { Admitted, CellTracker } from './cell-tracker.js';
  * cycle). Completed cycles go to `emit`. Pure: no I/O, data time only.
  */
 export class CycleAnalytics {
-  private readonly trackers = new Map<string, { tracker: CycleTracker; symmetric: boolean }>();
+  /** By cell (the intake keeps one CellTracker per cell for the life of the process). */
+  private readonly trackers = new Map<CellTracker, { tracker: CycleTracker; symmetric: boolean }>();
   /** Cycles completed since start. */
   completed = 0;
 
   constructor(private readonly emit: (cycle: CycleSummary) => void) {}
 
   add(cell: CellTracker, admitted: Admitted): void {
-    const key = `${cell.rigId}/${cell.cellId}`;
     const symmetric = cell.configuration.cellType === 'symmetric';
-    let entry = this.trackers.get(key);
+    let entry = this.trackers.get(cell);
     if (!entry || entry.symmetric !== symmetric) {
       // A new cell, or its configuration changed the polarization rule: start over.
       entry = { tracker: new CycleTracker({ symmetric }), symmetric };
-      this.trackers.set(key, entry);
+      this.trackers.set(cell, entry);
     }
     const { tracker } = entry;
     const { samples, admissions } = admitted;

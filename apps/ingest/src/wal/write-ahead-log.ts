@@ -202,7 +202,9 @@ export class WriteAheadLog {
    * Given `earlier` (a read that ended at `from`), appends to it instead, counting its samples.
    */
   read(from: WalPosition, maxSamples: number, earlier?: WalReadResult): WalReadResult {
-    const samples = earlier?.samples ?? new SampleColumns(Math.min(maxSamples, 1024));
+    // Room for a whole batch at once: growing from a small start copied every column several times per
+    // drainer batch (visible in the bench:ingest profile).
+    const samples = earlier?.samples ?? new SampleColumns(Math.min(maxSamples, 16_384));
     const alerts = earlier?.alerts ?? [];
     let pos = { ...from };
     for (;;) {
