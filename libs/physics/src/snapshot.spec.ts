@@ -96,7 +96,7 @@ describe('checkpoints that do not fit are refused, never misread', () => {
       expect(fresh.snapshot()).toEqual(snapshot);
       expect(() => fresh.restore({ ...snapshot, version: 0 })).toThrow(SnapshotError);
       const [field] = Object.keys(snapshot.state);
-      const renamed = { ...snapshot.state, renamedField: snapshot.state[field!]! };
+      const renamed: Snapshot['state'] = { ...snapshot.state, renamedField: snapshot.state[field!]! };
       delete renamed[field!];
       expect(() => fresh.restore({ ...snapshot, state: renamed })).toThrow(/fields differ/);
     },

@@ -228,7 +228,7 @@ function decode(value: SnapshotJson, where: string): unknown {
     case '$ta': {
       const make = TYPED_ARRAYS[value.$ta as TypedArrayName];
       if (!make) throw new SnapshotError(`${where}: unknown array type ${String(value.$ta)}`);
-      return make.from(value.v as SnapshotJson[], (x) => decode(x, where) as number);
+      return make.from((value.v as SnapshotJson[]).map((x) => decode(x, where) as number));
     }
     case '$map':
       return new Map(
