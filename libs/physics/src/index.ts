@@ -51,5 +51,5 @@ export type {
   DetectorStatus,
   MonitorResult,
 } from './cell-monitor.js';
-export { takeSnapshot, restoreSnapshot, SnapshotError } from './snapshot.js';
+export { takeSnapshot, restoreSnapshot, encodeValue, decodeValue, SnapshotError } from './snapshot.js';
 export type { Snapshot, SnapshotJson, Snapshotting } from './snapshot.js';

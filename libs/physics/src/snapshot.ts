@@ -76,6 +76,16 @@ export function restoreSnapshot(object: object, snapshot: Snapshot, version: num
   restoreFields(object as Fields, snapshot.state, type);
 }
 
+/** Plain data (numbers of any kind, arrays, maps, plain objects) as JSON, in the encoding above. */
+export function encodeValue(value: unknown): SnapshotJson {
+  return encode(value, encodeValue);
+}
+
+/** The inverse of encodeValue (plain data only: class instances are restored in place, not made). */
+export function decodeValue(value: SnapshotJson): unknown {
+  return decode(value, 'value');
+}
+
 function isSnapshotting(value: object): value is Snapshotting {
   const candidate = value as Partial<Snapshotting>;
   return typeof candidate.snapshot === 'function' && typeof candidate.restore === 'function';

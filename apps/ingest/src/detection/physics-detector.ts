@@ -1,6 +1,13 @@
 import type { AlertKind, CellConfig, Estimates, Evidence, Sample } from '#contracts';
-import { CellMonitor, type CellEstimates, type DetectorKind } from '#physics';
 import type { Detector, DetectorFactory, DetectorFinding, DetectorResult } from './detector.js';
+import {
+  CellMonitor,
+  restoreSnapshot,
+  takeSnapshot,
+  type CellEstimates,
+  type DetectorKind,
+  type Snapshot,
+} from '#physics';
 
 interface KindNote {
   message: string;
@@ -56,6 +63,16 @@ export class PhysicsDetector implements Detector {
       if (level !== 'ok') findings.push({ kind: kind as AlertKind, level, ...note });
     }
     return { estimates: toEstimates(result.estimates), findings };
+  }
+
+  /** Checkpoint of this state machine: plain JSON, versioned (see snapshot.ts). */
+  snapshot(): Snapshot {
+    return takeSnapshot(this, 1);
+  }
+
+  /** Continues from a checkpoint of one built with the same configuration; SnapshotError if it does not fit. */
+  restore(snapshot: Snapshot): void {
+    restoreSnapshot(this, snapshot, 1);
   }
 }
 

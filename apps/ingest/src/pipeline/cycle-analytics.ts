@@ -1,5 +1,6 @@
 import type { CycleSummary } from '#contracts';
 import { CycleTracker, type CycleStats } from '#cycles';
+import type { Snapshot } from '#physics';
 import type { CellKey, TelemetryStore } from '#store';
 import type { Admitted, CellTracker } from './cell-tracker.js';
 
@@ -14,6 +15,19 @@ export class CycleAnalytics {
   completed = 0;
 
   constructor(private readonly emit: (cycle: CycleSummary) => void) {}
+
+  /** Checkpoint of a cell's cycle tracker (undefined before its first sample). */
+  snapshot(cell: CellKey): { symmetric: boolean; tracker: Snapshot } | undefined {
+    const entry = this.trackers.get(`${cell.rigId}/${cell.cellId}`);
+    return entry && { symmetric: entry.symmetric, tracker: entry.tracker.snapshot() };
+  }
+
+  /** Continues a cell's cycles from a checkpoint; throws SnapshotError when it does not fit. */
+  restore(cell: CellKey, checkpoint: { symmetric: boolean; tracker: Snapshot }): void {
+    const tracker = new CycleTracker({ symmetric: checkpoint.symmetric });
+    tracker.restore(checkpoint.tracker);
+    this.trackers.set(`${cell.rigId}/${cell.cellId}`, { tracker, symmetric: checkpoint.symmetric });
+  }
 
   add(cell: CellTracker, admitted: Admitted): void {
     const key = `${cell.rigId}/${cell.cellId}`;
@@ -57,6 +71,7 @@ export class CycleRecorder {
   private timer: NodeJS.Timeout | undefined;
   private writing = false;
   private readonly offsets = new Map<string, Promise<number>>();
+  private readonly resolvedOffsets = new Map<string, number>();
   private chain: Promise<void> = Promise.resolve();
   dropped = 0;
   written = 0;
@@ -67,6 +82,26 @@ export class CycleRecorder {
     private readonly interval_ms = 500,
     private readonly maxQueued = 10_000,
   ) {}
+
+  /**
+   * The cycle-number offset of a cell in this process, once known (a checkpoint carries it, so the
+   * numbering of a restored cycle tracker goes on as before the restart).
+   */
+  knownOffset(cell: CellKey): number | undefined {
+    return this.resolvedOffsets.get(`${cell.rigId}/${cell.cellId}`);
+  }
+
+  /** Starts finding a cell's offset (before its first cycle closes, so a checkpoint can carry it). */
+  prefetchOffset(cell: CellKey): void {
+    void this.offset(cell);
+  }
+
+  /** Sets a cell's offset from a checkpoint instead of asking the store. */
+  setOffset(cell: CellKey, offset: number): void {
+    const key = `${cell.rigId}/${cell.cellId}`;
+    this.offsets.set(key, Promise.resolve(offset));
+    this.resolvedOffsets.set(key, offset);
+  }
 
   /** Takes a completed cycle (synchronous; numbering against the store happens behind it, in order). */
   add(cycle: CycleSummary): void {
@@ -119,6 +154,7 @@ export class CycleRecorder {
         (cycles) => cycles.reduce((max, c) => (c.source === 'segmented' ? Math.max(max, c.cycle) : max), 0),
         () => 0,
       );
+      void offset.then((value) => this.resolvedOffsets.set(key, value));
       this.offsets.set(key, offset);
     }
     return offset;
