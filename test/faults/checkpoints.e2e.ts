@@ -186,9 +186,9 @@ describeWithServices('detector checkpoints: the same alerts after a SIGKILL as w
       'the rest accepted',
     );
     await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(outcome(watch.events)).toEqual(expected);
     expect(await metric(app, 'sandglass_ingest_checkpoint_replayed_samples_total')).toBeGreaterThan(0);
     expect(await metric(app, 'sandglass_ingest_checkpoints_dropped_total')).toBe(0);
-    expect(outcome(watch.events)).toEqual(expected);
     expect(await storedCount(app, rig)).toBe(total);
   }, 360_000);
 });
