@@ -280,10 +280,12 @@ export class InfluxStore implements TelemetryStore {
         body += encodeCheckpoint(c, day_ms);
       await this.write(body);
     }
-    if (day_ms > this.checkpointDay_ms) {
-      // A new day's point per cell: the older ones are superseded. Best effort (InfluxDB 3 has no DELETE;
-      // a retention policy ages them out there).
-      this.checkpointDay_ms = day_ms;
+    const previousDay_ms = this.checkpointDay_ms;
+    this.checkpointDay_ms = day_ms;
+    if (previousDay_ms !== -Infinity && day_ms > previousDay_ms) {
+      // A new day's point per cell: the older ones are superseded. Once a day in a running process, not
+      // at each start (a DELETE scans every shard). Best effort (InfluxDB 3 has no DELETE; a retention
+      // policy ages them out there).
       await this.request(
         '/query',
         { q: `DELETE FROM detector_checkpoint WHERE time < ${timeLiteral(day_ms)}` },

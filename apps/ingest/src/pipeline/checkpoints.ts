@@ -25,8 +25,8 @@ export interface CheckpointerOptions {
   /** How often due cells are looked for (ms); each tick checkpoints cells for at most `tickBudget_ms`. */
   tick_ms?: number;
   tickBudget_ms?: number;
-  /** Longest wait at start for the write-ahead log to reach the store before replaying from it (ms). */
-  walWait_ms?: number;
+  /** Longest wait at start for the store's checkpoints (ms). */
+  readTimeout_ms?: number;
   now?: () => number;
 }
 
@@ -165,7 +165,17 @@ export class Checkpointer {
    * store already holds (re-derived by the replay) are not sent again.
    */
   async restore(walDrained: () => Promise<boolean>): Promise<void> {
-    const checkpoints = await this.store.readCheckpoints();
+    // A store that does not answer at start must not hold ingest up: detectors then start afresh.
+    let timer: NodeJS.Timeout | undefined;
+    const checkpoints = await Promise.race([
+      this.store.readCheckpoints(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error('no answer from the store')),
+          this.options.readTimeout_ms ?? 5000,
+        );
+      }),
+    ]).finally(() => clearTimeout(timer));
     if (checkpoints.length === 0) return;
     const drained = await walDrained();
     if (!drained) {
