@@ -12,3 +12,9 @@ export type { FailureModel } from './detection/failure-model.js';
 export { loadTfFailureModel } from './detection/tf-failure-model.js';
 export { mqttJsDeferredPubacks, pubackPackets } from './intake/deferred-puback.js';
 export type { AckCallback, DeferredPubacks, PacketHandler } from './intake/deferred-puback.js';
+// The pipeline's parts, for benchmarks that measure them without a broker (scripts/bench).
+export { physicsDetectorFactory } from './detection/physics-detector.js';
+export { Checkpointer } from './pipeline/checkpoints.js';
+export { CycleAnalytics, CycleRecorder } from './pipeline/cycle-analytics.js';
+export { TelemetryIntake } from './pipeline/telemetry-intake.js';
+export { WriteAheadLog } from './wal/write-ahead-log.js';

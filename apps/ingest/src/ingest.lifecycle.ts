@@ -11,6 +11,7 @@ import { ModelRunner } from './detection/model-runner.js';
 import { MqttIntake } from './intake/mqtt-intake.js';
 import { MetricSourcesRef } from './observability/metric-sources.js';
 import { StateThrottle } from './pipeline/state-throttle.js';
+import { Checkpointer } from './pipeline/checkpoints.js';
 import { CycleAnalytics, CycleRecorder } from './pipeline/cycle-analytics.js';
 import { StateWriter } from './pipeline/state-writer.js';
 import { TelemetryIntake } from './pipeline/telemetry-intake.js';
@@ -24,6 +25,9 @@ const STORE_START_TIMEOUT_MS = 5000;
  */
 const SHUTDOWN_DRAIN_MS = 4000;
 const SHUTDOWN_STATES_MS = 1000;
+const SHUTDOWN_CHECKPOINTS_MS = 2000;
+/** At start, how long the stored samples after the checkpoints may take to come out of the WAL. */
+const WAL_REPLAY_WAIT_MS = 60_000;
 
 function within<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([
@@ -57,6 +61,7 @@ export class IngestLifecycle implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(MetricSourcesRef) metrics: MetricSourcesRef,
     @Inject(CycleRecorder) private readonly cycles: CycleRecorder,
     @Inject(CycleAnalytics) analytics: CycleAnalytics,
+    @Inject(Checkpointer) private readonly checkpoints: Checkpointer,
   ) {
     metrics.sources = {
       intake,
@@ -68,6 +73,7 @@ export class IngestLifecycle implements OnApplicationBootstrap, BeforeApplicatio
       model,
       deadLetters,
       cycles: { recorder: cycles, analytics },
+      checkpoints: checkpoints.counters,
     };
   }
 
@@ -93,14 +99,36 @@ export class IngestLifecycle implements OnApplicationBootstrap, BeforeApplicatio
           'using retained configurations from the broker, defaults otherwise',
       );
     }
+    try {
+      // Before the broker: a cell continues from its checkpoint and the samples stored since, then takes
+      // new samples.
+      await this.checkpoints.restore(() => this.walDrained(WAL_REPLAY_WAIT_MS));
+    } catch (error) {
+      this.logger.warn(`could not restore detector checkpoints (${String(error)}); detectors start afresh`);
+    }
+    this.checkpoints.start();
     this.mqtt.start();
     this.model.start();
+  }
+
+  /** Waits until the store holds the whole write-ahead log (true), or `ms` passed (false). */
+  private async walDrained(ms: number): Promise<boolean> {
+    const until = Date.now() + ms;
+    while (this.wal.unstoredBytes > 0) {
+      if (Date.now() > until) return false;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return true;
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     const started = Date.now();
     await this.mqtt.stop();
     await this.model.stop();
+    // Every cell's state after its last sample: the next start continues from here.
+    await within(this.checkpoints.stop(), SHUTDOWN_CHECKPOINTS_MS).catch((error: unknown) =>
+      this.logger.warn(`detector checkpoints not all stored at shutdown (${String(error)})`),
+    );
     await this.drainer.stop(SHUTDOWN_DRAIN_MS);
     this.stateThrottle.stop();
     await within(this.states.stop(), SHUTDOWN_STATES_MS).catch(() =>

@@ -52,6 +52,8 @@ class MemoryStore implements TelemetryStore {
   cycles: CycleSummary[] = [];
   writeCycles = (c: readonly CycleSummary[]) => Promise.resolve(void this.cycles.push(...c));
   queryCycles = () => Promise.resolve([] as CycleSummary[]);
+  writeCheckpoints = () => Promise.resolve();
+  readCheckpoints = () => Promise.resolve([]);
   // eslint-disable-next-line require-yield
   readSamplePages = async function* (): AsyncGenerator<SamplePage> {
     return;

@@ -1,5 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { SnapshotError, type Snapshot } from '#physics';
+// Test-only: the project's simulator makes the sample stream.
+import { simulateScenario } from '#simulator';
 import type { CycleStats } from './cycle-stats.js';
 import { CycleTracker, type CycleTrackerOptions } from './cycle-tracker.js';
 
@@ -180,5 +183,46 @@ describe('StepClassifier peak memory', () => {
     // The pulse and the rest are cycle 1's charge; then 0.002 A (2 % of the pulse) cycles are told apart.
     expect(cycles.length).toBeGreaterThanOrEqual(3);
     expect(cycles.at(-1)!.dischargeCapacity_mAh).toBeCloseTo(2, 1);
+  });
+});
+
+describe('CycleTracker checkpoints', () => {
+  // A simulated run from the project's simulator (libs/simulator): charge/discharge with rests.
+  const samples = (() => {
+    const run = simulateScenario({ scenario: 'healthy', seed: 1 });
+    return [...run.samples()].map((s) => ({ ts: T0 + s.time_s * 1000, v: s.v, i: s.i }));
+  })();
+
+  function cycles(
+    tracker: CycleTracker,
+    part: readonly { ts: number; v: number; i: number }[],
+  ): CycleStats[] {
+    const out: CycleStats[] = [];
+    for (const s of part) {
+      const closed = tracker.push(s.ts, s.v, s.i);
+      if (closed) out.push(closed);
+    }
+    return out;
+  }
+
+  it.each([0.25, 0.5, 0.75])(
+    'restored at %f of a run, closes the same cycles as the straight run',
+    (fraction) => {
+      const straight = cycles(new CycleTracker({ symmetric: true }), samples);
+      expect(straight.length).toBeGreaterThanOrEqual(2);
+      const cut = Math.floor(samples.length * fraction);
+      const first = new CycleTracker({ symmetric: true });
+      const before = cycles(first, samples.slice(0, cut));
+      const resumed = new CycleTracker({ symmetric: true });
+      resumed.restore(JSON.parse(JSON.stringify(first.snapshot())) as Snapshot);
+      expect([...before, ...cycles(resumed, samples.slice(cut))]).toEqual(straight);
+    },
+  );
+
+  it('refuses a checkpoint of another version', () => {
+    const snapshot = new CycleTracker().snapshot();
+    expect(() => new CycleTracker().restore({ ...snapshot, version: snapshot.version + 1 })).toThrow(
+      SnapshotError,
+    );
   });
 });

@@ -1,5 +1,6 @@
 import { CycleAccumulator, type CycleStats } from './cycle-stats.js';
 import { StepClassifier, StepEvent, type StepClassifierOptions } from './step-classifier.js';
+import { restoreSnapshot, takeSnapshot, type Snapshot } from '#physics';
 
 export interface CycleTrackerOptions {
   /** Symmetric Li|Li cell: polarization is the mean |V| (plating and stripping half-cycles). */
@@ -141,5 +142,15 @@ export class CycleTracker {
     const c = this.current;
     if (c.charge_C <= 0 && c.discharge_C <= 0) return undefined;
     return c.stats(number, this.start_ms, end_ms, this.symmetric, source);
+  }
+
+  /** Checkpoint of this state machine: plain JSON, versioned (see snapshot.ts). */
+  snapshot(): Snapshot {
+    return takeSnapshot(this, 1);
+  }
+
+  /** Continues from a checkpoint of one built with the same configuration; SnapshotError if it does not fit. */
+  restore(snapshot: Snapshot): void {
+    restoreSnapshot(this, snapshot, 1);
   }
 }

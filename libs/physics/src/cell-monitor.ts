@@ -14,6 +14,7 @@ import { SoftShortDetector } from './soft-short-detector.js';
 import { A_m2_to_mA_cm2, C_to_K, MPa_to_Pa, m_to_um, ohm_m2_to_ohm_cm2 } from './units.js';
 import { currentDensity_A_m2 } from './cell-model.js';
 import { VoidTracker, type VoidState } from './void-tracker.js';
+import { restoreSnapshot, takeSnapshot, type Snapshot } from './snapshot.js';
 
 /** One measurement, as on the telemetry topic (DESIGN.md "Sample"). */
 export interface CellSample {
@@ -446,6 +447,16 @@ export class CellMonitor {
       levels,
       events: [],
     };
+  }
+
+  /** Checkpoint of this state machine: plain JSON, versioned (see snapshot.ts). */
+  snapshot(): Snapshot {
+    return takeSnapshot(this, 1);
+  }
+
+  /** Continues from a checkpoint of one built with the same configuration; SnapshotError if it does not fit. */
+  restore(snapshot: Snapshot): void {
+    restoreSnapshot(this, snapshot, 1);
   }
 }
 

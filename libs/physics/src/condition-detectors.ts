@@ -1,5 +1,6 @@
 import { levelOf, worstLevel, type Level } from './levels.js';
 import type { Thresholds } from './thresholds.js';
+import { restoreSnapshot, takeSnapshot, type Snapshot } from './snapshot.js';
 
 /** A detector's verdict on one sample, before debouncing. */
 export interface Verdict {
@@ -40,6 +41,16 @@ export class ThermalDetector {
           : `cell temperature ${temperature_C.toFixed(1)} °C, ${rise_K.toFixed(1)} K above its baseline: check for a short or for the chamber`,
       evidence: { temperature_C, temperatureRise_K: rise_K, baselineTemperature_C: this.baseline_C },
     };
+  }
+
+  /** Checkpoint of this state machine: plain JSON, versioned (see snapshot.ts). */
+  snapshot(): Snapshot {
+    return takeSnapshot(this, 1);
+  }
+
+  /** Continues from a checkpoint of one built with the same configuration; SnapshotError if it does not fit. */
+  restore(snapshot: Snapshot): void {
+    restoreSnapshot(this, snapshot, 1);
   }
 }
 
@@ -83,6 +94,16 @@ export class PressureDetector {
     if (Number.isFinite(drift)) evidence.pressureDrift = drift;
     return { level, message, evidence };
   }
+
+  /** Checkpoint of this state machine: plain JSON, versioned (see snapshot.ts). */
+  snapshot(): Snapshot {
+    return takeSnapshot(this, 1);
+  }
+
+  /** Continues from a checkpoint of one built with the same configuration; SnapshotError if it does not fit. */
+  restore(snapshot: Snapshot): void {
+    restoreSnapshot(this, snapshot, 1);
+  }
 }
 
 /**
@@ -108,6 +129,16 @@ export class DataGapDetector {
           : `no data for ${formatDuration(interval_s)} before this sample: events in between were not seen`,
       evidence: { interval_s },
     };
+  }
+
+  /** Checkpoint of this state machine: plain JSON, versioned (see snapshot.ts). */
+  snapshot(): Snapshot {
+    return takeSnapshot(this, 1);
+  }
+
+  /** Continues from a checkpoint of one built with the same configuration; SnapshotError if it does not fit. */
+  restore(snapshot: Snapshot): void {
+    restoreSnapshot(this, snapshot, 1);
   }
 }
 

@@ -1,5 +1,6 @@
 import { faraday_C_per_mol } from './constants.js';
 import { limitingCurrentDensity_A_m2 } from './sand-time.js';
+import { restoreSnapshot, takeSnapshot, type Snapshot } from './snapshot.js';
 
 export interface DepletionTrackerOptions {
   /** Ambipolar salt diffusivity, m²/s. */
@@ -423,5 +424,15 @@ export class DepletionTracker {
     }
     this.value = value;
     this.slope = slope;
+  }
+
+  /** Checkpoint of this state machine: plain JSON, versioned (see snapshot.ts). */
+  snapshot(): Snapshot {
+    return takeSnapshot(this, 1);
+  }
+
+  /** Continues from a checkpoint of one built with the same configuration; SnapshotError if it does not fit. */
+  restore(snapshot: Snapshot): void {
+    restoreSnapshot(this, snapshot, 1);
   }
 }

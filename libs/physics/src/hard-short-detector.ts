@@ -3,6 +3,7 @@ import { ExpectedVoltageModel, MeasurementNoise } from './expected-voltage.js';
 import type { Level } from './levels.js';
 import type { CellType, ShortSample } from './soft-short-detector.js';
 import { defaultThresholds, type Thresholds } from './thresholds.js';
+import { restoreSnapshot, takeSnapshot, type Snapshot } from './snapshot.js';
 
 export interface HardShortState {
   /** 'critical' once the collapse has lasted the required samples, else 'ok'. */
@@ -150,6 +151,16 @@ export class HardShortDetector {
         samples: this.count,
       },
     };
+  }
+
+  /** Checkpoint of this state machine: plain JSON, versioned (see snapshot.ts). */
+  snapshot(): Snapshot {
+    return takeSnapshot(this, 1);
+  }
+
+  /** Continues from a checkpoint of one built with the same configuration; SnapshotError if it does not fit. */
+  restore(snapshot: Snapshot): void {
+    restoreSnapshot(this, snapshot, 1);
   }
 }
 

@@ -58,3 +58,5 @@ export type {
   DetectorStatus,
   MonitorResult,
 } from './cell-monitor.js';
+export { takeSnapshot, restoreSnapshot, encodeValue, decodeValue, SnapshotError } from './snapshot.js';
+export type { Snapshot, SnapshotJson, Snapshotting } from './snapshot.js';

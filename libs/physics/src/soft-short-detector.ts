@@ -5,6 +5,7 @@ import { levelRank, worstLevel, type Level } from './levels.js';
 import { median, RecentWindow } from './stats.js';
 import { defaultThresholds, type Thresholds } from './thresholds.js';
 import { areaSpecificResistance_ohm_m2 } from './cell-model.js';
+import { restoreSnapshot, takeSnapshot, type Snapshot } from './snapshot.js';
 
 export type CellType = 'symmetric' | 'full' | 'half';
 
@@ -535,6 +536,16 @@ export class SoftShortDetector {
     if (direction === first) this.cycleFirst_C += charge_C;
     else this.cycleSecond_C += charge_C;
     this.lastDirection = direction;
+  }
+
+  /** Checkpoint of this state machine: plain JSON, versioned (see snapshot.ts). */
+  snapshot(): Snapshot {
+    return takeSnapshot(this, 1);
+  }
+
+  /** Continues from a checkpoint of one built with the same configuration; SnapshotError if it does not fit. */
+  restore(snapshot: Snapshot): void {
+    restoreSnapshot(this, snapshot, 1);
   }
 }
 

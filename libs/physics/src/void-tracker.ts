@@ -8,6 +8,7 @@ import { defaultThresholds, type Thresholds } from './thresholds.js';
 import { gasConstant_J_per_mol_K } from './constants.js';
 import { A_m2_to_mA_cm2, lithiumThickness_m } from './units.js';
 import { areaSpecificResistance_ohm_m2 } from './cell-model.js';
+import { restoreSnapshot, takeSnapshot, type Snapshot } from './snapshot.js';
 
 export interface VoidTrackerOptions {
   /** Critical stripping current vs stack pressure, measured at cscTemperature_K (empty: CSC unknown). */
@@ -315,6 +316,16 @@ export class VoidTracker {
     this.stepStartAsr_ohm_m2 = NaN;
     this.bestStartAsr_ohm_m2.clear();
     this.lastLevel = 'ok';
+  }
+
+  /** Checkpoint of this state machine: plain JSON, versioned (see snapshot.ts). */
+  snapshot(): Snapshot {
+    return takeSnapshot(this, 1);
+  }
+
+  /** Continues from a checkpoint of one built with the same configuration; SnapshotError if it does not fit. */
+  restore(snapshot: Snapshot): void {
+    restoreSnapshot(this, snapshot, 1);
   }
 }
 

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertEvent, CellConfig, CycleSummary, StateMessage, TelemetryPoint } from '#contracts';
-import type { CellKey, CellSample, SamplePage, TelemetryStore } from './telemetry-store.js';
+import type {
+  CellKey,
+  CellSample,
+  DetectorCheckpoint,
+  SamplePage,
+  TelemetryStore,
+} from './telemetry-store.js';
 
 /**
  * The behaviour every TelemetryStore adapter must share, as one vitest suite. Adapters run it from their
@@ -194,6 +200,26 @@ export function describeTelemetryStoreConformance(name: string, target: Conforma
       expect(await store.queryAlerts({ ...query, since: BASE_MS + 4500 })).toEqual([a1cleared, a3acked]);
       expect(await store.queryAlerts({ ...query, limit: 1 })).toEqual([a1cleared]);
       expect(await store.queryAlerts({ rigId: rig(), limit: 100 })).toEqual([]);
+    });
+
+    it('keeps the latest detector checkpoint per cell, its text and data time exactly', async () => {
+      const r = rig();
+      const mine = async () => (await store.readCheckpoints()).filter((c) => c.rigId === r);
+      expect(await mine()).toEqual([]);
+      // A checkpoint is JSON text of tens of kB with quotes, backslashes, newlines and non-ASCII in it.
+      const state = JSON.stringify({
+        note: 'a "quoted" \\ back\nslash, µm, ✓',
+        values: Array.from({ length: 2000 }, (_, k) => k / 7),
+      });
+      const c1: DetectorCheckpoint = { rigId: r, cellId: 'c1', ts: BASE_MS + 0.125, version: 1, state };
+      const c2: DetectorCheckpoint = { rigId: r, cellId: 'c2', ts: BASE_MS + 1000, version: 1, state: '{}' };
+      await store.writeCheckpoints([c2, c1]);
+      expect(await mine()).toEqual([c1, c2]);
+      const later: DetectorCheckpoint = { ...c1, ts: BASE_MS + 30_000.5, version: 2, state: '{"n":2}' };
+      await store.writeCheckpoints([later]);
+      expect(await mine()).toEqual([later, c2]);
+      await store.writeCheckpoints([]);
+      expect(await mine()).toEqual([later, c2]);
     });
 
     it('stores cycles idempotently by (rig, cell, cycle) and lists them by cycle number', async () => {

@@ -21,6 +21,7 @@ import {
   compareCells,
   emptySamplePage,
   type CellKey,
+  type DetectorCheckpoint,
   type CellSample,
   type SamplePage,
   type SamplePagesQuery,
@@ -62,6 +63,9 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS cell_config (
      rig VARCHAR NOT NULL, cell VARCHAR NOT NULL, json VARCHAR NOT NULL,
      PRIMARY KEY (rig, cell))`,
+  `CREATE TABLE IF NOT EXISTS detector_checkpoint (
+     rig VARCHAR NOT NULL, cell VARCHAR NOT NULL, ts DOUBLE NOT NULL, version INTEGER NOT NULL,
+     state VARCHAR NOT NULL, PRIMARY KEY (rig, cell))`,
   `CREATE TABLE IF NOT EXISTS cycle (
      rig VARCHAR NOT NULL, cell VARCHAR NOT NULL, cycle BIGINT NOT NULL, start_us BIGINT NOT NULL,
      json VARCHAR NOT NULL, PRIMARY KEY (rig, cell, cycle))`,
@@ -463,6 +467,42 @@ export class EmbeddedStore implements TelemetryStore {
       );
       database.configs.set(cellKey(config.rigId, config.cellId), config);
     });
+  }
+
+  async writeCheckpoints(checkpoints: readonly DetectorCheckpoint[]): Promise<void> {
+    if (checkpoints.length === 0) return;
+    await this.guard('write', (database) =>
+      database.write((db) =>
+        transaction(db, async () => {
+          for (const c of checkpoints) {
+            await db.run(
+              'INSERT OR REPLACE INTO detector_checkpoint VALUES ($rig, $cell, $ts, $version, $state)',
+              {
+                rig: c.rigId,
+                cell: c.cellId,
+                ts: c.ts,
+                version: c.version,
+                state: c.state,
+              },
+            );
+          }
+        }),
+      ),
+    );
+  }
+
+  async readCheckpoints(): Promise<DetectorCheckpoint[]> {
+    const rows = await this.rows(
+      'SELECT rig, cell, ts, version, state FROM detector_checkpoint ORDER BY rig, cell',
+      {},
+    );
+    return rows.map(([rig, cell, ts, version, state]) => ({
+      rigId: rig as string,
+      cellId: cell as string,
+      ts: ts as number,
+      version: version as number,
+      state: state as string,
+    }));
   }
 
   async getCellConfig(cell: CellKey): Promise<CellConfig | null> {

@@ -10,6 +10,7 @@ import type {
 import { TS_MAX_MS, TS_MIN_MS } from '#contracts';
 import {
   encodeAlert,
+  encodeCheckpoint,
   encodeConfig,
   encodeCycle,
   encodeSampleBytes,
@@ -23,6 +24,7 @@ import {
   emptySamplePage,
   type CellKey,
   type CellSample,
+  type DetectorCheckpoint,
   type SamplePage,
   type SamplePagesQuery,
   type StoredCell,
@@ -61,6 +63,8 @@ const MAX_LINES_PER_REQUEST = 10_000;
  * 1.x, a descending raw query with LIMIT 1 (per series under GROUP BY tags) stops at the first point.
  */
 const LATEST = 'ORDER BY time DESC LIMIT 1';
+const DAY_MS = 86_400_000;
+const CHECKPOINTS_PER_REQUEST = 200;
 
 /** Quotes an InfluxQL string literal. */
 function literal(value: string): string {
@@ -98,6 +102,8 @@ export class InfluxStore implements TelemetryStore {
   private readonly base: string;
   private readonly headers: Record<string, string>;
   private readonly linesPerRequest: number;
+  /** Day of the checkpoint points written last (older days' points are deleted once a day). */
+  private checkpointDay_ms = -Infinity;
   private readonly timeout_ms: number;
   private readonly now: () => number;
 
@@ -262,6 +268,46 @@ export class InfluxStore implements TelemetryStore {
   async writeCycles(cycles: readonly CycleSummary[]): Promise<void> {
     const writtenAt_ms = this.now();
     await this.writeLines(cycles, (cycle) => encodeCycle(cycle, writtenAt_ms));
+  }
+
+  async writeCheckpoints(checkpoints: readonly DetectorCheckpoint[]): Promise<void> {
+    if (checkpoints.length === 0) return;
+    const day_ms = Math.floor(this.now() / DAY_MS) * DAY_MS;
+    // Checkpoints are ~20 KB each: fewer per request than samples.
+    for (let start = 0; start < checkpoints.length; start += CHECKPOINTS_PER_REQUEST) {
+      let body = '';
+      for (const c of checkpoints.slice(start, start + CHECKPOINTS_PER_REQUEST))
+        body += encodeCheckpoint(c, day_ms);
+      await this.write(body);
+    }
+    const previousDay_ms = this.checkpointDay_ms;
+    this.checkpointDay_ms = day_ms;
+    if (previousDay_ms !== -Infinity && day_ms > previousDay_ms) {
+      // A new day's point per cell: the older ones are superseded. Once a day in a running process, not
+      // at each start (a DELETE scans every shard). Best effort (InfluxDB 3 has no DELETE; a retention
+      // policy ages them out there).
+      await this.request(
+        '/query',
+        { q: `DELETE FROM detector_checkpoint WHERE time < ${timeLiteral(day_ms)}` },
+        'POST',
+      ).catch(() => undefined);
+    }
+  }
+
+  async readCheckpoints(): Promise<DetectorCheckpoint[]> {
+    const [result] = await this.query(
+      `SELECT ts, version, state FROM detector_checkpoint GROUP BY rig, cell ${LATEST}`,
+    );
+    const checkpoints: DetectorCheckpoint[] = [];
+    for (const series of result?.series ?? []) {
+      const rigId = series.tags?.rig;
+      const cellId = series.tags?.cell;
+      const [, ts, version, state] = series.values?.[0] ?? [];
+      if (rigId === undefined || cellId === undefined) continue;
+      if (typeof ts !== 'number' || typeof version !== 'number' || typeof state !== 'string') continue;
+      checkpoints.push({ rigId, cellId, ts, version, state });
+    }
+    return checkpoints.sort(compareCells);
   }
 
   async queryCycles(cell: CellKey): Promise<CycleSummary[]> {

@@ -1,6 +1,6 @@
 import type { AlertEvent, CellConfig, CycleSummary, StateMessage } from '#contracts';
 import { asColumns, type SampleColumns } from './sample-columns.js';
-import type { CellSample } from './telemetry-store.js';
+import type { CellSample, DetectorCheckpoint } from './telemetry-store.js';
 
 /*
  * InfluxDB line protocol (https://docs.influxdata.com/influxdb/v1/write_protocols/line_protocol_reference/),
@@ -180,6 +180,28 @@ export function encodeConfig(config: CellConfig, writtenAt_ms: number): string {
     quoteString(JSON.stringify(config)) +
     ' ' +
     msToMicros(writtenAt_ms) +
+    '\n'
+  );
+}
+
+/**
+ * Encodes a cell's `detector_checkpoint` line at `at_ms` (the store writes each cell's checkpoints of a day
+ * at the same time, so a new one overwrites the previous instead of adding a point per write).
+ */
+export function encodeCheckpoint(checkpoint: DetectorCheckpoint, at_ms: number): string {
+  return (
+    'detector_checkpoint,cell=' +
+    escapeTag(checkpoint.cellId) +
+    ',rig=' +
+    escapeTag(checkpoint.rigId) +
+    ' ts=' +
+    String(checkpoint.ts) +
+    ',version=' +
+    String(Math.trunc(checkpoint.version)) +
+    'i,state=' +
+    quoteString(checkpoint.state) +
+    ' ' +
+    msToMicros(at_ms) +
     '\n'
   );
 }

@@ -55,6 +55,19 @@ export interface SamplePagesQuery {
   pageSize?: number;
 }
 
+/**
+ * A cell's detector checkpoint (ingest's per-cell state machines, serialized by ingest): the store keeps
+ * the latest one per cell and does not look inside `state`.
+ */
+export interface DetectorCheckpoint extends CellKey {
+  /** Data time of the newest sample the checkpoint includes (epoch ms): replay starts after it. */
+  ts: number;
+  /** Format version of `state`, so a reader can drop one it does not understand without parsing it. */
+  version: number;
+  /** The checkpoint, JSON text. */
+  state: string;
+}
+
 /** A cell the store has seen: its latest state (if any) and whether it has a configuration. */
 export interface StoredCell extends CellKey {
   configured: boolean;
@@ -96,6 +109,11 @@ export interface TelemetryStore {
   queryAlerts(query: AlertsQuery): Promise<AlertEvent[]>;
   /** Number of samples stored for a cell (fault tests and the conformance suite count with it). */
   countSamples(cell: CellKey): Promise<number>;
+
+  /** Stores each cell's checkpoint, replacing the cell's previous one. */
+  writeCheckpoints(checkpoints: readonly DetectorCheckpoint[]): Promise<void>;
+  /** The latest checkpoint of every cell that has one, by rig, then cell. */
+  readCheckpoints(): Promise<DetectorCheckpoint[]>;
 
   /** Stores per-cycle statistics, idempotent by (rig, cell, cycle): a cycle written again replaces it. */
   writeCycles(cycles: readonly CycleSummary[]): Promise<void>;

@@ -98,7 +98,7 @@ describe('AlertEngine', () => {
     const first = new AlertEngine('rig', 'c1');
     const [raised] = first.update(T0, [depletion('critical', 0.95)]);
     const restarted = new AlertEngine('rig', 'c1', { clearHold_ms: 0, clearHoldSamples: 1 });
-    restarted.restore([raised!, { ...raised!, id: 'other', kind: 'thermal', state: 'cleared' }]);
+    restarted.restoreOpen([raised!, { ...raised!, id: 'other', kind: 'thermal', state: 'cleared' }]);
     expect(restarted.openAlerts.map((e) => e.id)).toEqual([raised!.id]);
     expect(restarted.update(T0 + 5000, [depletion('critical', 0.97)])).toEqual([]);
     expect(restarted.update(T0 + 6000, [])).toMatchObject([{ id: raised!.id, state: 'cleared' }]);

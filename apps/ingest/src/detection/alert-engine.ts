@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AlertEvent, AlertKind, Severity } from '#contracts';
 import type { DetectorFinding } from './detector.js';
+import { restoreSnapshot, takeSnapshot, type Snapshot } from '#physics';
 
 export interface AlertEngineOptions {
   /** An open alert clears only after its kind was `ok` for this long in data time (ms)… */
@@ -51,7 +52,7 @@ export class AlertEngine {
   }
 
   /** Open alerts restored from the store after a restart (each alert's latest event). */
-  restore(events: readonly AlertEvent[]): void {
+  restoreOpen(events: readonly AlertEvent[]): void {
     for (const event of events) {
       if (event.state === 'cleared' || event.rigId !== this.rigId || event.cellId !== this.cellId) continue;
       this.open.set(event.kind, { event, okSince: undefined, okSamples: 0, clearNote: undefined });
@@ -165,5 +166,15 @@ export class AlertEngine {
       evidence: finding.evidence,
       emittedAt: this.now(),
     };
+  }
+
+  /** Checkpoint of this state machine: plain JSON, versioned (see snapshot.ts). */
+  snapshot(): Snapshot {
+    return takeSnapshot(this, 1);
+  }
+
+  /** Continues from a checkpoint of one built with the same configuration; SnapshotError if it does not fit. */
+  restore(snapshot: Snapshot): void {
+    restoreSnapshot(this, snapshot, 1);
   }
 }

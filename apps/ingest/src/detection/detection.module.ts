@@ -9,6 +9,7 @@ import { NotifyModule } from '../notify/notify.module.js';
 import { DETECTOR_FACTORY, FAILURE_MODEL, INGEST_CONFIG, type IngestConfig } from '../ingest.tokens.js';
 import { ThrottledLog } from '../observability/throttled-log.js';
 import { StateThrottle } from '../pipeline/state-throttle.js';
+import { Checkpointer } from '../pipeline/checkpoints.js';
 import { CycleAnalytics, CycleRecorder } from '../pipeline/cycle-analytics.js';
 import { StateWriter } from '../pipeline/state-writer.js';
 import { TelemetryIntake } from '../pipeline/telemetry-intake.js';
@@ -98,6 +99,16 @@ import { ModelRunner } from './model-runner.js';
         ),
     },
     {
+      provide: Checkpointer,
+      inject: [TelemetryIntake, TELEMETRY_STORE, CycleAnalytics, CycleRecorder],
+      useFactory: (
+        intake: TelemetryIntake,
+        store: TelemetryStore,
+        analytics: CycleAnalytics,
+        recorder: CycleRecorder,
+      ) => new Checkpointer(intake, store, new Logger('Checkpoints'), { analytics, recorder }),
+    },
+    {
       provide: ModelRunner,
       inject: [FAILURE_MODEL, TelemetryIntake],
       useFactory: (model: FailureModel, intake: TelemetryIntake) =>
@@ -110,6 +121,14 @@ import { ModelRunner } from './model-runner.js';
         ),
     },
   ],
-  exports: [TelemetryIntake, StateWriter, StateThrottle, ModelRunner, CycleRecorder, CycleAnalytics],
+  exports: [
+    Checkpointer,
+    TelemetryIntake,
+    StateWriter,
+    StateThrottle,
+    ModelRunner,
+    CycleRecorder,
+    CycleAnalytics,
+  ],
 })
 export class DetectionModule {}

@@ -1,4 +1,5 @@
 import type { AlertKind, AlertSource, CellConfig, Estimates, Evidence, Risk, Sample } from '#contracts';
+import type { Snapshot } from '#physics';
 
 /** What a detector says about one failure kind after a sample. */
 export interface DetectorFinding {
@@ -22,6 +23,10 @@ export interface DetectorResult {
  */
 export interface Detector {
   update(sample: Sample): DetectorResult;
+  /** Checkpoint of the detector's state (absent: the detector cannot be checkpointed). */
+  snapshot?(): Snapshot;
+  /** Continues from a checkpoint of a detector built with the same configuration; throws SnapshotError. */
+  restore?(snapshot: Snapshot): void;
 }
 
 /** Builds a cell's detector from its configuration (again on a new run or a configuration change). */

@@ -1,5 +1,12 @@
 import type { AlertKind, CellConfig, Evidence, Sample } from '#contracts';
-import { CellMonitor, publishedEstimates, type DetectorKind } from '#physics';
+import {
+  CellMonitor,
+  publishedEstimates,
+  restoreSnapshot,
+  takeSnapshot,
+  type DetectorKind,
+  type Snapshot,
+} from '#physics';
 import type { Detector, DetectorFactory, DetectorFinding, DetectorResult } from './detector.js';
 
 interface KindNote {
@@ -49,6 +56,16 @@ export class PhysicsDetector implements Detector {
     }
     // The one mapping of the monitor's estimates (#physics cell-model.ts), as the model was trained on.
     return { estimates: publishedEstimates(result.estimates), findings };
+  }
+
+  /** Checkpoint of this state machine: plain JSON, versioned (see snapshot.ts). */
+  snapshot(): Snapshot {
+    return takeSnapshot(this, 1);
+  }
+
+  /** Continues from a checkpoint of one built with the same configuration; SnapshotError if it does not fit. */
+  restore(snapshot: Snapshot): void {
+    restoreSnapshot(this, snapshot, 1);
   }
 }
 

@@ -5,6 +5,7 @@ import type { DeadLetterFile } from '../dead-letters/dead-letter-file.js';
 import type { MqttIntake } from '../intake/mqtt-intake.js';
 import type { ModelRunner } from '../detection/model-runner.js';
 import type { StateWriter } from '../pipeline/state-writer.js';
+import type { CheckpointCounters } from '../pipeline/checkpoints.js';
 import type { CycleAnalytics, CycleRecorder } from '../pipeline/cycle-analytics.js';
 import type { TelemetryIntake } from '../pipeline/telemetry-intake.js';
 import type { WalDrainer } from '../wal/wal-drainer.js';
@@ -20,6 +21,7 @@ export interface MetricSources {
   store: TelemetryStore;
   mqtt: MqttIntake;
   cycles?: { recorder: CycleRecorder; analytics: CycleAnalytics };
+  checkpoints?: CheckpointCounters;
 }
 
 /**
@@ -92,6 +94,31 @@ export class IngestMetrics {
       'sandglass_ingest_cycles_dropped_total',
       'Per-cycle statistics dropped unstored (queue full while the store was down)',
       (s) => s.cycles?.recorder.dropped ?? 0,
+    );
+    counter(
+      'sandglass_ingest_checkpoints_written_total',
+      'Detector checkpoints stored (one per cell with new samples, at most every 30 s, and at shutdown)',
+      (s) => s.checkpoints?.written ?? 0,
+    );
+    counter(
+      'sandglass_ingest_checkpoint_bytes_total',
+      'Bytes of detector checkpoints stored',
+      (s) => s.checkpoints?.bytes ?? 0,
+    );
+    counter(
+      'sandglass_ingest_checkpoint_write_failures_total',
+      'Batches of detector checkpoints the store refused (tried again on the next tick)',
+      (s) => s.checkpoints?.failedWrites ?? 0,
+    );
+    counter(
+      'sandglass_ingest_checkpoints_dropped_total',
+      'Detector checkpoints not used at start (another version or configuration, or not fitting the detector)',
+      (s) => s.checkpoints?.dropped ?? 0,
+    );
+    counter(
+      'sandglass_ingest_checkpoint_replayed_samples_total',
+      'Stored samples replayed at start after the detector checkpoints',
+      (s) => s.checkpoints?.replayedSamples ?? 0,
     );
     counter(
       'sandglass_ingest_duplicates_total',

@@ -1,4 +1,5 @@
 import type { Sample } from '#contracts';
+import { SnapshotError, type Snapshot } from '#physics';
 
 export interface SequencerOptions {
   /** A sample this far (ms of data time) behind the newest one starts a new run. */
@@ -52,6 +53,57 @@ export class CellSequencer {
     if (sample.seq !== undefined) this.remember(sample.seq);
     if (sample.ts > this.newestTs) this.newestTs = sample.ts;
     return admission;
+  }
+
+  /**
+   * Checkpoint (libs/physics Snapshot): run, newest data time, and the remembered seq values as ranges
+   * (a counting cycler's last 4096 seqs are one range, not 4096 numbers).
+   */
+  snapshot(): Snapshot {
+    const seqs = Array.from(this.slots)
+      .filter((seq) => seq >= 0)
+      .sort((a, b) => a - b);
+    const ranges: number[][] = [];
+    for (const seq of seqs) {
+      const last = ranges[ranges.length - 1];
+      if (last && seq === last[1]! + 1) last[1] = seq;
+      else ranges.push([seq, seq]);
+    }
+    return {
+      type: 'CellSequencer',
+      version: 1,
+      state: {
+        run: this.run,
+        newestTs: Number.isFinite(this.newestTs) ? this.newestTs : null,
+        maxSeq: this.maxSeq,
+        seqWindow: this.seqWindow,
+        seqRanges: ranges,
+      },
+    };
+  }
+
+  /** Continues from a checkpoint taken with the same options; SnapshotError if it does not fit. */
+  restore(snapshot: Snapshot): void {
+    const { state } = snapshot;
+    if (snapshot.type !== 'CellSequencer' || snapshot.version !== 1) {
+      throw new SnapshotError(
+        `not a CellSequencer checkpoint of version 1 (${snapshot.type} ${snapshot.version})`,
+      );
+    }
+    if (
+      state.seqWindow !== this.seqWindow ||
+      typeof state.run !== 'number' ||
+      typeof state.maxSeq !== 'number'
+    ) {
+      throw new SnapshotError('CellSequencer checkpoint of another seq window or shape');
+    }
+    this.run = state.run;
+    this.newestTs = typeof state.newestTs === 'number' ? state.newestTs : -Infinity;
+    this.forgetSeqs();
+    this.maxSeq = state.maxSeq;
+    for (const [from, to] of state.seqRanges as number[][]) {
+      for (let seq = from!; seq <= to!; seq++) this.slots[seq % this.seqWindow] = seq;
+    }
   }
 
   private startRun(): void {

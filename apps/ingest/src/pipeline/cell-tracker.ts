@@ -8,6 +8,7 @@ import type {
   Sample,
   StateMessage,
 } from '#contracts';
+import { decodeValue, encodeValue, SnapshotError, type Snapshot, type SnapshotJson } from '#physics';
 import { AlertEngine, type AlertEngineOptions } from '../detection/alert-engine.js';
 import type { Detector, DetectorFactory, DetectorResult } from '../detection/detector.js';
 import type { FailureModel, FailureProbabilities, ModelFeatures } from '../detection/failure-model.js';
@@ -207,6 +208,51 @@ export class CellTracker {
       }
     }
     return output;
+  }
+
+  /**
+   * Checkpoint of everything the cell's alerts depend on: sequencer, detector, alert engine and the
+   * derived-state cursor. Undefined while samples are held for a configuration, or when the detector
+   * cannot be checkpointed. The model's feature window is not in it: predictions are advisory (never
+   * alerts) and the window refills from the samples after a restart.
+   */
+  snapshot(): Snapshot | undefined {
+    if (this.awaiting || !this.detector.snapshot) return undefined;
+    return {
+      type: 'CellTracker',
+      version: 1,
+      state: {
+        sequencer: this.sequencer.snapshot() as unknown as SnapshotJson,
+        alerts: this.alerts.snapshot() as unknown as SnapshotJson,
+        detector: this.detector.snapshot() as unknown as SnapshotJson,
+        samples: this.samples,
+        last: encodeValue(this.last),
+        lastSample: encodeValue(this.lastSample),
+        lastStateTs: encodeValue(this.lastStateTs),
+      },
+    };
+  }
+
+  /**
+   * Continues from a checkpoint of a tracker with the same configuration (the detector is rebuilt from
+   * it first). Throws SnapshotError when the checkpoint does not fit; the tracker must then be discarded.
+   */
+  restore(snapshot: Snapshot): void {
+    if (snapshot.type !== 'CellTracker' || snapshot.version !== 1) {
+      throw new SnapshotError(
+        `not a CellTracker checkpoint of version 1 (${snapshot.type} ${snapshot.version})`,
+      );
+    }
+    const state = snapshot.state;
+    if (!this.detector.restore) throw new SnapshotError('this detector cannot be restored');
+    this.sequencer.restore(state.sequencer as unknown as Snapshot);
+    this.alerts.restore(state.alerts as unknown as Snapshot);
+    this.detector.restore(state.detector as unknown as Snapshot);
+    this.samples = typeof state.samples === 'number' ? state.samples : 0;
+    this.last = decodeValue(state.last ?? null) as DetectorResult;
+    this.lastSample = decodeValue(state.lastSample ?? null) as Sample | undefined;
+    this.lastStateTs = decodeValue(state.lastStateTs ?? null) as number;
+    this.awaiting = false;
   }
 
   /** The derived state after the latest sample, or undefined before the first. */

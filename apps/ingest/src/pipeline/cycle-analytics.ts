@@ -1,5 +1,6 @@
 import type { CycleSummary } from '#contracts';
 import { CycleTracker, type CycleStats } from '#cycles';
+import type { Snapshot } from '#physics';
 import type { CellKey, TelemetryStore } from '#store';
 import type { Admitted, CellTracker } from './cell-tracker.js';
 
@@ -9,20 +10,34 @@ import type { Admitted, CellTracker } from './cell-tracker.js';
  * cycle). Completed cycles go to `emit`. Pure: no I/O, data time only.
  */
 export class CycleAnalytics {
-  /** By cell (the intake keeps one CellTracker per cell for the life of the process). */
-  private readonly trackers = new Map<CellTracker, { tracker: CycleTracker; symmetric: boolean }>();
+  /** By `rig/cell` (a checkpoint restores a cell's tracker before its first message). */
+  private readonly trackers = new Map<string, { tracker: CycleTracker; symmetric: boolean }>();
   /** Cycles completed since start. */
   completed = 0;
 
   constructor(private readonly emit: (cycle: CycleSummary) => void) {}
 
+  /** Checkpoint of a cell's cycle tracker (undefined before its first sample). */
+  snapshot(cell: CellKey): { symmetric: boolean; tracker: Snapshot } | undefined {
+    const entry = this.trackers.get(`${cell.rigId}/${cell.cellId}`);
+    return entry && { symmetric: entry.symmetric, tracker: entry.tracker.snapshot() };
+  }
+
+  /** Continues a cell's cycles from a checkpoint; throws SnapshotError when it does not fit. */
+  restore(cell: CellKey, checkpoint: { symmetric: boolean; tracker: Snapshot }): void {
+    const tracker = new CycleTracker({ symmetric: checkpoint.symmetric });
+    tracker.restore(checkpoint.tracker);
+    this.trackers.set(`${cell.rigId}/${cell.cellId}`, { tracker, symmetric: checkpoint.symmetric });
+  }
+
   add(cell: CellTracker, admitted: Admitted): void {
     const symmetric = cell.configuration.cellType === 'symmetric';
-    let entry = this.trackers.get(cell);
+    const key = `${cell.rigId}/${cell.cellId}`;
+    let entry = this.trackers.get(key);
     if (!entry || entry.symmetric !== symmetric) {
       // A new cell, or its configuration changed the polarization rule: start over.
       entry = { tracker: new CycleTracker({ symmetric }), symmetric };
-      this.trackers.set(cell, entry);
+      this.trackers.set(key, entry);
     }
     const { tracker } = entry;
     const { samples, admissions } = admitted;
@@ -57,6 +72,7 @@ export class CycleRecorder {
   private timer: NodeJS.Timeout | undefined;
   private writing = false;
   private readonly offsets = new Map<string, Promise<number>>();
+  private readonly resolvedOffsets = new Map<string, number>();
   private chain: Promise<void> = Promise.resolve();
   dropped = 0;
   written = 0;
@@ -67,6 +83,26 @@ export class CycleRecorder {
     private readonly interval_ms = 500,
     private readonly maxQueued = 10_000,
   ) {}
+
+  /**
+   * The cycle-number offset of a cell in this process, once known (a checkpoint carries it, so the
+   * numbering of a restored cycle tracker goes on as before the restart).
+   */
+  knownOffset(cell: CellKey): number | undefined {
+    return this.resolvedOffsets.get(`${cell.rigId}/${cell.cellId}`);
+  }
+
+  /** Starts finding a cell's offset (before its first cycle closes, so a checkpoint can carry it). */
+  prefetchOffset(cell: CellKey): void {
+    void this.offset(cell);
+  }
+
+  /** Sets a cell's offset from a checkpoint instead of asking the store. */
+  setOffset(cell: CellKey, offset: number): void {
+    const key = `${cell.rigId}/${cell.cellId}`;
+    this.offsets.set(key, Promise.resolve(offset));
+    this.resolvedOffsets.set(key, offset);
+  }
 
   /** Takes a completed cycle (synchronous; numbering against the store happens behind it, in order). */
   add(cycle: CycleSummary): void {
@@ -119,6 +155,7 @@ export class CycleRecorder {
         (cycles) => cycles.reduce((max, c) => (c.source === 'segmented' ? Math.max(max, c.cycle) : max), 0),
         () => 0,
       );
+      void offset.then((value) => this.resolvedOffsets.set(key, value));
       this.offsets.set(key, offset);
     }
     return offset;

@@ -12,8 +12,10 @@ import {
   type RejectReason,
   type RejectedMessage,
   type SafetyCommand,
+  type Sample,
   type StateMessage,
 } from '#contracts';
+import type { Snapshot } from '#physics';
 import { deadLetterPayload, type DeadLetterSink } from '../dead-letters/dead-letter-file.js';
 import type { DetectorFactory } from '../detection/detector.js';
 import { needsSafetyStop, safetyStopCommand } from '../safety/safety-stop.js';
@@ -135,7 +137,7 @@ export class TelemetryIntake {
       if (alert.state === 'cleared') continue;
       const key = `${alert.rigId}/${alert.cellId}`;
       const cell = this.cells.get(key);
-      if (cell) cell.alerts.restore([alert]);
+      if (cell) cell.alerts.restoreOpen([alert]);
       else this.restoredAlerts.set(key, [...(this.restoredAlerts.get(key) ?? []), alert]);
     }
   }
@@ -232,6 +234,61 @@ export class TelemetryIntake {
     }
   }
 
+  /** The configuration known for a cell (from the store or the broker), if any. */
+  configuration(rigId: string, cellId: string): CellConfig | undefined {
+    return this.configs.get(`${rigId}/${cellId}`);
+  }
+
+  /** Forgets a cell's tracker (a checkpoint that did not fit): its next sample starts it afresh. */
+  forgetCell(rigId: string, cellId: string): void {
+    const key = `${rigId}/${cellId}`;
+    const cell = this.cells.get(key);
+    this.cells.delete(key);
+    for (const [topic, tracker] of this.byTopic) if (tracker === cell) this.byTopic.delete(topic);
+  }
+
+  /**
+   * A cell continued from its checkpoint (taken with `config`): a tracker restored from `snapshot`, which
+   * replaces one made for the cell so far. Throws SnapshotError when the checkpoint does not fit; the
+   * cell then starts afresh.
+   */
+  restoreCell(rigId: string, cellId: string, config: CellConfig, snapshot: Snapshot): CellTracker {
+    const key = `${rigId}/${cellId}`;
+    const cell = new CellTracker(rigId, cellId, config, this.detectorFactory, {
+      now: this.now,
+      ...this.options.tracker,
+    });
+    cell.restore(snapshot);
+    // The checkpoint's alert engine is newer than the open alerts read from the store for this cell.
+    this.restoredAlerts.delete(key);
+    if (!this.configs.has(key)) this.configs.set(key, config);
+    this.cells.set(key, cell);
+    return cell;
+  }
+
+  /**
+   * Samples the store holds after a cell's checkpoint, judged again as they were before the restart:
+   * admitted, detected, fed to the cycle statistics. Alerts `published` says went out before the restart
+   * are neither published nor stored again; the cell's last state is published once at the end.
+   */
+  replay(cell: CellTracker, samples: readonly Sample[], published: (alert: AlertEvent) => boolean): number {
+    const admitted = cell.admit(samples);
+    if (admitted.samples.length === 0) return 0;
+    let output: CellOutput;
+    try {
+      output = cell.detect(admitted);
+    } catch (error) {
+      this.counters.detectorErrors++;
+      this.logger.error(`detector failed replaying ${cell.rigId}/${cell.cellId}: ${String(error)}`);
+      return admitted.samples.length;
+    }
+    this.options.cycles?.add(cell, admitted);
+    const fresh = output.alerts.filter((alert) => !published(alert));
+    const last = output.states[output.states.length - 1];
+    this.run(cell, () => ({ alerts: fresh, states: last ? [last] : [], newRuns: output.newRuns }));
+    return admitted.samples.length;
+  }
+
   /** Runs a cell's detection step and publishes what it produced. */
   private run(cell: CellTracker, step: () => CellOutput): void {
     let output: CellOutput;
@@ -311,7 +368,11 @@ export class TelemetryIntake {
     const key = `${address.rigId}/${address.cellId}`;
     this.configs.set(key, result.data);
     const cell = this.cells.get(key);
-    if (cell) this.run(cell, () => cell.configure(result.data));
+    // The retained configuration comes again on every (re)connect: the same one keeps the detector's
+    // state (built over hours, or restored from a checkpoint); only a change restarts it.
+    if (cell && !(sameConfig(cell.configuration, result.data) && !cell.awaitingConfig)) {
+      this.run(cell, () => cell.configure(result.data));
+    }
   }
 
   /** An `…/alerts` message: acknowledgements by the api are recorded on the open alert. */
@@ -371,7 +432,7 @@ export class TelemetryIntake {
     });
     const restored = this.restoredAlerts.get(key);
     if (restored) {
-      cell.alerts.restore(restored);
+      cell.alerts.restoreOpen(restored);
       this.restoredAlerts.delete(key);
     }
     this.cells.set(key, cell);
@@ -431,4 +492,17 @@ export class TelemetryIntake {
       ...(rejected && { rejected: rejected.map(({ index, reason, detail }) => ({ index, reason, detail })) }),
     });
   }
+}
+
+/** Equal configurations, whatever the order of their keys. */
+export function sameConfig(a: CellConfig, b: CellConfig): boolean {
+  return canonical(a) === canonical(b);
+}
+
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)))
+      : v,
+  );
 }
