@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Level } from './levels.js';
-import { fullCellRun, symmetricCellRun, type SymmetricStep } from './short-cells.spec-helpers.js';
+import { fullCellRun, noise, symmetricCellRun, type SymmetricStep } from './short-cells.spec-helpers.js';
 import { SoftShortDetector, type ShortSample, type SoftShortState } from './soft-short-detector.js';
 import { defaultThresholds } from './thresholds.js';
 
@@ -117,6 +117,34 @@ describe('SoftShortDetector (symmetric cells)', () => {
       steps: [...healthyCycles(2), { current_A, duration_s: 1800 }],
     });
     expect(levels(run(new SoftShortDetector('symmetric'), healthy))).toEqual(new Set(['ok']));
+  });
+
+  it('takes neither a steady climb of |V| nor a logging dropout for a burst of noise', () => {
+    // A thin polymer film whose concentration overpotential climbs 3 mV per 30 s reading for an hour,
+    // with a 90 s dropout in the middle: sample-to-sample changes 50× the reading noise, all of it drift.
+    const history = symmetricCellRun({ area_m2, cellResistance_ohm, dt_s: 30, steps: healthyCycles(2) });
+    const last = history[history.length - 1]!;
+    const jitter = noise(7);
+    const climbing: ShortSample[] = [];
+    let previous_s = last.t_s;
+    for (let t = 30; t <= 3600; t += 30) {
+      if (t > 1800 && t < 1890) continue;
+      const t_s = last.t_s + t;
+      const voltage_V = 0.034 + 1e-4 * t + 5e-5 * jitter();
+      climbing.push({
+        t_s,
+        dt_s: t_s - previous_s,
+        voltage_V,
+        current_A,
+        currentDensity_A_m2: current_A / area_m2,
+        temperature_K: NaN,
+      });
+      previous_s = t_s;
+    }
+    // The 3 mV absolute floor of a burst is lowered so that only the drift handling keeps it quiet.
+    const thresholds = { ...defaultThresholds, softShortNoiseFloor_V: 0.5e-3 };
+    const states = run(new SoftShortDetector('symmetric', thresholds), [...history, ...climbing]);
+    expect(levels(states)).toEqual(new Set(['ok']));
   });
 
   it('warns on a burst of voltage noise', () => {

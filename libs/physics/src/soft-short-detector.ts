@@ -33,7 +33,7 @@ export interface SoftShortState {
   evidence: {
     /** Largest recent abrupt drop of |V| at constant current, V. */
     stepDrop_V: number;
-    /** Sample-to-sample |V| noise now and its running level, V. */
+    /** Sample-to-sample |V| noise now and its running level (symmetric cells: second differences), V. */
     noise_V: number;
     noiseBaseline_V: number;
     /** Apparent area-specific resistance |V/J| now and its running maximum at this current, Ω·m². */
@@ -132,12 +132,15 @@ export class SoftShortDetector {
   private readonly segmenter: CurrentSegmenter;
   private observations: Observation[] = [];
   private previousAbsV = NaN;
+  private beforePreviousAbsV = NaN;
   private previousSegment = -1;
   private noiseBaseline_V = NaN;
   private noiseSamples = 0;
   private readonly recentDiffs = new RecentWindow(5);
   /** Median sample-to-sample |V| change of this step (NaN until five are seen), V. */
   private noiseNow_V = NaN;
+  /** Step sample index from which the noise is read again after a logging dropout. */
+  private noiseResumeAt = 0;
   private pendingDrop: { from_V: number; to_V: number; samplesLeft: number } | null = null;
   private lastDrop_V = 0;
   private readonly recentAsr = new RecentWindow(5);
@@ -211,6 +214,7 @@ export class SoftShortDetector {
         this.recentAbsV.clear();
         this.recentDiffs.clear();
         this.noiseNow_V = NaN;
+        this.noiseResumeAt = 0;
         this.pendingDrop = null;
         this.segmentCharge_C = 0;
         this.segmentStartV = sample.voltage_V;
@@ -219,9 +223,21 @@ export class SoftShortDetector {
       this.segmentCharge_C += sample.current_A * sample.dt_s;
       this.countCycle(phase.direction, sample);
 
-      if (sameStep && phase.index >= 2) {
-        // Abrupt drops and noise, judged against this step's own sample-to-sample noise.
-        const diff_V = Math.abs(absV - this.previousAbsV);
+      // Symmetric cells: a difference across a logging dropout holds the cell's drift over the gap, not
+      // noise; the noise is read afresh after one (second differences span two intervals).
+      if (!fullCell && sample.dt_s > gapFactor * this.typicalDt_s) {
+        this.recentDiffs.clear();
+        this.noiseNow_V = NaN;
+        this.noiseResumeAt = phase.index + 2;
+      }
+      if (sameStep && phase.index >= 2 && phase.index >= this.noiseResumeAt) {
+        // Abrupt drops and noise, judged against this step's own sample-to-sample noise. In a
+        // symmetric cell |V| at constant current is smooth but moves fast after a reversal (nucleation,
+        // the salt profile) and climbs steadily in a thin polymer film: there the noise is read from
+        // second differences, which cancel a steady climb, and not judged before the step has settled.
+        const diff_V = fullCell
+          ? Math.abs(absV - this.previousAbsV)
+          : Math.abs(absV - 2 * this.previousAbsV + this.beforePreviousAbsV);
         this.recentDiffs.push(diff_V);
         // The median, so that one step (a drop, its recovery) is not mistaken for noise.
         noise_V = this.recentDiffs.median();
@@ -255,10 +271,12 @@ export class SoftShortDetector {
           } else if (--pending.samplesLeft <= 0) this.pendingDrop = null;
         }
         const burst =
+          (fullCell || phase.elapsed_s >= scanSettle_s) &&
           this.noiseSamples >= noiseWarmupSamples &&
           this.recentDiffs.full &&
           noise_V > t.softShortNoiseFactor * baseline &&
-          noise_V > t.softShortNoiseFloor_V;
+          // The floor is set for first differences; white noise gives second differences √3 larger.
+          noise_V > (fullCell ? 1 : Math.sqrt(3)) * t.softShortNoiseFloor_V;
         if (burst) {
           this.observe(
             sample.t_s,
@@ -332,6 +350,7 @@ export class SoftShortDetector {
         }
       }
     }
+    this.beforePreviousAbsV = this.previousAbsV;
     this.previousAbsV = absV;
 
     // Observations within the hold time.
