@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Level } from './levels.js';
-import { fullCellRun, symmetricCellRun, type SymmetricStep } from './short-cells.spec-helpers.js';
+import { fullCellRun, noise, symmetricCellRun, type SymmetricStep } from './short-cells.spec-helpers.js';
 import { SoftShortDetector, type ShortSample, type SoftShortState } from './soft-short-detector.js';
+import { defaultThresholds } from './thresholds.js';
 
 const area_m2 = 1.13e-4;
 const current_A = 0.5e-3 * 1.13; // 0.5 mA/cm²
@@ -80,6 +81,70 @@ describe('SoftShortDetector (symmetric cells)', () => {
     // R_s ≈ R_cell/3 in parallel (the cell branch also carries a 15 % concentration overpotential).
     expect(critical!.evidence.filamentResistance_ohm).toBeGreaterThan(0.2 * cellResistance_ohm);
     expect(critical!.evidence.filamentResistance_ohm).toBeLessThan(0.6 * cellResistance_ohm);
+  });
+
+  it('warns on a filament whose touches are too shallow for any one reading, integrated over each touch', () => {
+    // 2 kΩ in parallel with 60 Ω lowers |V| by 3 % (1 mV of 34 mV) for 30 s, twice: below the 4 % (and
+    // 0.5 mV + η) a single reading must fall to count, well above the reading noise over 15 readings.
+    const touching = (t: number): number =>
+      (t > 600 && t < 630) || (t > 1200 && t < 1230) ? 2000 : Infinity;
+    const steps: SymmetricStep[] = [
+      ...healthyCycles(2),
+      { current_A, duration_s: 1800, shortResistance_ohm: touching },
+    ];
+    const samples = symmetricCellRun({ area_m2, cellResistance_ohm, dt_s: 2, steps });
+    const states = run(new SoftShortDetector('symmetric'), samples);
+    const firstRaised = states.findIndex((s) => s.level !== 'ok');
+    expect(firstRaised).toBeGreaterThan(0);
+    const stepStart_s = 2 * 4200;
+    expect(samples[firstRaised]!.t_s).toBeGreaterThan(stepStart_s + 600);
+    expect(samples[firstRaised]!.t_s).toBeLessThan(stepStart_s + 720);
+    expect(states[firstRaised]!.level).toBe('warning');
+    expect(states[firstRaised]!.reasons.join()).toMatch(
+      /\|V\| dipped [01]\.\d mV \([23] % of .* mV\) for \d+ s at constant current and came back/,
+    );
+    // Judged one reading at a time (integration switched off), the touches go unseen.
+    const perReading = new SoftShortDetector('symmetric', {
+      ...defaultThresholds,
+      softShortDipSignificance: Infinity,
+    });
+    expect(levels(run(perReading, samples))).toEqual(new Set(['ok']));
+    // The same cell without the filament raises nothing.
+    const healthy = symmetricCellRun({
+      area_m2,
+      cellResistance_ohm,
+      dt_s: 2,
+      steps: [...healthyCycles(2), { current_A, duration_s: 1800 }],
+    });
+    expect(levels(run(new SoftShortDetector('symmetric'), healthy))).toEqual(new Set(['ok']));
+  });
+
+  it('takes neither a steady climb of |V| nor a logging dropout for a burst of noise', () => {
+    // A thin polymer film whose concentration overpotential climbs 3 mV per 30 s reading for an hour,
+    // with a 90 s dropout in the middle: sample-to-sample changes 50× the reading noise, all of it drift.
+    const history = symmetricCellRun({ area_m2, cellResistance_ohm, dt_s: 30, steps: healthyCycles(2) });
+    const last = history[history.length - 1]!;
+    const jitter = noise(7);
+    const climbing: ShortSample[] = [];
+    let previous_s = last.t_s;
+    for (let t = 30; t <= 3600; t += 30) {
+      if (t > 1800 && t < 1890) continue;
+      const t_s = last.t_s + t;
+      const voltage_V = 0.034 + 1e-4 * t + 5e-5 * jitter();
+      climbing.push({
+        t_s,
+        dt_s: t_s - previous_s,
+        voltage_V,
+        current_A,
+        currentDensity_A_m2: current_A / area_m2,
+        temperature_K: NaN,
+      });
+      previous_s = t_s;
+    }
+    // The 3 mV absolute floor of a burst is lowered so that only the drift handling keeps it quiet.
+    const thresholds = { ...defaultThresholds, softShortNoiseFloor_V: 0.5e-3 };
+    const states = run(new SoftShortDetector('symmetric', thresholds), [...history, ...climbing]);
+    expect(levels(states)).toEqual(new Set(['ok']));
   });
 
   it('warns on a burst of voltage noise', () => {

@@ -1,4 +1,5 @@
 import { CurrentSegmenter, type CurrentPhase } from './current-segments.js';
+import { DipScanner } from './dip-scanner.js';
 import { ExpectedVoltageModel, MeasurementNoise, settleTime_s } from './expected-voltage.js';
 import { parallelShort_ohm } from './hard-short-detector.js';
 import { levelRank, worstLevel, type Level } from './levels.js';
@@ -34,7 +35,7 @@ export interface SoftShortState {
   evidence: {
     /** Largest recent abrupt drop of |V| at constant current, V. */
     stepDrop_V: number;
-    /** Sample-to-sample |V| noise now and its running level, V. */
+    /** Sample-to-sample |V| noise now and its running level (symmetric cells: second differences), V. */
     noise_V: number;
     noiseBaseline_V: number;
     /** Apparent area-specific resistance |V/J| now and its running maximum at this current, Ω·m². */
@@ -105,6 +106,13 @@ const minimumGap_s = 30;
 const afterGap_s = 300;
 /** Consecutive judged samples far below the expectation that make a collapse. */
 const collapseSamples = 3;
+/**
+ * Time into a constant-current step before its readings are scanned for integrated dips, s: the
+ * nucleation overshoot (decaying over 5–30 s) is convex and would otherwise look like one.
+ */
+const scanSettle_s = 120;
+/** Dips are not judged while the recent sample-to-sample spread exceeds this multiple of its usual level. */
+const noiseTrustFactor = 2;
 
 /**
  * Soft (micro) shorts: a Li filament bridging the electrodes through a finite resistance
@@ -126,10 +134,15 @@ export class SoftShortDetector {
   private readonly segmenter: CurrentSegmenter;
   private observations: Observation[] = [];
   private previousAbsV = NaN;
+  private beforePreviousAbsV = NaN;
   private previousSegment = -1;
   private noiseBaseline_V = NaN;
   private noiseSamples = 0;
   private readonly recentDiffs = new RecentWindow(5);
+  /** Median sample-to-sample |V| change of this step (NaN until five are seen), V. */
+  private noiseNow_V = NaN;
+  /** Step sample index from which the noise is read again after a logging dropout. */
+  private noiseResumeAt = 0;
   private pendingDrop: { from_V: number; to_V: number; samplesLeft: number } | null = null;
   private lastDrop_V = 0;
   private readonly recentAsr = new RecentWindow(5);
@@ -154,6 +167,8 @@ export class SoftShortDetector {
   private readonly recentRatio = new RecentWindow(3);
   private dip: { start_s: number; deepest_V: number; ratio: number; filament_ohm: number } | null = null;
   private collapseCount = 0;
+  /** Integrated dips of the present constant-current step (symmetric cells). */
+  private readonly dipScanner = new DipScanner();
   /** Data time the shortfall was last below half the dip threshold. */
   private calmAt_s = NaN;
   private sinceCalm = Infinity;
@@ -200,6 +215,8 @@ export class SoftShortDetector {
         this.recentAsr.clear();
         this.recentAbsV.clear();
         this.recentDiffs.clear();
+        this.noiseNow_V = NaN;
+        this.noiseResumeAt = 0;
         this.pendingDrop = null;
         this.segmentCharge_C = 0;
         this.segmentStartV = sample.voltage_V;
@@ -208,12 +225,25 @@ export class SoftShortDetector {
       this.segmentCharge_C += sample.current_A * sample.dt_s;
       this.countCycle(phase.direction, sample);
 
-      if (sameStep && phase.index >= 2) {
-        // Abrupt drops and noise, judged against this step's own sample-to-sample noise.
-        const diff_V = Math.abs(absV - this.previousAbsV);
+      // Symmetric cells: a difference across a logging dropout holds the cell's drift over the gap, not
+      // noise; the noise is read afresh after one (second differences span two intervals).
+      if (!fullCell && sample.dt_s > gapFactor * this.typicalDt_s) {
+        this.recentDiffs.clear();
+        this.noiseNow_V = NaN;
+        this.noiseResumeAt = phase.index + 2;
+      }
+      if (sameStep && phase.index >= 2 && phase.index >= this.noiseResumeAt) {
+        // Abrupt drops and noise, judged against this step's own sample-to-sample noise. In a
+        // symmetric cell |V| at constant current is smooth but moves fast after a reversal (nucleation,
+        // the salt profile) and climbs steadily in a thin polymer film: there the noise is read from
+        // second differences, which cancel a steady climb, and not judged before the step has settled.
+        const diff_V = fullCell
+          ? Math.abs(absV - this.previousAbsV)
+          : Math.abs(absV - 2 * this.previousAbsV + this.beforePreviousAbsV);
         this.recentDiffs.push(diff_V);
         // The median, so that one step (a drop, its recovery) is not mistaken for noise.
         noise_V = this.recentDiffs.median();
+        this.noiseNow_V = this.recentDiffs.full ? noise_V : NaN;
         const baseline = this.noiseBaseline_V;
         const drop_V = this.previousAbsV - absV;
         const bigDrop =
@@ -243,10 +273,12 @@ export class SoftShortDetector {
           } else if (--pending.samplesLeft <= 0) this.pendingDrop = null;
         }
         const burst =
+          (fullCell || phase.elapsed_s >= scanSettle_s) &&
           this.noiseSamples >= noiseWarmupSamples &&
           this.recentDiffs.full &&
           noise_V > t.softShortNoiseFactor * baseline &&
-          noise_V > t.softShortNoiseFloor_V;
+          // The floor is set for first differences; white noise gives second differences √3 larger.
+          noise_V > (fullCell ? 1 : Math.sqrt(3)) * t.softShortNoiseFloor_V;
         if (burst) {
           this.observe(
             sample.t_s,
@@ -320,6 +352,7 @@ export class SoftShortDetector {
         }
       }
     }
+    this.beforePreviousAbsV = this.previousAbsV;
     this.previousAbsV = absV;
 
     // Observations within the hold time.
@@ -371,6 +404,8 @@ export class SoftShortDetector {
     const eta_V = sample.concentrationOverpotential_V ?? 0;
     const e = this.expected.update(phase, sample.t_s, sample.dt_s, sample.voltage_V, sample.current_A, eta_V);
     this.measurement.update(sample.voltage_V, phase.kind === 'constant' && sameStep);
+    // A dip is framed by readings of one constant-current step, never across a change of the current.
+    if (!sameStep) this.dipScanner.reset();
     // Across a logging gap the depletion model had to guess the current, so η_c is uncertain until
     // the profile has relaxed onto the data again.
     // (Within one constant-current step the model's assumption holds: only a gap that hid a change of
@@ -396,6 +431,8 @@ export class SoftShortDetector {
       this.sinceCalm = Infinity;
       this.sinceAbove = Infinity;
     }
+    if (phase.kind === 'constant' && phase.elapsed_s >= scanSettle_s && this.measurement.known)
+      this.scanForDips(sample, e.resistance_ohm, eta_V);
     if (phase.kind !== 'constant' || !e.sameCurrent || phase.elapsed_s < settleTime_s) return;
     if (!this.measurement.known) return;
     // η_c rests on the configured diffusivity (often a preset's, at another temperature): half of it is
@@ -471,6 +508,45 @@ export class SoftShortDetector {
     } else {
       this.collapseCount = 0;
     }
+  }
+
+  /**
+   * Symmetric cells: dips integrated over their readings (DipScanner) in V − η_c, signed with the current
+   * so that a filament lowers it. A dip counts when it stands `softShortDipSignificance` standard
+   * deviations of the reading noise (σ, at least the quantisation step's step/√12) clear of its
+   * sides and is deeper than half of `softShortDipFraction` of the polarization.
+   */
+  private scanForDips(sample: ShortSample, cellResistance_ohm: number, eta_V: number): void {
+    const t = this.t;
+    const sign = Math.sign(sample.current_A);
+    if (sign === 0) return;
+    const step_V = Number.isFinite(this.measurement.resolution_V) ? this.measurement.resolution_V : 0;
+    const measured_V = this.measurement.sigma_V;
+    // σ of a reading is at least that of its quantisation (step/√12), however still the value read.
+    const sigma_V = Math.max(measured_V, step_V / Math.sqrt(12));
+    // A mean of quantised readings can sit up to (q/π)·exp(−2π²σ²/q²) from the mean of the values read
+    // (σ: the noise before quantisation; Widrow & Kollár, Quantization Noise, Cambridge 2008, §4.3 and
+    // ch. 5): with a step far coarser than the noise, a value drifting by a fraction of a step changes
+    // how often the reading toggles and fakes a dip. Both sides and the inside may be biased: 2×.
+    const noise2_V2 = Math.max(0, measured_V ** 2 - step_V ** 2 / 12);
+    const bias_V =
+      step_V > 0 ? ((2 * step_V) / Math.PI) * Math.exp((-2 * Math.PI ** 2 * noise2_V2) / step_V ** 2) : 0;
+    const dip = this.dipScanner.update(sample.t_s, sign * (sample.voltage_V - eta_V), sigma_V, bias_V);
+    // The test rests on σ: while the reading is far noisier than usual (a burst, judged by its own
+    // signature) σ does not hold and no dip is judged.
+    if (this.noiseNow_V > noiseTrustFactor * this.noiseBaseline_V) return;
+    if (!dip || dip.z < t.softShortDipSignificance) return;
+    const level_V = Math.abs(dip.level_V + sign * eta_V);
+    if (!(dip.depth_V >= 0.5 * t.softShortDipFraction * level_V)) return;
+    // V' = V·R_s/(R_cell + R_s) while the filament touches: R_s = R_cell·(1 − r)/r, r = ΔV/V.
+    const fraction = dip.depth_V / level_V;
+    const filament_ohm = (cellResistance_ohm * (1 - fraction)) / fraction;
+    this.observe(
+      sample.t_s,
+      'warning',
+      `|V| dipped ${fmtV(dip.depth_V)} (${(fraction * 100).toFixed(0)} % of ${fmtV(level_V)}) for ${dip.duration_s.toFixed(0)} s at constant current and came back, ${dip.z.toFixed(0)}× the reading noise over the dip: a lithium filament touching and letting go (soft short, ~${fmtOhm(filament_ohm)} in parallel)`,
+      'integrated-dip',
+    );
   }
 
   /** Records an observation; one per `key` (by default its reason) is kept, the latest. */

@@ -41,6 +41,11 @@ export interface Thresholds {
   softShortDipFraction: number;
   /** ...and by at least this much (besides 5σ of the reading's noise and 2.5 steps of its resolution), V. */
   softShortDipFloor_V: number;
+  /**
+   * Soft short (symmetric cells): a dip integrated over its readings counts when its depth below its
+   * sides is this many standard deviations of the reading noise (GLR of a transient mean shift).
+   */
+  softShortDipSignificance: number;
   /** Soft short: a half-cycle is flat when (max - min)/median of |V| stays below this. */
   softShortFlatnessFraction: number;
   /** Soft short (critical): temperature rise at zero current, K. */
@@ -98,6 +103,7 @@ export const defaultThresholds: Readonly<Thresholds> = Object.freeze({
   softShortAsrCollapseFraction: 0.5,
   softShortDipFraction: 0.04,
   softShortDipFloor_V: 0.5e-3,
+  softShortDipSignificance: 6,
   softShortFlatnessFraction: 0.05,
   softShortRestHeat_K: 0.5,
   softShortChargeStall_s: 300,

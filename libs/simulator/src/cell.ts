@@ -71,7 +71,7 @@ export interface Failures {
   hardShort_s?: number;
   /** Resistance of a hard short (default 0.2 Ω). */
   hardShortResistance_ohm?: number;
-  /** Keep simulating this long after a hard short, then stop (default 300 s). */
+  /** Keep simulating this long after a hard short becomes visible (current flowing), then stop (default 300 s). */
   afterHardShort_s?: number;
 }
 
@@ -251,6 +251,7 @@ class CellRun {
     let end_s = protocol.duration_s;
     let nextSample_s = 0;
     let dropoutUntil_s = -1;
+    let visibleFrom_s: number | undefined;
     const dropoutRate_per_s = protocol.dropoutsPerHour / 3600;
     this.ecCurrent_A = (protocol.steps[0]?.current_mA_cm2 ?? 0) * 1e-3 * this.params.area_cm2;
     while (nextSample_s <= end_s) {
@@ -262,9 +263,14 @@ class CellRun {
         const current_mA_cm2 = protocol.steps[stepIndex]?.current_mA_cm2 ?? 0;
         this.advance(until_s - this.time_s, current_mA_cm2 * 1e-3 * this.params.area_cm2);
       }
-      if (this.hardShort_s !== undefined)
-        end_s = Math.min(end_s, this.hardShort_s + (this.failures.afterHardShort_s ?? 300));
       const current_A = (protocol.steps[stepIndex]?.current_mA_cm2 ?? 0) * 1e-3 * this.params.area_cm2;
+      // A short during a rest cannot be seen until current flows again (a symmetric cell reads ~0 V
+      // either way): the run goes on until the short has been visible for afterHardShort_s, so every
+      // run gives a detector the same time to see it.
+      if (this.hardShort_s !== undefined && visibleFrom_s === undefined && current_A !== 0)
+        visibleFrom_s = this.time_s;
+      if (visibleFrom_s !== undefined)
+        end_s = Math.min(end_s, visibleFrom_s + (this.failures.afterHardShort_s ?? 300));
       const interval_s =
         protocol.sampleInterval_s * (1 + protocol.sampleJitter * (2 * this.noiseRng.uniform() - 1));
       if (this.noiseRng.uniform() < dropoutRate_per_s * interval_s) {
