@@ -59,7 +59,9 @@ describe('WriteAheadLog', () => {
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sandglass-wal-'));
   });
-  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  // A checkpoint write started before close() may still be finishing (it then removes its own temporary
+  // file): retry while the directory is briefly not empty.
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 20 }));
 
   it('returns appended samples in order once flushed, and only then', () => {
     const wal = new WriteAheadLog({ dir, maxBytes: 1 << 20, fsyncInterval_ms: 0 });
