@@ -1,14 +1,6 @@
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { replaceFileDurably } from './durable-file.js';
 
 /** `silenced`: not sent, an active silence covered the alert (kept as history). */
 export type DeliveryState = 'pending' | 'delivered' | 'given-up' | 'silenced';
@@ -134,17 +126,9 @@ export class Outbox {
       .sort((a, b) => a.createdAt - b.createdAt);
     for (const old of finished.slice(0, Math.max(0, finished.length - this.keepFinished)))
       this.entries.delete(old.id);
-    const tmp = `${this.file}.tmp`;
-    const fd = openSync(tmp, 'w');
-    try {
-      const text = [...this.entries.values()].map((e) => JSON.stringify(e) + '\n').join('');
-      if (text) writeSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    const text = [...this.entries.values()].map((e) => JSON.stringify(e) + '\n').join('');
+    replaceFileDurably(this.file, text);
     this.close();
-    renameSync(tmp, this.file);
     this.fd = openSync(this.file, 'a');
     this.lines = this.entries.size;
   }

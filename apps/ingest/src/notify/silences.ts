@@ -1,16 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  writeSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { MAX_SILENCE_MS, SilenceSchema, type AlertEvent, type Silence, type SilenceBody } from '#contracts';
+import { replaceFileDurably } from './durable-file.js';
 
 /** True when the silence is active at `now_ms` and every matcher it has matches the alert. Pure. */
 export function silences(silence: Silence, alert: AlertEvent, now_ms: number): boolean {
@@ -80,14 +72,6 @@ export class SilenceStore {
   }
 
   private save(): void {
-    const tmp = `${this.file}.tmp`;
-    const fd = openSync(tmp, 'w');
-    try {
-      writeSync(fd, JSON.stringify(this.list));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, this.file);
+    replaceFileDurably(this.file, JSON.stringify(this.list));
   }
 }
