@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { scanSamples } from './sample-scan.js';
-import { decodeTelemetry, MAX_SAMPLES_PER_MESSAGE, SAMPLE_LIMITS, TS_MAX_MS, TS_MIN_MS } from './sample.js';
+import { decodeTelemetry, SCAN_LIMITS, TS_MIN_MS } from './sample.js';
 
 // decodeTelemetry reads bytes through the scanner first and strings through JSON.parse + checkSample
 // only, so the two paths are compared by decoding the same text as bytes and as a string.
@@ -88,20 +88,6 @@ const arrayOf = (objects: fc.Arbitrary<string>) =>
 
 const payloadText = fc.oneof(objectText, arrayOf(validObject), arrayOf(objectText));
 
-const limits = {
-  tsMin: TS_MIN_MS,
-  tsMax: TS_MAX_MS,
-  vMin: SAMPLE_LIMITS.v.min,
-  vMax: SAMPLE_LIMITS.v.max,
-  iMin: SAMPLE_LIMITS.i.min,
-  iMax: SAMPLE_LIMITS.i.max,
-  tMin: SAMPLE_LIMITS.t.min,
-  tMax: SAMPLE_LIMITS.t.max,
-  pMin: SAMPLE_LIMITS.p.min,
-  pMax: SAMPLE_LIMITS.p.max,
-  maxSamples: MAX_SAMPLES_PER_MESSAGE,
-};
-
 describe('the telemetry scanner', () => {
   it('decodes bytes exactly as JSON.parse and checkSample decode the same text', () => {
     let scanned = 0;
@@ -110,7 +96,7 @@ describe('the telemetry scanner', () => {
         const [bytes, string] = bothPaths(text);
         // toStrictEqual compares numbers with Object.is: -0 and 0 differ, every bit of a double counts.
         expect(bytes).toStrictEqual(string);
-        if (scanSamples(Buffer.from(text), limits)) scanned++;
+        if (scanSamples(Buffer.from(text), SCAN_LIMITS)) scanned++;
       }),
       { numRuns: 3000 },
     );

@@ -188,7 +188,8 @@ export function decodeTelemetry(payload: Uint8Array | string): TelemetryDecode {
   return { ok: true, samples, rejected };
 }
 
-const SCAN_LIMITS: ScanLimits = {
+/** The validation limits, in the scanner's flat form (its spec decodes with the same). */
+export const SCAN_LIMITS: ScanLimits = {
   tsMin: TS_MIN_MS,
   tsMax: TS_MAX_MS,
   vMin: SAMPLE_LIMITS.v.min,
