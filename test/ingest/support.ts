@@ -113,7 +113,8 @@ export async function startIngest(settings: IngestSettings): Promise<IngestProce
       if (proc.exitCode !== null) throw new Error(`ingest exited early:\n${output}`);
       const match = /http-port=(\d+)/.exec(output);
       if (match) port = Number(match[1]);
-      return port > 0 && /connected to /.test(output);
+      // Subscribed, not only connected: a sample published before the SUBACK would never reach ingest.
+      return port > 0 && /subscribed to /.test(output);
     },
     'ingest to start',
     20_000,

@@ -195,6 +195,9 @@ export class MqttConnection implements IngestOutput {
     }
     client.subscribe(subscriptions, (error) => {
       if (error) this.logger.error(`subscribe failed: ${error.message}`);
+      // Publishes that reach the broker before its SUBACK are not delivered to a new session: this line
+      // tells a rig (and the tests) that ingest is listening.
+      else this.logger.log(`subscribed to ${Object.keys(subscriptions).length} topic filters`);
     });
   }
 }
