@@ -7,6 +7,10 @@ import { telemetryTopic, type AlertEvent, type CellConfig, type Sample } from '#
 import { simulateScenario } from '#simulator';
 import { describeWithServices, testServices } from '../support/services.js';
 import { startStandalone, type Standalone } from '../support/standalone.js';
+import { until } from '../support/until.js';
+
+/** How long to wait for anything here: a loaded machine runs the whole standalone slowly. */
+const WAIT_MS = 90_000;
 
 /**
  * Detection survives SIGKILL: a labelled simulated run (Sand depletion, void growth, a soft short, one cell
@@ -45,14 +49,6 @@ const dataDir = () => {
   dirs.push(dir);
   return dir;
 };
-
-async function until(condition: () => Promise<boolean>, what: string, timeout_ms = 90_000): Promise<void> {
-  const deadline = Date.now() + timeout_ms;
-  while (!(await condition().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 async function metric(app: Standalone, name: string): Promise<number> {
   const text = await (await fetch(`${app.url}/metrics`)).text();
@@ -134,7 +130,11 @@ describeWithServices('detector checkpoints: the same alerts after a SIGKILL as w
     cleanups.push(() => straight.stop());
     await configure(straight, straightRig);
     await publish(pub, straightRig, 0, longest);
-    await until(async () => (await storedCount(straight, straightRig)) === total, 'the straight run stored');
+    await until(
+      async () => (await storedCount(straight, straightRig)) === total,
+      'the straight run stored',
+      WAIT_MS,
+    );
     await new Promise((resolve) => setTimeout(resolve, 1000));
     await straight.stop();
     const expected = outcome(straightWatch.events);
@@ -165,6 +165,7 @@ describeWithServices('detector checkpoints: the same alerts after a SIGKILL as w
     await until(
       async () => (await metric(app, 'sandglass_ingest_checkpoints_written_total')) >= cells.length,
       'the first checkpoints',
+      WAIT_MS,
     );
     const written = await metric(app, 'sandglass_ingest_checkpoints_written_total');
     await publish(pub, rig, checkpointAt, killAt);
@@ -172,6 +173,7 @@ describeWithServices('detector checkpoints: the same alerts after a SIGKILL as w
     await until(
       async () => (await metric(app, 'sandglass_ingest_samples_accepted_total')) >= acceptedBeforeKill,
       'the samples before the kill accepted',
+      WAIT_MS,
     );
     // Still the first checkpoints (the next are 30 s away): the restart has samples to replay.
     expect(await metric(app, 'sandglass_ingest_checkpoints_written_total')).toBe(written);
@@ -179,11 +181,16 @@ describeWithServices('detector checkpoints: the same alerts after a SIGKILL as w
     await publish(pub, rig, killAt, longest);
 
     app = await startStandalone(dir, env('b'));
-    await until(async () => (await storedCount(app, rig)) === total, 'every sample stored after the restart');
+    await until(
+      async () => (await storedCount(app, rig)) === total,
+      'every sample stored after the restart',
+      WAIT_MS,
+    );
     await until(
       async () =>
         (await metric(app, 'sandglass_ingest_samples_accepted_total')) >= total - acceptedBeforeKill,
       'the rest accepted',
+      WAIT_MS,
     );
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(outcome(watch.events)).toEqual(expected);

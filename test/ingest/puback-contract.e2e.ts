@@ -4,6 +4,7 @@ import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
 import { afterEach, beforeAll, expect, it } from 'vitest';
 import { mqttJsDeferredPubacks, type AckCallback } from '#ingest';
 import { describeWithServices, testServices } from '../support/services.js';
+import { until } from '../support/until.js';
 
 /**
  * Contract of the deferred-PUBACK adapter (apps/ingest/src/intake/deferred-puback.ts) with the INSTALLED
@@ -91,13 +92,9 @@ class WireTap {
   }
 }
 
-async function until(what: string, condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`mqtt.js ${mqttVersion}: timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/** Waits for a behaviour of mqtt.js, naming its version when it does not come. */
+const waitFor = (what: string, condition: () => boolean): Promise<void> =>
+  until(condition, `mqtt.js ${mqttVersion}: ${what}`, WAIT_MS, 10);
 
 describeWithServices(`deferred PUBACK contract with mqtt.js ${mqttVersion} and Mosquitto`, () => {
   let brokerUrl: URL;
@@ -171,7 +168,7 @@ describeWithServices(`deferred PUBACK contract with mqtt.js ${mqttVersion} and M
       const pub = await publisher();
       await pub.publishAsync(topic, 'one', { qos: 1 });
       await pub.publishAsync(topic, 'two', { qos: 1 });
-      await until('both messages at handleMessage (behaviour 1)', () => received.length === 2);
+      await waitFor('both messages at handleMessage (behaviour 1)', () => received.length === 2);
       expect(received.map((p) => [p.qos, String(p.payload)])).toEqual([
         [1, 'one'],
         [1, 'two'],
@@ -182,7 +179,7 @@ describeWithServices(`deferred PUBACK contract with mqtt.js ${mqttVersion} and M
       // PUBACK mqtt.js wrote must have gone first.
       const marker = wire.packets.length;
       await client.subscribeAsync(`contract/${RUN}/marker`, { qos: 1 });
-      await until('the marker SUBSCRIBE on the wire', () =>
+      await waitFor('the marker SUBSCRIBE on the wire', () =>
         wire.packets.slice(marker).some((p) => p.type === SUBSCRIBE),
       );
       expect(wire.pubackIds(), `mqtt.js ${mqttVersion} acknowledged a deferred message itself`).toEqual([]);
@@ -192,7 +189,7 @@ describeWithServices(`deferred PUBACK contract with mqtt.js ${mqttVersion} and M
       // reconnect delivers nothing again.
       const ids = received.map((p) => p.messageId!);
       expect(mqttJsDeferredPubacks.send(mqttJsDeferredPubacks.stream(client)!, ids)).toBe(true);
-      await until('the adapter’s PUBACKs on the wire (behaviour 3)', () => wire.pubackIds().length === 2);
+      await waitFor('the adapter’s PUBACKs on the wire (behaviour 3)', () => wire.pubackIds().length === 2);
       expect(wire.pubackIds()).toEqual(ids);
     },
     60_000,
@@ -212,10 +209,10 @@ describeWithServices(`deferred PUBACK contract with mqtt.js ${mqttVersion} and M
       const pub = await publisher();
       await pub.publishAsync(topic, 'acked', { qos: 1 });
       await pub.publishAsync(topic, 'not-acked', { qos: 1 });
-      await until('both messages at handleMessage', () => first.length === 2);
+      await waitFor('both messages at handleMessage', () => first.length === 2);
       // Only the first is acknowledged; then the connection dies (a crash before the WAL write).
       mqttJsDeferredPubacks.send(mqttJsDeferredPubacks.stream(client)!, [first[0]!.messageId!]);
-      await until('the one PUBACK on the wire', () => wire.pubackIds().length === 1);
+      await waitFor('the one PUBACK on the wire', () => wire.pubackIds().length === 1);
       // The broker has read the PUBACK once a later packet of the same connection is answered.
       await client.subscribeAsync(`contract/${RUN}/marker`, { qos: 1 });
       wire.cut();
@@ -226,7 +223,7 @@ describeWithServices(`deferred PUBACK contract with mqtt.js ${mqttVersion} and M
         again.push(p);
         cb();
       });
-      await until('the unacknowledged message delivered again', () => again.length >= 1);
+      await waitFor('the unacknowledged message delivered again', () => again.length >= 1);
       // Give a wrongly redelivered 'acked' message the same chance to arrive: a PINGREQ round trip.
       await new Promise((r) => setTimeout(r, 300));
       expect(again.map((p) => String(p.payload))).toEqual(['not-acked']);

@@ -6,6 +6,9 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
 import { InfluxStore } from '#store';
+import { until } from '../support/until.js';
+
+export { until };
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const mainJs = path.join(repoRoot, 'dist/apps/ingest/src/main.js');
@@ -15,15 +18,6 @@ let counter = 0;
 /** A name unique to this test run (database, client id, rig). */
 export const unique = (prefix: string): string =>
   `${prefix}_${process.pid}_${Date.now().toString(36)}_${counter++}`.replace(/[^A-Za-z0-9_]/g, '_');
-
-export async function until(condition: () => boolean | Promise<boolean>, what: string, timeout_ms = 30_000) {
-  const deadline = Date.now() + timeout_ms;
-  for (;;) {
-    if (await condition()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeout_ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

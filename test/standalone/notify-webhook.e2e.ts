@@ -9,17 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertEventSchema, TOPIC_ROOT, telemetryTopic, type AlertEvent } from '#contracts';
 import { simulateScenario } from '#simulator';
 import { startStandalone, type Standalone } from '../support/standalone.js';
+import { until } from '../support/until.js';
+
+/** How long to wait for anything here: a loaded machine runs the whole standalone slowly. */
+const WAIT_MS = 90_000;
 
 const SECRET = 'webhook-secret-for-the-e2e-test';
 const RIG = 'rig-n';
-
-async function until(condition: () => boolean | Promise<boolean>, what: string, timeout_ms = 90_000) {
-  const deadline = Date.now() + timeout_ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeout_ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** A webhook receiver as a lab would run one: checks the signature, counts idempotency keys. */
 class Receiver {
@@ -128,23 +124,28 @@ describe('webhook notifications with a durable outbox', () => {
 
   it('posts every alert state change, signed, as the alert event plus dashboardUrl and cell', async () => {
     await publishRun('c1', 11);
-    await until(() => events.some((e) => e.kind === 'hard-short'), 'the hard-short alert');
+    await until(() => events.some((e) => e.kind === 'hard-short'), 'the hard-short alert', WAIT_MS);
     const hard = events.find((e) => e.kind === 'hard-short')!;
     // The api acknowledges alerts it finds in the store (ingest stores them just after publishing).
-    await until(async () => {
-      const stored = (await get(`/api/alerts?rigId=${RIG}&cellId=c1`)) as AlertEvent[];
-      return stored.some((a) => a.id === hard.id);
-    }, 'the alert in the store');
+    await until(
+      async () => {
+        const stored = (await get(`/api/alerts?rigId=${RIG}&cellId=c1`)) as AlertEvent[];
+        return stored.some((a) => a.id === hard.id);
+      },
+      'the alert in the store',
+      WAIT_MS,
+    );
     const ack = await fetch(`${app!.url}/api/alerts/${hard.id}/ack`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ acknowledgedBy: 'night-shift' }),
     });
     expect(ack.status).toBe(200);
-    await until(() => events.some((e) => e.state === 'acknowledged'), 'the acknowledgement on MQTT');
+    await until(() => events.some((e) => e.state === 'acknowledged'), 'the acknowledgement on MQTT', WAIT_MS);
     await until(
       () => events.every((e) => receiver.keys().has(keyOf(e))),
       'a webhook for every alert event seen on MQTT',
+      WAIT_MS,
     );
     expect(receiver.posts.every((p) => p.signed)).toBe(true);
     expect(receiver.keys().has(`${hard.id}:acknowledged`)).toBe(true);
@@ -163,12 +164,20 @@ describe('webhook notifications with a durable outbox', () => {
     await receiver.close();
     const before = events.length;
     await publishRun('c2', 12);
-    await until(() => events.slice(before).some((e) => e.kind === 'hard-short'), 'the second hard short');
+    await until(
+      () => events.slice(before).some((e) => e.kind === 'hard-short'),
+      'the second hard short',
+      WAIT_MS,
+    );
     const expected = new Set(events.map(keyOf));
-    await until(async () => {
-      const outbox = (await get('/api/notify/outbox')) as { pending: number };
-      return outbox.pending >= expected.size - receiver.keys().size;
-    }, 'the undelivered notifications in the outbox');
+    await until(
+      async () => {
+        const outbox = (await get('/api/notify/outbox')) as { pending: number };
+        return outbox.pending >= expected.size - receiver.keys().size;
+      },
+      'the undelivered notifications in the outbox',
+      WAIT_MS,
+    );
     const metrics = await (await fetch(`${app!.url}/metrics`)).text();
     expect(metrics).toMatch(/sandglass_notify_attempts_failed_total [1-9]/);
     expect(metrics).toMatch(/sandglass_notify_pending [1-9]/);
@@ -181,6 +190,7 @@ describe('webhook notifications with a durable outbox', () => {
     await until(
       () => [...expected].every((k) => receiver.keys().has(k)),
       'every notification after the outage',
+      WAIT_MS,
     );
     await new Promise((r) => setTimeout(r, 1000));
     expect([...receiver.keys()].sort()).toEqual([...expected].sort());
@@ -217,12 +227,20 @@ describe('webhook notifications with a durable outbox', () => {
 
     const before = events.length;
     await publishRun('c3', 13);
-    await until(() => events.slice(before).some((e) => e.kind === 'hard-short'), 'the silenced cell alert');
+    await until(
+      () => events.slice(before).some((e) => e.kind === 'hard-short'),
+      'the silenced cell alert',
+      WAIT_MS,
+    );
     const hard = events.slice(before).find((e) => e.kind === 'hard-short')!;
-    await until(async () => {
-      const history = (await get(`/api/alerts/${hard.id}/notifications`)) as Array<{ state: string }>;
-      return history.length > 0;
-    }, 'the silenced notification in the history');
+    await until(
+      async () => {
+        const history = (await get(`/api/alerts/${hard.id}/notifications`)) as Array<{ state: string }>;
+        return history.length > 0;
+      },
+      'the silenced notification in the history',
+      WAIT_MS,
+    );
     const history = (await get(`/api/alerts/${hard.id}/notifications`)) as Array<Record<string, unknown>>;
     expect(history[0]).toMatchObject({ channel: 'webhook', state: 'silenced', silencedBy: silence.id });
     expect(receiver.posts.some((p) => p.body.cellId === 'c3')).toBe(false);

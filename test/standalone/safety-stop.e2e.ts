@@ -14,17 +14,13 @@ import {
 } from '#contracts';
 import { simulateScenario } from '#simulator';
 import { startStandalone, type Standalone } from '../support/standalone.js';
+import { until } from '../support/until.js';
+
+/** How long to wait for anything here: a loaded machine runs the whole standalone slowly. */
+const WAIT_MS = 60_000;
 
 const RIG = 'rig-01';
 const CELL = 'ch-07';
-
-async function until(condition: () => boolean | Promise<boolean>, what: string, timeout_ms = 60_000) {
-  const deadline = Date.now() + timeout_ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeout_ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /**
  * The safety stop end to end on `npm start` with authentication on (embedded Aedes broker, embedded
@@ -131,10 +127,14 @@ describe('safety stop on the embedded broker (auth on)', () => {
       return AlertEventSchema.array().parse(await response.json());
     };
     let hardShort: AlertEvent | undefined;
-    await until(async () => {
-      hardShort = (await alerts()).find((a) => a.kind === 'hard-short' && a.safetyStop !== undefined);
-      return hardShort !== undefined && commands.length > 0;
-    }, 'the hard-short alert with its safety stop, and the command at the rig');
+    await until(
+      async () => {
+        hardShort = (await alerts()).find((a) => a.kind === 'hard-short' && a.safetyStop !== undefined);
+        return hardShort !== undefined && commands.length > 0;
+      },
+      'the hard-short alert with its safety stop, and the command at the rig',
+      WAIT_MS,
+    );
     // QoS 1 may deliver twice in principle; Sandglass publishes once, and the broker here did not repeat.
     await new Promise((r) => setTimeout(r, 1000));
     expect(commands).toHaveLength(1);

@@ -6,17 +6,13 @@ import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedBroker, type StartedEmbeddedBroker } from '#broker';
 import { commandTopic, type SafetyCommand } from '#contracts';
+import { until } from '../support/until.js';
+
+/** How long to wait for anything here: a loaded machine runs the whole standalone slowly. */
+const WAIT_MS = 20_000;
 
 const root = path.resolve(import.meta.dirname, '../..');
 const BRIDGE = path.join(root, 'examples/stop-bridge/bridge.mjs');
-
-async function until(condition: () => boolean, what: string, timeout_ms = 20_000) {
-  const deadline = Date.now() + timeout_ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /**
  * The example bridge of docs/safety-stop.md against the embedded broker: it runs its stop program once
@@ -42,7 +38,11 @@ describe('examples/stop-bridge', () => {
         .filter((l) => l.startsWith('{'))
         .map((l) => JSON.parse(l) as Record<string, unknown>);
     bridge = { child, lines };
-    await until(() => lines().some((l) => l.event === 'connected'), `the bridge to connect:\n${out}`);
+    await until(
+      () => lines().some((l) => l.event === 'connected'),
+      `the bridge to connect:\n${out}`,
+      WAIT_MS,
+    );
     // The subscription is sent right after the CONNACK.
     await new Promise((r) => setTimeout(r, 300));
   };
@@ -101,7 +101,7 @@ describe('examples/stop-bridge', () => {
     await sandglass.publishAsync(topic, command('old', Date.now() - 120_000), { qos: 1 });
     await sandglass.publishAsync(topic, '{"action":"start"}', { qos: 1 });
     await sandglass.publishAsync(commandTopic('rig-01', 'ch-99'), command('a2'), { qos: 1 });
-    await until(() => bridge!.lines().length >= 6, 'the bridge to judge every command');
+    await until(() => bridge!.lines().length >= 6, 'the bridge to judge every command', WAIT_MS);
     const events = bridge!.lines().map((l) => l.event);
     expect(events.filter((e) => e === 'stopped')).toHaveLength(1);
     expect(events.filter((e) => e === 'duplicate')).toHaveLength(1);
@@ -112,7 +112,7 @@ describe('examples/stop-bridge', () => {
     await stopBridge();
     await sandglass.publishAsync(topic, command('a3'), { qos: 1 });
     await startBridge();
-    await until(() => stopped().length === 2, 'the queued command to be acted on');
+    await until(() => stopped().length === 2, 'the queued command to be acted on', WAIT_MS);
     expect(stopped()).toEqual(['192.168.0.20 3 a1', '192.168.0.20 3 a3']);
   }, 60_000);
 });
