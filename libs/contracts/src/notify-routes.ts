@@ -32,6 +32,11 @@ export const NotifyRouteSchema = z
       .object({ max: z.number().int().positive().max(10_000), per_s: z.number().positive().max(86_400) })
       .strict()
       .optional(),
+    /**
+     * Chat and e-mail: the state changes of one rig within `group_s` of the first become one message
+     * (sent when the window ends). The webhook always gets one POST per state change.
+     */
+    group_s: z.number().positive().max(3600).optional(),
     /** A critical alert of this route not acknowledged (or cleared) within `after_min` goes to route `to`. */
     escalate: z
       .object({

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultCellConfig, type AlertEvent } from '#contracts';
-import { webhookChannel } from './channels.js';
+import { chatChannel, webhookChannel } from './channels.js';
 import { Notifier, type NotifierOptions } from './notifier.js';
 import { Outbox } from './outbox.js';
 
@@ -260,6 +260,29 @@ describe('Notifier (webhook, durable outbox) against a real HTTP receiver', () =
       expect(await n.testSend('nobody')).toBeUndefined();
       expect(n.counters.testSends).toBe(2);
       expect(n.undelivered()).toEqual([]);
+    });
+
+    it('groups the state changes of one rig within the window into one chat message', async () => {
+      const { n } = notifier({
+        channels: [chatChannel(`http://127.0.0.1:${receiver.port}/chat`, 2000)],
+        routes: [{ name: 'lab', match: {}, channels: ['chat'], escalationOnly: false, group_s: 0.5 }],
+      });
+      n.offer(alert('raised', 'a1'), undefined);
+      n.offer({ ...alert('raised', 'a2'), kind: 'soft-short' }, undefined);
+      n.offer(alert('raised', 'a1'), undefined); // a repeat: not added twice
+      n.offer({ ...alert('raised', 'b1'), rigId: 'rig-02' }, undefined);
+      await until(() => n.counters.delivered === 2, 'two grouped messages');
+      const texts = receiver.received.map((r) => String(r.body.text)).sort();
+      expect(texts[1]).toMatch(
+        /^2 alert state changes on rig-01: CRITICAL hard short .*; CRITICAL soft short/,
+      );
+      expect(texts[0]).toMatch(/^1 alert state changes on rig-02/);
+      const rig01 = receiver.received.find((r) => String(r.body.text).includes('rig-01'))!;
+      expect(rig01.body.blocks).toHaveLength(3);
+      expect(n.history('a2')).toMatchObject([
+        { state: 'delivered', route: 'lab', key: 'group:lab:a1:raised:critical' },
+      ]);
+      expect(n.counters).toMatchObject({ grouped: 1, duplicates: 1, enqueued: 2 });
     });
   });
 });

@@ -55,6 +55,8 @@ export class NotifyCounters {
   escalationsQueued = 0;
   /** Escalations not sent: the alert was acknowledged or cleared in time. */
   escalationsCancelled = 0;
+  /** State changes added to a grouped message already queued (not a message of their own). */
+  grouped = 0;
   /** Test sends (REST), whatever their result. */
   testSends = 0;
 }
@@ -81,6 +83,8 @@ export class Notifier {
   private readonly random: () => number;
   private readonly running = new Set<Promise<void>>();
   readonly router: Router;
+  /** The grouped message still collecting, per `${channel}|${route}|${rigId}` (not kept across a restart). */
+  private readonly openGroups = new Map<string, string>();
 
   constructor(
     private readonly outbox: Outbox,
@@ -138,6 +142,11 @@ export class Notifier {
       const channel = this.channels.get(decision.channel);
       if (!channel) continue;
       const state = silence ? 'silenced' : decision.rateLimited ? 'rate-limited' : 'pending';
+      const group_s = this.router.get(decision.route)?.group_s;
+      if (state === 'pending' && group_s !== undefined && channel.buildGroup) {
+        this.addToGroup(channel, decision.route, group_s, alert, config, key, now);
+        continue;
+      }
       this.enqueue(channel, alert, config, key, state, now, {
         route: decision.route,
         ...(silence && { silencedBy: silence.id }),
@@ -238,6 +247,53 @@ export class Notifier {
     return true;
   }
 
+  /**
+   * A state change on a grouping route: added to the rig's message still collecting on this channel
+   * (rebuilt and fsync'd), or the first of a new one sent `group_s` later. At most 100 per message.
+   */
+  private addToGroup(
+    channel: ChannelAdapter,
+    route: string,
+    group_s: number,
+    alert: AlertEvent,
+    config: CellConfig | undefined,
+    key: string,
+    now: number,
+  ): void {
+    const member = { alert, ...(config && { config }) };
+    const slot = `${channel.name}|${route}|${alert.rigId}`;
+    const open = this.outbox.get(this.openGroups.get(slot) ?? '');
+    if (
+      open?.members &&
+      open.state === 'pending' &&
+      open.attempts === 0 &&
+      open.nextAt > now &&
+      !this.inFlight.has(open.id) &&
+      open.members.length < 100
+    ) {
+      if (open.members.some((m) => idempotencyKey(m.alert) === key)) {
+        this.counters.duplicates++;
+        return;
+      }
+      const members = [...open.members, member];
+      this.outbox.update(
+        { ...open, members, body: channel.buildGroup!(members, this.options.dashboardBase) },
+        true,
+      );
+      this.counters.grouped++;
+      return;
+    }
+    const due = now + group_s * 1000;
+    const added = this.enqueue(channel, alert, config, `group:${route}:${key}`, 'pending', now, {
+      route,
+      members: [member],
+      body: channel.buildGroup!([member], this.options.dashboardBase),
+      dueAt: due,
+      nextAt: due,
+    });
+    if (added) this.openGroups.set(slot, `${channel.name}:group:${route}:${key}`);
+  }
+
   /** An acknowledged or cleared alert: its escalations not yet sent are cancelled (durably). */
   private cancelEscalations(alert: AlertEvent): void {
     for (const entry of [...this.outbox.all()]) {
@@ -257,7 +313,7 @@ export class Notifier {
   /** Every notification of an alert, oldest first. */
   history(alertId: string): OutboxEntry[] {
     return [...this.outbox.all()]
-      .filter((e) => e.alertId === alertId)
+      .filter((e) => e.alertId === alertId || e.members?.some((m) => m.alert.id === alertId))
       .sort((a, b) => a.createdAt - b.createdAt);
   }
 

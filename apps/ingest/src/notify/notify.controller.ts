@@ -28,7 +28,9 @@ function view(entry: OutboxEntry) {
     ...(entry.deliveredAt !== undefined && { deliveredAt: entry.deliveredAt }),
     ...(entry.silencedBy !== undefined && { silencedBy: entry.silencedBy }),
     ...(entry.route !== undefined && { route: entry.route }),
-    ...(entry.escalation && { escalation: true, dueAt: entry.dueAt }),
+    ...(entry.escalation && { escalation: true }),
+    ...(entry.dueAt !== undefined && { dueAt: entry.dueAt }),
+    ...(entry.members && { groupOf: entry.members.map((m) => m.alert.id) }),
     history: entry.history,
   };
 }

@@ -1,5 +1,6 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import type { GroupMember } from './channels.js';
 import { replaceFileDurably } from './durable-file.js';
 
 /**
@@ -38,8 +39,10 @@ export interface OutboxEntry {
   route?: string;
   /** An escalation: sent at `dueAt` unless the alert is acknowledged or cleared before. */
   escalation?: boolean;
-  /** When an escalation is due; giving up counts from there. */
+  /** When an escalation or a grouped message is due; giving up counts from there. */
   dueAt?: number;
+  /** A grouped message (route `group_s`): its state changes, in order. */
+  members?: GroupMember[];
   /** The latest attempts, oldest first (at most ATTEMPTS_KEPT). */
   history: Attempt[];
 }
