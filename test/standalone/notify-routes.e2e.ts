@@ -5,10 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlertEventSchema, TOPIC_ROOT, telemetryTopic, type AlertEvent } from '#contracts';
-import { simulateScenario } from '#simulator';
+import { AlertEventSchema, TOPIC_ROOT, type AlertEvent } from '#contracts';
 import { until } from '../ingest/support.js';
-import { startStandalone, type Standalone } from '../support/standalone.js';
+import { publishScenario, startStandalone, type Standalone } from '../support/standalone.js';
 
 const RIG = 'rig-r';
 
@@ -98,24 +97,7 @@ describe('notification routes', () => {
     );
     await watcher.subscribeAsync(`${TOPIC_ROOT}/${RIG}/+/alerts`, { qos: 1 });
 
-    const run = simulateScenario({ scenario: 'hard-short', seed: 21 });
-    const { rigId: _r, cellId: _c, ...body } = run.config;
-    const put = await fetch(`${app.url}/api/cells/${RIG}/c1/config`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    expect(put.status, await put.text()).toBe(200);
-    const rig = await mqtt.connectAsync(app.mqttUrl);
-    const samples = [...run.samples()];
-    const start_ms = Date.now() - samples.at(-1)!.time_s * 1000 - 1000;
-    for (let k = 0; k < samples.length; k += 100) {
-      const batch = samples
-        .slice(k, k + 100)
-        .map((s, j) => ({ ts: start_ms + s.time_s * 1000, v: s.v, i: s.i, seq: k + j }));
-      await rig.publishAsync(telemetryTopic(RIG, 'c1'), JSON.stringify(batch), { qos: 1 });
-    }
-    await rig.endAsync();
+    await publishScenario(app, RIG, 'c1', 'hard-short', 21);
 
     await until(() => events.some((e) => e.kind === 'hard-short'), 'the hard-short alert', 90_000);
     const hard = events.find((e) => e.kind === 'hard-short')!;
