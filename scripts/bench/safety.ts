@@ -10,7 +10,11 @@
 // that sample's message was published: latency = command received − trigger sample published.
 // It also checks every hard-short alert got exactly one command, and that no other command came.
 //
-// Options: --cells 200 --rate 10000 --batch 10
+// Options: --cells 200 --rate 10000 --batch 10 --outage 0
+// --outage S: the webhook receiver is down for the first S seconds after publishing starts (a closed
+// port), then back on the same address; the bench then waits for every alert state change seen on MQTT
+// to arrive as a distinct idempotency key, and reports how long that took after recovery and the
+// notify counters from /metrics (nothing lost, nothing given up, retries counted).
 // Last line: one JSON object. Runs from the build: npm run build && node dist/scripts/bench/safety.js
 // The machine is shared: figures vary from run to run; read them with the CPU line printed beside them.
 import { type ChildProcess, fork, spawn } from 'node:child_process';
@@ -168,6 +172,7 @@ async function main(): Promise<void> {
   const cells = option('cells', 200);
   const rate = option('rate', 10_000);
   const batch = option('batch', 10);
+  const outage_s = option('outage', 0);
   if (!(cells > 0 && rate > 0 && batch > 0)) throw new Error('--cells, --rate and --batch must be positive');
   const dataDir = mkdtempSync(path.join(tmpdir(), 'sandglass-bench-safety-'));
   // A webhook receiver: when each idempotency key first arrived (and how many POSTs in all).
@@ -182,7 +187,10 @@ async function main(): Promise<void> {
     req.on('end', () => res.writeHead(204).end());
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  const webhookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  const port = (receiver.address() as AddressInfo).port;
+  const webhookUrl = `http://127.0.0.1:${port}/hook`;
+  // An outage: the port closed until outage_s after publishing starts (see below).
+  if (outage_s > 0) await new Promise((r) => receiver.close(r));
   const app = await startStandalone(dataDir, webhookUrl);
   try {
     for (let c = 0; c < cells; c++) {
@@ -200,6 +208,8 @@ async function main(): Promise<void> {
     }
 
     const alerts = new Map<string, AlertEvent>();
+    /** Idempotency key of every alert state change seen on MQTT (all kinds): what the receiver must get. */
+    const expectedKeys = new Set<string>();
     /** Alert produced in ingest → alert event received here (the same path as the command's). */
     const alertDelays: number[] = [];
     const commands: { command: SafetyCommand; cell: string; at: number }[] = [];
@@ -211,6 +221,9 @@ async function main(): Promise<void> {
       if (topic.endsWith('/command')) commands.push({ command: SafetyCommandSchema.parse(value), cell, at });
       else {
         const alert = AlertEventSchema.parse(value);
+        expectedKeys.add(
+          alert.state === 'raised' ? `${alert.id}:raised:${alert.severity}` : `${alert.id}:${alert.state}`,
+        );
         if (alert.kind === 'hard-short' && alert.state === 'raised' && !alerts.has(alert.id)) {
           alerts.set(alert.id, alert);
           if (alert.emittedAt !== undefined) alertDelays.push(at - alert.emittedAt);
@@ -225,6 +238,14 @@ async function main(): Promise<void> {
     const job: PublishJob = { url: app.mqtt, cells, rate, batch };
     const child = fork(here, ['publish', JSON.stringify(job)], { stdio: 'inherit' });
     let total = 0;
+    let recoveredAt: number | undefined;
+    const recovery =
+      outage_s > 0 &&
+      sleep(outage_s * 1000).then(async () => {
+        await new Promise<void>((resolve) => receiver.listen(port, '127.0.0.1', resolve));
+        recoveredAt = wallNow();
+        console.log(`webhook receiver back after ${outage_s} s`);
+      });
     const result = await new Promise<{ t0: number; t1: number; published: number; sent: Sent[] }>(
       (resolve, reject) => {
         child.on(
@@ -241,6 +262,12 @@ async function main(): Promise<void> {
       },
     );
     const cpu1 = cpuSeconds(app.child.pid);
+    if (recovery) {
+      await recovery;
+      // Back-off is at most SANDGLASS_NOTIFY_RETRY_MAX_MS (60 s) plus jitter: allow a few steps.
+      const until = Date.now() + 300_000;
+      while (Date.now() < until && [...expectedKeys].some((k) => !webhooks.has(k))) await sleep(200);
+    }
     // Commands for the last triggers may still be on their way.
     const deadline = Date.now() + 15_000;
     while (
@@ -316,6 +343,30 @@ async function main(): Promise<void> {
         `p50 ${quantile(toReceive, 0.5).toFixed(1)} ms, p99 ${quantile(toReceive, 0.99).toFixed(1)} ms (alert events on the same path: ` +
         `p50 ${quantile(alertDelays, 0.5).toFixed(1)} ms)`,
     );
+    let outage: Record<string, number> | undefined;
+    if (recoveredAt !== undefined) {
+      const lost = [...expectedKeys].filter((k) => !webhooks.has(k)).length;
+      const lastAt = Math.max(
+        ...[...expectedKeys].map((k) => webhooks.get(k) ?? NaN).filter(Number.isFinite),
+      );
+      const metrics = await (await fetch(`${app.api}/metrics`)).text();
+      const metric = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
+      outage = {
+        outage_s,
+        state_changes: expectedKeys.size,
+        delivered_keys: expectedKeys.size - lost,
+        lost,
+        last_delivery_after_recovery_ms: Math.round(lastAt - recoveredAt),
+        attempts_failed: metric('sandglass_notify_attempts_failed_total'),
+        given_up: metric('sandglass_notify_given_up_total'),
+        pending: metric('sandglass_notify_pending'),
+      };
+      console.log(
+        `receiver down ${outage_s} s: ${expectedKeys.size} alert state changes, ${lost} not delivered; ` +
+          `the last delivered ${((lastAt - recoveredAt) / 1000).toFixed(1)} s after recovery; ` +
+          `failed attempts ${outage.attempts_failed}, given up ${outage.given_up}, pending ${outage.pending}`,
+      );
+    }
     const w = (q: number) => Math.round(quantile(webhookLatencies, q) * 10) / 10;
     console.log(
       `trigger sample published → webhook received: n=${webhookLatencies.length} p50 ${w(0.5)} ms, ` +
@@ -340,6 +391,7 @@ async function main(): Promise<void> {
         webhook_p99_ms: w(0.99),
         webhooks_missing: webhooksMissing,
         sandglass_cpu_cores: Math.round(cpuPerSecond * 100) / 100,
+        ...(outage && { outage }),
       }),
     );
     await watcher.endAsync();

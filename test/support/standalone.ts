@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import mqtt from 'mqtt';
+import { telemetryTopic } from '#contracts';
+import { simulateScenario } from '#simulator';
 
 const root = path.resolve(import.meta.dirname, '../..');
 export const STANDALONE_MAIN = path.join(root, 'dist/apps/standalone/src/main.js');
@@ -75,4 +78,35 @@ export async function startStandalone(
       return exited;
     },
   };
+}
+
+/**
+ * Configures `rigId/cellId` over REST with the simulator's `scenario` run (seed `seed`) and publishes
+ * the whole run on its telemetry topic, 100 samples a message, ending about now (data time).
+ */
+export async function publishScenario(
+  app: Standalone,
+  rigId: string,
+  cellId: string,
+  scenario: 'hard-short',
+  seed: number,
+): Promise<void> {
+  const run = simulateScenario({ scenario, seed });
+  const { rigId: _r, cellId: _c, ...body } = run.config;
+  const put = await fetch(`${app.url}/api/cells/${rigId}/${cellId}/config`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (put.status !== 200) throw new Error(`config of ${rigId}/${cellId}: ${put.status} ${await put.text()}`);
+  const rig = await mqtt.connectAsync(app.mqttUrl);
+  const samples = [...run.samples()];
+  const start_ms = Date.now() - samples.at(-1)!.time_s * 1000 - 1000;
+  for (let k = 0; k < samples.length; k += 100) {
+    const batch = samples
+      .slice(k, k + 100)
+      .map((s, j) => ({ ts: start_ms + s.time_s * 1000, v: s.v, i: s.i, seq: k + j }));
+    await rig.publishAsync(telemetryTopic(rigId, cellId), JSON.stringify(batch), { qos: 1 });
+  }
+  await rig.endAsync();
 }

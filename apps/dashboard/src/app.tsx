@@ -9,6 +9,7 @@ import { setSoundEnabled, soundEnabled } from './sound.js';
 import { AlertFeed } from './views/alerts.js';
 import { CellView } from './views/cell.js';
 import { CompareView } from './views/compare.js';
+import { NotificationsView } from './views/notifications.js';
 import { ConfigEditor } from './views/config.js';
 import { Overview } from './views/overview.js';
 import { ReplayPanel } from './views/replays.js';
@@ -97,6 +98,9 @@ export function App({ store }: { store: DashboardStore }) {
     case 'replays':
       view = <ReplayPanel store={store} />;
       break;
+    case 'notifications':
+      view = <NotificationsView key={route.alertId} alertId={route.alertId} />;
+      break;
     case 'cell':
       view = (
         <CellView
@@ -137,6 +141,9 @@ export function App({ store }: { store: DashboardStore }) {
           </NavLink>
           <NavLink route={{ view: 'replays' }} current={route}>
             Replays
+          </NavLink>
+          <NavLink route={{ view: 'notifications', alertId: null }} current={route}>
+            Notifications
           </NavLink>
           <NavLink route={{ view: 'compare', cells: [], cycle: null }} current={route}>
             Compare

@@ -94,6 +94,8 @@ export const EnvironmentSchema = z
       .default(6 * 3600),
     /** Time a receiver has to answer one POST. */
     SANDGLASS_NOTIFY_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+    /** JSON routes file (docs/notifications.md): which channels get which alerts, rate limits, escalation. */
+    SANDGLASS_NOTIFY_ROUTES_FILE: z.string().min(1).optional(),
     /** Address of the dashboard as people reach it, for links in notifications (default http://localhost:{port}). */
     SANDGLASS_PUBLIC_URL: url(['http:', 'https:']).optional(),
   })

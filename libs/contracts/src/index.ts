@@ -5,6 +5,7 @@ export * from './cycle.js';
 export * from './dead-letter.js';
 export * from './environment.js';
 export * from './live.js';
+export * from './notify-routes.js';
 export * from './rejected.js';
 export * from './rest.js';
 export * from './sample.js';

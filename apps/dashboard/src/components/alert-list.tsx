@@ -91,7 +91,8 @@ function AlertItem({
         </p>
       )}
       <p class="muted small">
-        {alert.severity} · from the {SOURCE_LABEL[alert.source]}
+        {alert.severity} · from the {SOURCE_LABEL[alert.source]} ·{' '}
+        <a href={routeHref({ view: 'notifications', alertId: alert.id })}>notifications</a>
       </p>
       {error && (
         <p class="error-text" role="alert">

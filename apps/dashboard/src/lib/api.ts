@@ -76,7 +76,7 @@ export function readBody<T>(bodyText: string, schema: z.ZodType<T>): ApiResult<T
   return { ok: true, value: parsed.data };
 }
 
-async function request<T>(
+export async function request<T>(
   method: string,
   path: string,
   schema: z.ZodType<T>,

@@ -7,6 +7,8 @@ describe('parseRoute', () => {
     expect(parseRoute('#/')).toEqual({ view: 'overview' });
     expect(parseRoute('#/alerts')).toEqual({ view: 'alerts' });
     expect(parseRoute('#/replays/')).toEqual({ view: 'replays' });
+    expect(parseRoute('#/notifications')).toEqual({ view: 'notifications', alertId: null });
+    expect(parseRoute('#/notifications?alert=a%2F1')).toEqual({ view: 'notifications', alertId: 'a/1' });
     expect(parseRoute('#/cell/rig-01/ch.3')).toEqual({ view: 'cell', rigId: 'rig-01', cellId: 'ch.3' });
     expect(parseRoute('#/cell/rig-01/ch_3/config')).toEqual({
       view: 'config',
@@ -37,6 +39,8 @@ describe('parseRoute', () => {
       { view: 'overview' },
       { view: 'alerts' },
       { view: 'replays' },
+      { view: 'notifications', alertId: null },
+      { view: 'notifications', alertId: 'rig-01/ch-03/hard-short/1' },
       { view: 'cell', rigId: 'r', cellId: 'c' },
       { view: 'config', rigId: 'r', cellId: 'c' },
       { view: 'compare', cells: [], cycle: null },

@@ -2,12 +2,13 @@ import { parseCellList } from './cycles.js';
 
 /**
  * Hash routes of the dashboard: `#/`, `#/alerts`, `#/replays`, `#/cell/{rig}/{cell}`, `…/config`,
- * `#/compare?cells=rig/cell,rig/cell&cycle=N`.
+ * `#/compare?cells=rig/cell,rig/cell&cycle=N`, `#/notifications[?alert=id]`.
  */
 export type Route =
   | { view: 'overview' }
   | { view: 'compare'; cells: { rigId: string; cellId: string }[]; cycle: number | null }
   | { view: 'alerts' }
+  | { view: 'notifications'; alertId: string | null }
   | { view: 'replays' }
   | { view: 'cell'; rigId: string; cellId: string }
   | { view: 'config'; rigId: string; cellId: string }
@@ -25,6 +26,8 @@ export function parseRoute(hash: string): Route {
       cycle: params.has('cycle') && Number.isInteger(cycle) && cycle >= 0 ? cycle : null,
     };
   }
+  if (path === 'notifications')
+    return { view: 'notifications', alertId: new URLSearchParams(queryPart ?? '').get('alert') };
   const parts = path === '' ? [] : path.split('/').map((part) => decodeURIComponent(part));
   const [head, rigId, cellId, tail] = parts;
   if (parts.length === 0) return { view: 'overview' };
@@ -45,6 +48,8 @@ export function routeHref(route: Route): string {
       return '#/alerts';
     case 'replays':
       return '#/replays';
+    case 'notifications':
+      return route.alertId ? `#/notifications?alert=${encodeURIComponent(route.alertId)}` : '#/notifications';
     case 'compare': {
       const params = new URLSearchParams();
       if (route.cells.length > 0)

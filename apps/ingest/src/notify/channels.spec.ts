@@ -144,4 +144,40 @@ describe('chat and e-mail channels against real receivers', () => {
       ]),
     );
   });
+
+  it("sends one grouped e-mail for the state changes of one rig within a route's window", async () => {
+    const outbox = new Outbox(dir);
+    outbox.open();
+    const notifier = new Notifier(
+      outbox,
+      {
+        channels: [
+          emailChannel(`smtp://127.0.0.1:${smtpPort}`, 'sandglass@lab.example', ['night@lab.example'], 2000),
+        ],
+        routes: [{ name: 'mail', match: {}, channels: ['email'], escalationOnly: false, group_s: 0.3 }],
+        dashboardBase: 'https://sg.lab',
+        retry: { min_ms: 20, max_ms: 200 },
+        giveUp_ms: 60_000,
+      },
+      { warn: () => undefined, log: () => undefined },
+    );
+    const before = mails.length;
+    notifier.start();
+    try {
+      notifier.offer({ ...alert, id: 'g1' }, defaultCellConfig('rig-01', 'ch-03'));
+      notifier.offer({ ...alert, id: 'g2', cellId: 'ch-04', kind: 'soft-short' }, undefined);
+      await until(() => notifier.counters.delivered === 1, 'the grouped e-mail');
+    } finally {
+      await notifier.stop();
+      outbox.close();
+    }
+    expect(mails.length).toBe(before + 1);
+    const mail = mails.at(-1)!;
+    expect(mail.subject).toBe('[Sandglass] 2 alert state changes on rig-01');
+    expect(mail.messageId).toBe('<group:mail:g1:raised:critical@sandglass>');
+    expect(mail.text).toContain('CRITICAL hard short on rig-01/ch-03 (raised)');
+    expect(mail.text).toContain('CRITICAL soft short on rig-01/ch-04 (raised)');
+    expect(mail.html).toContain('<hr>');
+    expect(notifier.history('g2')).toMatchObject([{ state: 'delivered', members: [{}, {}] }]);
+  });
 });

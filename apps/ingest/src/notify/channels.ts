@@ -12,8 +12,21 @@ import type { CellConfig } from '#contracts';
 export interface ChannelAdapter {
   readonly name: 'webhook' | 'chat' | 'email';
   build(alert: AlertEvent, config: CellConfig | undefined, dashboardBase: string): string;
+  /** One message for several state changes of one rig (routes with `group_s`); absent: not grouped. */
+  buildGroup?(members: GroupMember[], dashboardBase: string): string;
   deliver(body: string, key: string): Promise<SendResult>;
   close?(): void;
+}
+
+/** One alert state change of a grouped message, with its cell's configuration. */
+export interface GroupMember {
+  alert: AlertEvent;
+  config?: CellConfig;
+}
+
+/** "3 alert state changes on rig-01". */
+export function groupTitle(members: readonly GroupMember[]): string {
+  return `${members.length} alert state changes on ${members[0]?.alert.rigId ?? '?'}`;
 }
 
 /** POSTs JSON; a 2xx answer is a delivery. */
@@ -87,10 +100,41 @@ export function chatPayload(alert: AlertEvent, cell: CellSummary | undefined, ba
   });
 }
 
+/** A grouped chat message: the count as text, then one section per state change (Slack allows 50 blocks). */
+export function chatGroupPayload(members: readonly GroupMember[], base: string): string {
+  const title = groupTitle(members);
+  const shown = members.slice(0, 48);
+  return JSON.stringify({
+    text: `${title}: ${members.map((m) => alertTitle(m.alert)).join('; ')}`.slice(0, 3000),
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: title } },
+      ...shown.map((m) => ({
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: `*${alertTitle(m.alert)}*\n${m.alert.message} · <${dashboardUrl(base, m.alert)}|open>`.slice(
+            0,
+            3000,
+          ),
+        },
+      })),
+      ...(members.length > shown.length
+        ? [
+            {
+              type: 'context',
+              elements: [{ type: 'mrkdwn', text: `and ${members.length - shown.length} more` }],
+            },
+          ]
+        : []),
+    ],
+  });
+}
+
 export function chatChannel(url: string, timeout_ms: number): ChannelAdapter {
   return {
     name: 'chat',
     build: (alert, config, base) => chatPayload(alert, config && cellSummary(config), base),
+    buildGroup: (members, base) => chatGroupPayload(members, base),
     deliver: (body) => postJson(url, body, {}, timeout_ms),
   };
 }
@@ -155,6 +199,14 @@ export function emailChannel(
   return {
     name: 'email',
     build: (alert, config, base) => JSON.stringify(emailMessage(alert, config && cellSummary(config), base)),
+    buildGroup: (members, base) => {
+      const parts = members.map((m) => emailMessage(m.alert, m.config && cellSummary(m.config), base));
+      return JSON.stringify({
+        subject: `[Sandglass] ${groupTitle(members)}`,
+        text: parts.map((p) => p.text).join('\n----------------------------------------\n\n'),
+        html: parts.map((p) => p.html).join('<hr>'),
+      });
+    },
     deliver: async (body, key) => {
       if (!transport) {
         // nodemailer reads transport options from the connection URL's query string.

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultCellConfig, type AlertEvent } from '#contracts';
-import { webhookChannel } from './channels.js';
+import { chatChannel, webhookChannel } from './channels.js';
 import { Notifier, type NotifierOptions } from './notifier.js';
 import { Outbox } from './outbox.js';
 
@@ -197,5 +197,92 @@ describe('Notifier (webhook, durable outbox) against a real HTTP receiver', () =
     expect(entry).toMatchObject({ state: 'given-up', key: 'a1:raised:critical' });
     expect(entry!.history.at(-1)).toMatchObject({ ok: false, status: 500 });
     expect(n.pendingCount()).toBe(0);
+  });
+
+  describe('with routes', () => {
+    const routes = (escalateAfter_min: number): NonNullable<NotifierOptions['routes']> => [
+      {
+        name: 'night',
+        match: { minSeverity: 'critical' },
+        channels: ['webhook'],
+        escalationOnly: false,
+        rateLimit: { max: 2, per_s: 3600 },
+        escalate: { after_min: escalateAfter_min, to: 'pi' },
+      },
+      { name: 'pi', match: {}, channels: ['webhook'], escalationOnly: true },
+    ];
+
+    it('sends a critical alert again to the second route when it is not acknowledged in time', async () => {
+      const { n } = notifier({ routes: routes(0.001) }); // 60 ms
+      n.offer(alert('raised'), undefined);
+      await until(() => n.counters.delivered === 2, 'the alert and its escalation');
+      const escalation = receiver.received.find((r) => r.key === 'a1:unacknowledged')!;
+      expect(escalation.body).toMatchObject({ id: 'a1', state: 'raised', severity: 'critical' });
+      expect(escalation.body.message).toMatch(/^Not acknowledged after 0\.001 min \(route night\): short/);
+      expect(n.history('a1').map((e) => [e.route, e.escalation ?? false, e.state])).toEqual([
+        ['night', false, 'delivered'],
+        ['pi', true, 'delivered'],
+      ]);
+      expect(n.counters.escalationsQueued).toBe(1);
+    });
+
+    it('does not escalate an alert acknowledged in time', async () => {
+      const { n } = notifier({ routes: routes(0.02) }); // 1.2 s
+      n.offer(alert('raised'), undefined);
+      n.offer(alert('acknowledged'), undefined);
+      await until(() => n.counters.delivered === 2, 'the alert and its acknowledgement');
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(receiver.received.map((r) => r.key).sort()).toEqual(['a1:acknowledged', 'a1:raised:critical']);
+      expect(n.history('a1').find((e) => e.escalation)).toMatchObject({ state: 'cancelled', route: 'pi' });
+      expect(n.counters).toMatchObject({ escalationsQueued: 1, escalationsCancelled: 1 });
+      expect(n.undelivered()).toEqual([]);
+    });
+
+    it("records what is over the route's rate limit without sending it; a warning matches no route", async () => {
+      const { n } = notifier({ routes: routes(60) });
+      n.offer({ ...alert('raised', 'w1'), severity: 'warning' }, undefined);
+      for (const id of ['a1', 'a2', 'a3']) n.offer(alert('cleared', id), undefined);
+      await until(() => n.counters.delivered === 2, 'two deliveries');
+      await new Promise((r) => setTimeout(r, 100));
+      expect(receiver.received.map((r) => r.key)).toEqual(['a1:cleared', 'a2:cleared']);
+      expect(n.history('a3')).toMatchObject([{ state: 'rate-limited', route: 'night', attempts: 0 }]);
+      expect(n.history('w1')).toEqual([]);
+      expect(n.counters.rateLimited).toBe(1);
+    });
+
+    it('test-sends on every channel of a route and answers each result', async () => {
+      const { n } = notifier({ routes: routes(60) });
+      expect(await n.testSend('pi')).toEqual([{ channel: 'webhook', ok: true, status: 200 }]);
+      expect(receiver.received[0]!.key).toMatch(/^test-.*:test$/);
+      expect(receiver.received[0]!.body.message).toMatch(/Test notification of route pi/);
+      receiver.status = 503;
+      expect(await n.testSend('night')).toEqual([{ channel: 'webhook', ok: false, status: 503 }]);
+      expect(await n.testSend('nobody')).toBeUndefined();
+      expect(n.counters.testSends).toBe(2);
+      expect(n.undelivered()).toEqual([]);
+    });
+
+    it('groups the state changes of one rig within the window into one chat message', async () => {
+      const { n } = notifier({
+        channels: [chatChannel(`http://127.0.0.1:${receiver.port}/chat`, 2000)],
+        routes: [{ name: 'lab', match: {}, channels: ['chat'], escalationOnly: false, group_s: 0.5 }],
+      });
+      n.offer(alert('raised', 'a1'), undefined);
+      n.offer({ ...alert('raised', 'a2'), kind: 'soft-short' }, undefined);
+      n.offer(alert('raised', 'a1'), undefined); // a repeat: not added twice
+      n.offer({ ...alert('raised', 'b1'), rigId: 'rig-02' }, undefined);
+      await until(() => n.counters.delivered === 2, 'two grouped messages');
+      const texts = receiver.received.map((r) => String(r.body.text)).sort();
+      expect(texts[1]).toMatch(
+        /^2 alert state changes on rig-01: CRITICAL hard short .*; CRITICAL soft short/,
+      );
+      expect(texts[0]).toMatch(/^1 alert state changes on rig-02/);
+      const rig01 = receiver.received.find((r) => String(r.body.text).includes('rig-01'))!;
+      expect(rig01.body.blocks).toHaveLength(3);
+      expect(n.history('a2')).toMatchObject([
+        { state: 'delivered', route: 'lab', key: 'group:lab:a1:raised:critical' },
+      ]);
+      expect(n.counters).toMatchObject({ grouped: 1, duplicates: 1, enqueued: 2 });
+    });
   });
 });

@@ -1,7 +1,9 @@
-import type { AlertEvent, CellConfig, Silence } from '#contracts';
+import { randomUUID } from 'node:crypto';
+import type { AlertEvent, CellConfig, NotifyRoute, Silence } from '#contracts';
 import { retryDelay_ms, type BackoffOptions } from './backoff.js';
 import type { ChannelAdapter } from './channels.js';
 import type { OutboxEntry, Outbox } from './outbox.js';
+import { Router } from './routing.js';
 import { idempotencyKey } from './webhook.js';
 
 /** Result of one delivery attempt. */
@@ -13,8 +15,10 @@ export interface SendResult {
 }
 
 export interface NotifierOptions {
-  /** The configured channels; every alert state change goes to each. */
+  /** The configured channels. */
   channels: ChannelAdapter[];
+  /** Which alerts go to which channels (SANDGLASS_NOTIFY_ROUTES_FILE); default: all to every channel. */
+  routes?: NotifyRoute[];
   /** Active silences: a covered alert state change is recorded as `silenced` and not sent. */
   silences?: { matching(alert: AlertEvent): Silence | undefined };
   /** Dashboard address for the links in notifications. */
@@ -45,6 +49,21 @@ export class NotifyCounters {
   enqueueFailed = 0;
   /** Notifications not sent because a silence covered the alert. */
   silenced = 0;
+  /** Notifications not sent because their route was over its rate limit. */
+  rateLimited = 0;
+  /** Escalations queued (a critical alert, sent to a second route unless acknowledged in time). */
+  escalationsQueued = 0;
+  /** Escalations not sent: the alert was acknowledged or cleared in time. */
+  escalationsCancelled = 0;
+  /** State changes added to a grouped message already queued (not a message of their own). */
+  grouped = 0;
+  /** Test sends (REST), whatever their result. */
+  testSends = 0;
+}
+
+/** Result of a test send on one channel of a route. */
+export interface TestSendResult extends SendResult {
+  channel: string;
 }
 
 /**
@@ -63,6 +82,9 @@ export class Notifier {
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly running = new Set<Promise<void>>();
+  readonly router: Router;
+  /** The grouped message still collecting, per `${channel}|${route}|${rigId}` (not kept across a restart). */
+  private readonly openGroups = new Map<string, string>();
 
   constructor(
     private readonly outbox: Outbox,
@@ -72,6 +94,16 @@ export class Notifier {
     this.channels = new Map(options.channels.map((c) => [c.name, c]));
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
+    this.router = new Router(
+      options.routes ?? [
+        {
+          name: 'default',
+          match: {},
+          channels: options.channels.map((c) => c.name),
+          escalationOnly: false,
+        },
+      ],
+    );
   }
 
   /** Names of the configured channels. */
@@ -95,21 +127,90 @@ export class Notifier {
     for (const channel of this.channels.values()) channel.close?.();
   }
 
-  /** An alert event (any state change) of a cell with configuration `config`: queued durably, then sent. */
+  /**
+   * An alert event (any state change) of a cell with configuration `config`: routed to channels, queued
+   * durably, then sent. A raised critical alert also queues the escalations of its routes (held until
+   * their time); its acknowledgement or clearing cancels them.
+   */
   offer(alert: AlertEvent, config: CellConfig | undefined): void {
     if (this.channels.size === 0) return;
+    const now = this.now();
+    if (alert.state !== 'raised') this.cancelEscalations(alert);
     const silence = this.options.silences?.matching(alert);
-    for (const channel of this.channels.values()) this.enqueue(channel, alert, config, silence);
+    const key = idempotencyKey(alert);
+    for (const decision of this.router.route(alert, now)) {
+      const channel = this.channels.get(decision.channel);
+      if (!channel) continue;
+      const state = silence ? 'silenced' : decision.rateLimited ? 'rate-limited' : 'pending';
+      const group_s = this.router.get(decision.route)?.group_s;
+      if (state === 'pending' && group_s !== undefined && channel.buildGroup) {
+        this.addToGroup(channel, decision.route, group_s, alert, config, key, now);
+        continue;
+      }
+      this.enqueue(channel, alert, config, key, state, now, {
+        route: decision.route,
+        ...(silence && { silencedBy: silence.id }),
+      });
+    }
+    if (silence) return;
+    for (const plan of this.router.escalations(alert)) {
+      const after_min = plan.after_ms / 60_000;
+      const notice: AlertEvent = {
+        ...alert,
+        message: `Not acknowledged after ${after_min} min (route ${plan.from}): ${alert.message}`,
+      };
+      for (const name of plan.to.channels) {
+        const channel = this.channels.get(name);
+        if (!channel) continue;
+        const queued = this.enqueue(channel, notice, config, `${alert.id}:unacknowledged`, 'pending', now, {
+          route: plan.to.name,
+          escalation: true,
+          dueAt: now + plan.after_ms,
+          nextAt: now + plan.after_ms,
+        });
+        if (queued) this.counters.escalationsQueued++;
+      }
+    }
   }
 
+  /** Sends a test notification on every channel of the route now (not through the outbox). */
+  async testSend(routeName: string): Promise<TestSendResult[] | undefined> {
+    const route = this.router.get(routeName);
+    if (!route) return undefined;
+    const now = this.now();
+    const alert: AlertEvent = {
+      id: `test-${randomUUID()}`,
+      rigId: 'test',
+      cellId: 'test',
+      kind: 'hard-short',
+      severity: 'warning',
+      state: 'raised',
+      source: 'physics',
+      ts: now,
+      message: `Test notification of route ${route.name} from Sandglass: no cell is affected.`,
+      evidence: {},
+    };
+    this.counters.testSends++;
+    return Promise.all(
+      route.channels.map(async (name): Promise<TestSendResult> => {
+        const channel = this.channels.get(name);
+        if (!channel) return { channel: name, ok: false, error: `channel ${name} not configured` };
+        const body = channel.build(alert, undefined, this.options.dashboardBase);
+        return { channel: name, ...(await channel.deliver(body, `${alert.id}:test`)) };
+      }),
+    );
+  }
+
+  /** Queues one notification; true when it was added (not a repeat, not lost). */
   private enqueue(
     channel: ChannelAdapter,
     alert: AlertEvent,
     config: CellConfig | undefined,
-    silence: Silence | undefined,
-  ): void {
-    const key = idempotencyKey(alert);
-    const now = this.now();
+    key: string,
+    state: 'pending' | 'silenced' | 'rate-limited',
+    now: number,
+    extra: Partial<OutboxEntry>,
+  ): boolean {
     let added: boolean;
     try {
       added = this.outbox.add({
@@ -119,11 +220,11 @@ export class Notifier {
         alertId: alert.id,
         body: channel.build(alert, config, this.options.dashboardBase),
         createdAt: now,
-        state: silence ? 'silenced' : 'pending',
+        state,
         attempts: 0,
         nextAt: now,
         history: [],
-        ...(silence && { silencedBy: silence.id }),
+        ...extra,
       });
     } catch (error) {
       // Never into the detection pipeline: counted and logged, the alert itself is published and stored.
@@ -131,24 +232,88 @@ export class Notifier {
       this.logger.warn(
         `notification ${key} (${channel.name}) not queued: ${String(error)} (sandglass_notify_enqueue_failed_total)`,
       );
-      return;
+      return false;
     }
     if (!added) {
       this.counters.duplicates++;
+      return false;
+    }
+    if (state === 'silenced') this.counters.silenced++;
+    else if (state === 'rate-limited') this.counters.rateLimited++;
+    else {
+      this.counters.enqueued++;
+      this.kick();
+    }
+    return true;
+  }
+
+  /**
+   * A state change on a grouping route: added to the rig's message still collecting on this channel
+   * (rebuilt and fsync'd), or the first of a new one sent `group_s` later. At most 100 per message.
+   */
+  private addToGroup(
+    channel: ChannelAdapter,
+    route: string,
+    group_s: number,
+    alert: AlertEvent,
+    config: CellConfig | undefined,
+    key: string,
+    now: number,
+  ): void {
+    const member = { alert, ...(config && { config }) };
+    const slot = `${channel.name}|${route}|${alert.rigId}`;
+    const open = this.outbox.get(this.openGroups.get(slot) ?? '');
+    if (
+      open?.members &&
+      open.state === 'pending' &&
+      open.attempts === 0 &&
+      open.nextAt > now &&
+      !this.inFlight.has(open.id) &&
+      open.members.length < 100
+    ) {
+      if (open.members.some((m) => idempotencyKey(m.alert) === key)) {
+        this.counters.duplicates++;
+        return;
+      }
+      const members = [...open.members, member];
+      this.outbox.update(
+        { ...open, members, body: channel.buildGroup!(members, this.options.dashboardBase) },
+        true,
+      );
+      this.counters.grouped++;
       return;
     }
-    if (silence) {
-      this.counters.silenced++;
-      return;
+    const due = now + group_s * 1000;
+    const added = this.enqueue(channel, alert, config, `group:${route}:${key}`, 'pending', now, {
+      route,
+      members: [member],
+      body: channel.buildGroup!([member], this.options.dashboardBase),
+      dueAt: due,
+      nextAt: due,
+    });
+    if (added) this.openGroups.set(slot, `${channel.name}:group:${route}:${key}`);
+  }
+
+  /** An acknowledged or cleared alert: its escalations not yet sent are cancelled (durably). */
+  private cancelEscalations(alert: AlertEvent): void {
+    for (const entry of [...this.outbox.all()]) {
+      if (
+        entry.alertId !== alert.id ||
+        !entry.escalation ||
+        entry.state !== 'pending' ||
+        entry.attempts > 0 ||
+        this.inFlight.has(entry.id)
+      )
+        continue;
+      this.outbox.update({ ...entry, state: 'cancelled' }, true);
+      this.counters.escalationsCancelled++;
     }
-    this.counters.enqueued++;
-    this.kick();
   }
 
   /** Every notification of an alert, oldest first. */
   history(alertId: string): OutboxEntry[] {
     return [...this.outbox.all()]
-      .filter((e) => e.alertId === alertId)
+      .filter((e) => e.alertId === alertId || e.members?.some((m) => m.alert.id === alertId))
       .sort((a, b) => a.createdAt - b.createdAt);
   }
 
@@ -230,7 +395,7 @@ export class Notifier {
       updated.state = 'delivered';
       updated.deliveredAt = at;
       this.counters.delivered++;
-    } else if (at - entry.createdAt >= this.options.giveUp_ms) {
+    } else if (at - (entry.dueAt ?? entry.createdAt) >= this.options.giveUp_ms) {
       updated.state = 'given-up';
       this.counters.attemptsFailed++;
       this.counters.givenUp++;

@@ -27,6 +27,10 @@ function view(entry: OutboxEntry) {
     ...(entry.state === 'pending' && { nextAttemptAt: entry.nextAt }),
     ...(entry.deliveredAt !== undefined && { deliveredAt: entry.deliveredAt }),
     ...(entry.silencedBy !== undefined && { silencedBy: entry.silencedBy }),
+    ...(entry.route !== undefined && { route: entry.route }),
+    ...(entry.escalation && { escalation: true }),
+    ...(entry.dueAt !== undefined && { dueAt: entry.dueAt }),
+    ...(entry.members && { groupOf: entry.members.map((m) => m.alert.id) }),
     history: entry.history,
   };
 }
@@ -69,6 +73,21 @@ export class NotifyController {
   @HttpCode(204)
   removeSilence(@Param('id') id: string): void {
     if (!this.silences.remove(id)) throw new NotFoundException({ message: `no active silence ${id}` });
+  }
+
+  /** The routes (SANDGLASS_NOTIFY_ROUTES_FILE, or the default one) and the configured channels. */
+  @Get('notify/routes')
+  routes() {
+    return { channels: this.notifier.channelNames, routes: this.notifier.router.routes };
+  }
+
+  /** Sends a test notification on every channel of the route now; answers each channel's result. */
+  @Post('notify/routes/:name/test')
+  @HttpCode(200)
+  async testSend(@Param('name') name: string) {
+    const results = await this.notifier.testSend(name);
+    if (!results) throw new NotFoundException({ message: `no route ${name}` });
+    return { route: name, results };
   }
 
   /** Every notification of an alert: channel, idempotency key, state, attempts (time, result). */

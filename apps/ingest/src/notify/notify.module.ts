@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Inject, Injectable, Logger, Module, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { NotifyRoutesFileSchema, type NotifyRoute } from '#contracts';
 import { INGEST_CONFIG, INGEST_METRICS_REGISTRY, type IngestConfig } from '../ingest.tokens.js';
 import { ObservabilityModule } from '../observability/observability.module.js';
 import { chatChannel, emailChannel, webhookChannel, type ChannelAdapter } from './channels.js';
@@ -64,6 +66,22 @@ function registerMetrics(registry: Registry, notifier: Notifier): void {
     'Notifications lost: the outbox could not be written',
     () => c.enqueueFailed,
   );
+  counter(
+    'sandglass_notify_rate_limited_total',
+    'Notifications not sent: their route was over its rate limit',
+    () => c.rateLimited,
+  );
+  counter(
+    'sandglass_notify_escalations_queued_total',
+    'Critical alerts queued for a second route unless acknowledged in time',
+    () => c.escalationsQueued,
+  );
+  counter(
+    'sandglass_notify_escalations_cancelled_total',
+    'Escalations not sent: the alert was acknowledged or cleared in time',
+    () => c.escalationsCancelled,
+  );
+  counter('sandglass_notify_test_sends_total', 'Test sends of a route (REST)', () => c.testSends);
   new Gauge({
     name: 'sandglass_notify_pending',
     help: 'Notifications in the outbox waiting to be delivered',
@@ -72,6 +90,35 @@ function registerMetrics(registry: Registry, notifier: Notifier): void {
       this.set(notifier.pendingCount());
     },
   });
+}
+
+/**
+ * Reads and checks SANDGLASS_NOTIFY_ROUTES_FILE at start-up: a route naming a channel that is not
+ * configured is refused (with the variables that configure it), so a typo cannot drop alerts silently.
+ */
+export function loadRoutes(file: string, configured: readonly string[]): NotifyRoute[] {
+  const fail = (why: string) => {
+    throw new Error(`SANDGLASS_NOTIFY_ROUTES_FILE=${file}: ${why}`);
+  };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+  const parsed = NotifyRoutesFileSchema.safeParse(raw);
+  if (!parsed.success)
+    return fail(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  const needs = {
+    webhook: 'SANDGLASS_NOTIFY_WEBHOOK_URL',
+    chat: 'SANDGLASS_NOTIFY_CHAT_URL',
+    email: 'SANDGLASS_NOTIFY_SMTP_URL',
+  };
+  for (const route of parsed.data.routes)
+    for (const channel of route.channels)
+      if (!configured.includes(channel))
+        fail(`route ${route.name}: channel ${channel} is not configured (set ${needs[channel]})`);
+  return parsed.data.routes;
 }
 
 /**
@@ -117,10 +164,18 @@ function registerMetrics(registry: Registry, notifier: Notifier): void {
               timeout_ms,
             ),
           );
+        const routes =
+          env.SANDGLASS_NOTIFY_ROUTES_FILE === undefined
+            ? undefined
+            : loadRoutes(
+                env.SANDGLASS_NOTIFY_ROUTES_FILE,
+                channels.map((c) => c.name),
+              );
         const notifier = new Notifier(
           outbox,
           {
             channels,
+            ...(routes && { routes }),
             silences,
             dashboardBase: env.SANDGLASS_PUBLIC_URL ?? `http://localhost:${env.SANDGLASS_HTTP_PORT}`,
             retry: { min_ms: env.SANDGLASS_NOTIFY_RETRY_MIN_MS, max_ms: env.SANDGLASS_NOTIFY_RETRY_MAX_MS },

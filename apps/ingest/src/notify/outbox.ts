@@ -1,9 +1,13 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import type { GroupMember } from './channels.js';
 import { replaceFileDurably } from './durable-file.js';
 
-/** `silenced`: not sent, an active silence covered the alert (kept as history). */
-export type DeliveryState = 'pending' | 'delivered' | 'given-up' | 'silenced';
+/**
+ * Kept as history, never sent: `silenced` (an active silence covered the alert), `rate-limited` (its
+ * route was over its rate limit), `cancelled` (an escalation whose alert was acknowledged or cleared).
+ */
+export type DeliveryState = 'pending' | 'delivered' | 'given-up' | 'silenced' | 'rate-limited' | 'cancelled';
 
 /** One attempt to deliver a notification. */
 export interface Attempt {
@@ -31,6 +35,14 @@ export interface OutboxEntry {
   deliveredAt?: number;
   /** The silence that held it back (state `silenced`). */
   silencedBy?: string;
+  /** The route (SANDGLASS_NOTIFY_ROUTES_FILE) it went by. */
+  route?: string;
+  /** An escalation: sent at `dueAt` unless the alert is acknowledged or cleared before. */
+  escalation?: boolean;
+  /** When an escalation or a grouped message is due; giving up counts from there. */
+  dueAt?: number;
+  /** A grouped message (route `group_s`): its state changes, in order. */
+  members?: GroupMember[];
   /** The latest attempts, oldest first (at most ATTEMPTS_KEPT). */
   history: Attempt[];
 }
@@ -94,11 +106,11 @@ export class Outbox {
     return true;
   }
 
-  /** Records a change of an entry (an attempt, delivery, giving up). */
-  update(entry: OutboxEntry): void {
+  /** Records a change of an entry (an attempt, delivery, giving up); `sync`: fsync'd before returning. */
+  update(entry: OutboxEntry, sync = false): void {
     if (entry.history.length > ATTEMPTS_KEPT) entry.history.splice(0, entry.history.length - ATTEMPTS_KEPT);
     this.entries.set(entry.id, entry);
-    this.write(entry, false);
+    this.write(entry, sync);
     if (this.lines > 2 * this.entries.size + 1000) this.compact();
   }
 
