@@ -65,6 +65,17 @@ export interface SoftShortState {
   };
 }
 
+/** Per-sample readings that go into the evidence (NaN when not read at this sample). */
+interface Readout {
+  asr_ohm_m2: number;
+  asrMax_ohm_m2: number;
+  flatness: number;
+  noise_V: number;
+  shortResistance_ohm: number;
+  shortCurrent_A: number;
+  restRise_K: number;
+}
+
 interface Observation {
   at_s: number;
   level: Level;
@@ -194,170 +205,237 @@ export class SoftShortDetector {
   }
 
   update(sample: ShortSample): SoftShortState {
+    const phase = this.segmenter.update(sample.dt_s, sample.currentDensity_A_m2);
+    const readout: Readout = {
+      asr_ohm_m2: NaN,
+      asrMax_ohm_m2: NaN,
+      flatness: NaN,
+      noise_V: NaN,
+      shortResistance_ohm: NaN,
+      shortCurrent_A: NaN,
+      restRise_K: NaN,
+    };
+    if (phase.kind === 'constant') this.atConstantCurrent(sample, phase, readout);
+    else this.atRest(sample, phase, readout);
+    this.beforePreviousAbsV = this.previousAbsV;
+    this.previousAbsV = Math.abs(sample.voltage_V);
+    return this.state(sample, readout);
+  }
+
+  /**
+   * Constant current: the signatures of a filament while current flows, in the order of the sources
+   * (class comment): abrupt drops and noise bursts, the apparent resistance, then the voltage against
+   * the cell's own expectation (symmetric cells) or the charge stall (full and half cells).
+   */
+  private atConstantCurrent(
+    sample: ShortSample,
+    phase: Extract<CurrentPhase, { kind: 'constant' }>,
+    readout: Readout,
+  ): void {
+    this.restElapsed_s = 0;
+    this.restMinT_K = NaN;
+    this.restAnchor = null;
+    const sameStep = phase.segment === this.previousSegment && phase.index >= 1;
+    if (!sameStep) this.startStep(sample);
+    this.segmentCharge_C += sample.current_A * sample.dt_s;
+    this.countCycle(phase.direction, sample);
+    this.watchDropsAndNoise(sample, phase, sameStep, readout);
+    this.trackApparentResistance(sample, phase, readout);
+    const fullCell = this.cellType !== 'symmetric';
+    if (!fullCell) this.judgeAgainstExpected(sample, phase, sameStep);
+    if (fullCell && phase.direction === 1) this.checkChargeStall(sample, phase.elapsed_s);
+    this.previousSegment = phase.segment;
+  }
+
+  /** A new constant-current step: what is read within one step starts afresh. */
+  private startStep(sample: ShortSample): void {
+    this.recentAsr.clear();
+    this.recentAbsV.clear();
+    this.recentDiffs.clear();
+    this.noiseNow_V = NaN;
+    this.noiseResumeAt = 0;
+    this.pendingDrop = null;
+    this.segmentCharge_C = 0;
+    this.segmentStartV = sample.voltage_V;
+    this.chargeWindow = [];
+  }
+
+  /**
+   * Abrupt drops with partial recovery (full and half cells) and noise bursts, judged against this
+   * step's own sample-to-sample noise (arXiv:2506.13394; Counihan et al., Joule 2023). In a symmetric
+   * cell |V| at constant current is smooth but moves fast after a reversal (nucleation, the salt
+   * profile) and climbs steadily in a thin polymer film: there the noise is read from second
+   * differences, which cancel a steady climb, and not judged before the step has settled.
+   */
+  private watchDropsAndNoise(
+    sample: ShortSample,
+    phase: Extract<CurrentPhase, { kind: 'constant' }>,
+    sameStep: boolean,
+    readout: Readout,
+  ): void {
+    const fullCell = this.cellType !== 'symmetric';
+    // Symmetric cells: a difference across a logging dropout holds the cell's drift over the gap, not
+    // noise; the noise is read afresh after one (second differences span two intervals).
+    if (!fullCell && sample.dt_s > gapFactor * this.typicalDt_s) {
+      this.recentDiffs.clear();
+      this.noiseNow_V = NaN;
+      this.noiseResumeAt = phase.index + 2;
+    }
+    if (!(sameStep && phase.index >= 2 && phase.index >= this.noiseResumeAt)) return;
+    const absV = Math.abs(sample.voltage_V);
+    const diff_V = fullCell
+      ? Math.abs(absV - this.previousAbsV)
+      : Math.abs(absV - 2 * this.previousAbsV + this.beforePreviousAbsV);
+    this.recentDiffs.push(diff_V);
+    // The median, so that one step (a drop, its recovery) is not mistaken for noise.
+    const noise_V = this.recentDiffs.median();
+    readout.noise_V = noise_V;
+    this.noiseNow_V = this.recentDiffs.full ? noise_V : NaN;
+    const bigDrop = fullCell && this.watchAbruptDrop(sample);
+    const baseline = this.noiseBaseline_V;
+    const burst =
+      (fullCell || phase.elapsed_s >= scanSettle_s) &&
+      this.noiseSamples >= noiseWarmupSamples &&
+      this.recentDiffs.full &&
+      noise_V > this.t.softShortNoiseFactor * baseline &&
+      // The floor is set for first differences; white noise gives second differences √3 larger.
+      noise_V > (fullCell ? 1 : Math.sqrt(3)) * this.t.softShortNoiseFloor_V;
+    if (burst) {
+      this.observe(
+        sample.t_s,
+        'warning',
+        `voltage noise ${fmtV(noise_V)} per sample, ${(noise_V / baseline).toFixed(0)}× its usual level: filaments forming and breaking`,
+        'noise',
+      );
+    } else if (!bigDrop) {
+      this.noiseBaseline_V = Number.isNaN(baseline)
+        ? diff_V
+        : baseline + noiseSmoothing * (diff_V - baseline);
+      this.noiseSamples++;
+    }
+  }
+
+  /**
+   * Full and half cells: an abrupt drop of |V| at constant current is held for `recoverySamples`; a
+   * partial recovery within them confirms a filament that touched (warning). True if this reading is
+   * such a drop.
+   */
+  private watchAbruptDrop(sample: ShortSample): boolean {
     const t = this.t;
     const absV = Math.abs(sample.voltage_V);
-    const phase = this.segmenter.update(sample.dt_s, sample.currentDensity_A_m2);
-    const fullCell = this.cellType !== 'symmetric';
-    let asr_ohm_m2 = NaN;
-    let asrMax_ohm_m2 = NaN;
-    let flatness = NaN;
-    let noise_V = NaN;
-    let shortResistance_ohm = NaN;
-    let shortCurrent_A = NaN;
-    let restRise_K = NaN;
-
-    if (phase.kind === 'constant') {
-      this.restElapsed_s = 0;
-      this.restMinT_K = NaN;
-      this.restAnchor = null;
-      const sameStep = phase.segment === this.previousSegment && phase.index >= 1;
-      if (!sameStep) {
-        this.recentAsr.clear();
-        this.recentAbsV.clear();
-        this.recentDiffs.clear();
-        this.noiseNow_V = NaN;
-        this.noiseResumeAt = 0;
+    const drop_V = this.previousAbsV - absV;
+    const bigDrop =
+      drop_V >= t.softShortStepDrop_V ||
+      (drop_V >= t.softShortStepDropFraction * this.previousAbsV &&
+        this.noiseSamples >= noiseWarmupSamples &&
+        drop_V >= t.softShortNoiseFactor * this.noiseBaseline_V);
+    if (bigDrop) {
+      this.pendingDrop = { from_V: this.previousAbsV, to_V: absV, samplesLeft: recoverySamples };
+    } else if (this.pendingDrop) {
+      const pending = this.pendingDrop;
+      const drop = pending.from_V - pending.to_V;
+      if (absV - pending.to_V >= t.softShortRecoveryFraction * drop) {
+        this.lastDrop_V = drop;
+        this.observe(
+          sample.t_s,
+          'warning',
+          `|V| dropped ${fmtV(drop)} at constant current and partly recovered: a transient lithium filament (soft short) is likely`,
+          'drop',
+        );
         this.pendingDrop = null;
-        this.segmentCharge_C = 0;
-        this.segmentStartV = sample.voltage_V;
-        this.chargeWindow = [];
-      }
-      this.segmentCharge_C += sample.current_A * sample.dt_s;
-      this.countCycle(phase.direction, sample);
-
-      // Symmetric cells: a difference across a logging dropout holds the cell's drift over the gap, not
-      // noise; the noise is read afresh after one (second differences span two intervals).
-      if (!fullCell && sample.dt_s > gapFactor * this.typicalDt_s) {
-        this.recentDiffs.clear();
-        this.noiseNow_V = NaN;
-        this.noiseResumeAt = phase.index + 2;
-      }
-      if (sameStep && phase.index >= 2 && phase.index >= this.noiseResumeAt) {
-        // Abrupt drops and noise, judged against this step's own sample-to-sample noise. In a
-        // symmetric cell |V| at constant current is smooth but moves fast after a reversal (nucleation,
-        // the salt profile) and climbs steadily in a thin polymer film: there the noise is read from
-        // second differences, which cancel a steady climb, and not judged before the step has settled.
-        const diff_V = fullCell
-          ? Math.abs(absV - this.previousAbsV)
-          : Math.abs(absV - 2 * this.previousAbsV + this.beforePreviousAbsV);
-        this.recentDiffs.push(diff_V);
-        // The median, so that one step (a drop, its recovery) is not mistaken for noise.
-        noise_V = this.recentDiffs.median();
-        this.noiseNow_V = this.recentDiffs.full ? noise_V : NaN;
-        const baseline = this.noiseBaseline_V;
-        const drop_V = this.previousAbsV - absV;
-        const bigDrop =
-          fullCell &&
-          (drop_V >= t.softShortStepDrop_V ||
-            (drop_V >= t.softShortStepDropFraction * this.previousAbsV &&
-              this.noiseSamples >= noiseWarmupSamples &&
-              drop_V >= t.softShortNoiseFactor * baseline));
-        if (bigDrop) {
-          this.pendingDrop = {
-            from_V: this.previousAbsV,
-            to_V: absV,
-            samplesLeft: recoverySamples,
-          };
-        } else if (this.pendingDrop) {
-          const pending = this.pendingDrop;
-          const drop = pending.from_V - pending.to_V;
-          if (absV - pending.to_V >= t.softShortRecoveryFraction * drop) {
-            this.lastDrop_V = drop;
-            this.observe(
-              sample.t_s,
-              'warning',
-              `|V| dropped ${fmtV(drop)} at constant current and partly recovered: a transient lithium filament (soft short) is likely`,
-              'drop',
-            );
-            this.pendingDrop = null;
-          } else if (--pending.samplesLeft <= 0) this.pendingDrop = null;
-        }
-        const burst =
-          (fullCell || phase.elapsed_s >= scanSettle_s) &&
-          this.noiseSamples >= noiseWarmupSamples &&
-          this.recentDiffs.full &&
-          noise_V > t.softShortNoiseFactor * baseline &&
-          // The floor is set for first differences; white noise gives second differences √3 larger.
-          noise_V > (fullCell ? 1 : Math.sqrt(3)) * t.softShortNoiseFloor_V;
-        if (burst) {
-          this.observe(
-            sample.t_s,
-            'warning',
-            `voltage noise ${fmtV(noise_V)} per sample, ${(noise_V / baseline).toFixed(0)}× its usual level: filaments forming and breaking`,
-            'noise',
-          );
-        } else if (!bigDrop) {
-          this.noiseBaseline_V = Number.isNaN(baseline)
-            ? diff_V
-            : baseline + noiseSmoothing * (diff_V - baseline);
-          this.noiseSamples++;
-        }
-      }
-
-      if (phase.index >= 1) {
-        const asr = areaSpecificResistance_ohm_m2(sample.voltage_V, sample.currentDensity_A_m2);
-        this.recentAbsV.push(absV);
-        if (!fullCell && Number.isFinite(asr)) this.recentAsr.push(asr);
-      }
-      if (this.recentAbsV.full) {
-        flatness = (this.recentAbsV.max() - this.recentAbsV.min()) / this.recentAbsV.median();
-      }
-      if (!fullCell && this.recentAsr.full) {
-        asr_ohm_m2 = this.recentAsr.median();
-        // Apparent ASR depends on current (kinetics), so the running maximum is kept per current level.
-        const bucket = Math.round(Math.log(Math.abs(sample.currentDensity_A_m2)) / Math.log(1.25));
-        const max = this.asrMaxByCurrent.get(bucket) ?? asr_ohm_m2;
-        asrMax_ohm_m2 = Math.max(max, asr_ohm_m2);
-        this.asrMaxByCurrent.set(bucket, asrMax_ohm_m2);
-      }
-      if (!fullCell) this.judgeAgainstExpected(sample, phase, sameStep);
-      if (fullCell && phase.direction === 1) this.checkChargeStall(sample, phase.elapsed_s);
-      this.previousSegment = phase.segment;
-    } else {
-      // Rest: a capacitance from the step just ended, then heat and voltage decay.
-      if (this.restElapsed_s === 0 && fullCell) {
-        const dv = sample.voltage_V - this.segmentStartV;
-        if (Math.abs(dv) > 0.005) this.differentialCapacitance_F = Math.abs(this.segmentCharge_C / dv);
-      }
-      this.restElapsed_s += sample.dt_s;
-      this.previousSegment = -1;
-      this.pendingDrop = null;
-      if (!fullCell) this.judgeAgainstExpected(sample, phase, false);
-      // A short heats a cell only through the energy it holds: V ≈ 0 at rest in a symmetric cell.
-      if (fullCell && Number.isFinite(sample.temperature_K)) {
-        this.restMinT_K = Number.isNaN(this.restMinT_K)
-          ? sample.temperature_K
-          : Math.min(this.restMinT_K, sample.temperature_K);
-        restRise_K = sample.temperature_K - this.restMinT_K;
-        if (restRise_K >= t.softShortRestHeat_K) {
-          this.observe(
-            sample.t_s,
-            'critical',
-            `temperature rose ${restRise_K.toFixed(1)} K at zero current: heat from an internal short`,
-            'heat',
-          );
-        }
-      }
-      if (fullCell && this.restElapsed_s >= restSettle_s) {
-        if (!this.restAnchor) this.restAnchor = { t_s: sample.t_s, v: sample.voltage_V };
-        const span_s = sample.t_s - this.restAnchor.t_s;
-        if (span_s >= restSettle_s && Number.isFinite(this.differentialCapacitance_F)) {
-          const change_V = sample.voltage_V - this.restAnchor.v;
-          const slope_V_s = change_V / span_s;
-          // A decay well above the measurement noise (1 mV), not a relaxation wobble.
-          if (change_V < -restDecaySignificant_V) {
-            shortCurrent_A = this.differentialCapacitance_F * -slope_V_s;
-            shortResistance_ohm = sample.voltage_V / shortCurrent_A;
-          }
-        }
-      }
+      } else if (--pending.samplesLeft <= 0) this.pendingDrop = null;
     }
-    this.beforePreviousAbsV = this.previousAbsV;
-    this.previousAbsV = absV;
+    return bigDrop;
+  }
 
-    // Observations within the hold time.
+  /**
+   * Evidence only: the apparent area-specific resistance |V/J| of symmetric cells with its running
+   * maximum per current level (kinetics make it depend on current), and the flatness of |V|.
+   */
+  private trackApparentResistance(
+    sample: ShortSample,
+    phase: Extract<CurrentPhase, { kind: 'constant' }>,
+    readout: Readout,
+  ): void {
+    const fullCell = this.cellType !== 'symmetric';
+    if (phase.index >= 1) {
+      const asr = areaSpecificResistance_ohm_m2(sample.voltage_V, sample.currentDensity_A_m2);
+      this.recentAbsV.push(Math.abs(sample.voltage_V));
+      if (!fullCell && Number.isFinite(asr)) this.recentAsr.push(asr);
+    }
+    if (this.recentAbsV.full) {
+      readout.flatness = (this.recentAbsV.max() - this.recentAbsV.min()) / this.recentAbsV.median();
+    }
+    if (!fullCell && this.recentAsr.full) {
+      const asr_ohm_m2 = this.recentAsr.median();
+      const bucket = Math.round(Math.log(Math.abs(sample.currentDensity_A_m2)) / Math.log(1.25));
+      const max = this.asrMaxByCurrent.get(bucket) ?? asr_ohm_m2;
+      readout.asr_ohm_m2 = asr_ohm_m2;
+      readout.asrMax_ohm_m2 = Math.max(max, asr_ohm_m2);
+      this.asrMaxByCurrent.set(bucket, readout.asrMax_ohm_m2);
+    }
+  }
+
+  /**
+   * Rest: the differential capacitance of the step just ended, the symmetric cell's expectation kept up
+   * to date, then heat at zero current and the voltage decay of full and half cells (Feng 2016).
+   */
+  private atRest(sample: ShortSample, phase: CurrentPhase, readout: Readout): void {
+    const fullCell = this.cellType !== 'symmetric';
+    if (this.restElapsed_s === 0 && fullCell) {
+      const dv = sample.voltage_V - this.segmentStartV;
+      if (Math.abs(dv) > 0.005) this.differentialCapacitance_F = Math.abs(this.segmentCharge_C / dv);
+    }
+    this.restElapsed_s += sample.dt_s;
+    this.previousSegment = -1;
+    this.pendingDrop = null;
+    if (!fullCell) {
+      this.judgeAgainstExpected(sample, phase, false);
+      // A short heats a cell only through the energy it holds: V ≈ 0 at rest in a symmetric cell.
+      return;
+    }
+    this.watchRestHeat(sample, readout);
+    this.readRestDecay(sample, readout);
+  }
+
+  /** Full and half cells: a temperature rise at zero current is heat from an internal short (critical). */
+  private watchRestHeat(sample: ShortSample, readout: Readout): void {
+    if (!Number.isFinite(sample.temperature_K)) return;
+    this.restMinT_K = Number.isNaN(this.restMinT_K)
+      ? sample.temperature_K
+      : Math.min(this.restMinT_K, sample.temperature_K);
+    readout.restRise_K = sample.temperature_K - this.restMinT_K;
+    if (readout.restRise_K >= this.t.softShortRestHeat_K) {
+      this.observe(
+        sample.t_s,
+        'critical',
+        `temperature rose ${readout.restRise_K.toFixed(1)} K at zero current: heat from an internal short`,
+        'heat',
+      );
+    }
+  }
+
+  /**
+   * Full and half cells, after the rest has settled: the voltage decay gives the short current
+   * I_sc = C_diff·(−dV/dt) and R_sc = V/I_sc (Feng 2016), C_diff from the last constant-current step.
+   */
+  private readRestDecay(sample: ShortSample, readout: Readout): void {
+    if (this.restElapsed_s < restSettle_s) return;
+    if (!this.restAnchor) this.restAnchor = { t_s: sample.t_s, v: sample.voltage_V };
+    const span_s = sample.t_s - this.restAnchor.t_s;
+    if (span_s < restSettle_s || !Number.isFinite(this.differentialCapacitance_F)) return;
+    const change_V = sample.voltage_V - this.restAnchor.v;
+    // A decay well above the measurement noise (1 mV), not a relaxation wobble.
+    if (change_V < -restDecaySignificant_V) {
+      readout.shortCurrent_A = this.differentialCapacitance_F * (-change_V / span_s);
+      readout.shortResistance_ohm = sample.voltage_V / readout.shortCurrent_A;
+    }
+  }
+
+  /** The risk now: the observations within the hold time, worst then most recent first, with the evidence. */
+  private state(sample: ShortSample, readout: Readout): SoftShortState {
     if (this.observations.length > 0) {
-      this.observations = this.observations.filter((o) => sample.t_s - o.at_s <= t.softShortEventHold_s);
+      this.observations = this.observations.filter((o) => sample.t_s - o.at_s <= this.t.softShortEventHold_s);
     }
     let level: Level = 'ok';
     let reasons: string[] = [];
@@ -368,19 +446,20 @@ export class SoftShortDetector {
       level = active.reduce<Level>((worst, o) => worstLevel(worst, o.level), 'ok');
       reasons = active.map((o) => o.reason);
     }
+    const { shortResistance_ohm } = readout;
     return {
       level,
       reasons,
       shortResistance_ohm,
       evidence: {
         stepDrop_V: this.lastDrop_V,
-        noise_V,
+        noise_V: readout.noise_V,
         noiseBaseline_V: this.noiseBaseline_V,
-        asr_ohm_m2,
-        asrRunningMax_ohm_m2: asrMax_ohm_m2,
-        flatness,
-        restTemperatureRise_K: restRise_K,
-        shortCurrent_A,
+        asr_ohm_m2: readout.asr_ohm_m2,
+        asrRunningMax_ohm_m2: readout.asrMax_ohm_m2,
+        flatness: readout.flatness,
+        restTemperatureRise_K: readout.restRise_K,
+        shortCurrent_A: readout.shortCurrent_A,
         shortHeat_W: Number.isFinite(shortResistance_ohm) ? sample.voltage_V ** 2 / shortResistance_ohm : NaN,
         coulombicEfficiency: this.lastEfficiency,
         coulombicEfficiencyMedian: this.lastEfficiencyMedian,

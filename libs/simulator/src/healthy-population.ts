@@ -1,7 +1,7 @@
 import type { ElectrolytePreset } from '#contracts';
 import { simulateCell, type CellParams, type SimulatedRun, type SimulatedSample } from './cell.js';
 import { type AmbientSetPoint, type Protocol, type ProtocolStep } from './protocol.js';
-import { limitingCurrent_mA_cm2 } from './random.js';
+import { healthyLimit_mA_cm2 } from './random.js';
 import { Rng } from './rng.js';
 
 const gasConstant_J_per_mol_K = 8.314462618;
@@ -180,25 +180,6 @@ function sharafiCcd_mA_cm2(temperature_C: number): number {
 function measurementOf(rng: Rng, params: CellParams): void {
   params.voltageNoise_V = rng.logBetween(0.05e-3, 1e-3);
   params.voltageQuantum_V = rng.pick([0, 0.1e-3, 0.3e-3, 1e-3]);
-}
-
-/**
- * Highest current that is healthy at `coldest_C`: half of J* for polymers (J* = 2Fc0D/(t_a·L),
- * PHYSICS.md §1, with D scaled by Arrhenius), 60 % of the creep-scaled CSC for solids (PHYSICS.md §2),
- * 3 mA/cm² for liquids (J* is far above practical currents).
- */
-function healthyLimit_mA_cm2(params: CellParams, coldest_C: number): number {
-  const arrhenius = Math.exp(
-    ((-params.activationEnergy_kJ_mol * 1000) / gasConstant_J_per_mol_K) *
-      (1 / (coldest_C + 273.15) - 1 / (params.referenceTemperature_C + 273.15)),
-  );
-  if (params.electrolyteKind === 'liquid') return 3;
-  if (params.electrolyteKind === 'polymer') return 0.5 * limitingCurrent_mA_cm2(params) * arrhenius;
-  const critical_mA_cm2 = Math.min(
-    params.criticalStrippingCurrent_mA_cm2,
-    params.criticalPlatingCurrent_mA_cm2,
-  );
-  return 0.6 * critical_mA_cm2 * arrhenius;
 }
 
 /** Chamber temperature: a slow drift (0–3 K, period 6–24 h) and, in some runs, a ±3–5 K step for 1–3 h. */

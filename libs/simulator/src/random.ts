@@ -10,6 +10,8 @@ import {
 import { Rng } from './rng.js';
 import { liquidCell, polymerCell, solidCell } from './scenarios.js';
 
+const gas_J_per_mol_K = 8.314462618;
+
 /**
  * Which parameter ranges to draw from. `train` and `heldout` do not overlap in the ranges marked below,
  * and held-out seeds are offset, so a backtest on `heldout` measures generalisation, not memory.
@@ -31,6 +33,25 @@ export function limitingCurrent_mA_cm2(params: CellParams): number {
   return j_A_m2 / 10;
 }
 
+/**
+ * Highest current that is healthy at `coldest_C`: half of J* for polymers (J* = 2Fc0D/(t_a·L),
+ * PHYSICS.md §1, with D scaled by Arrhenius), 60 % of the creep-scaled CSC for solids (PHYSICS.md §2),
+ * 3 mA/cm² for liquids (J* is far above practical currents).
+ */
+export function healthyLimit_mA_cm2(params: CellParams, coldest_C: number): number {
+  const arrhenius = Math.exp(
+    ((-params.activationEnergy_kJ_mol * 1000) / gas_J_per_mol_K) *
+      (1 / (coldest_C + 273.15) - 1 / (params.referenceTemperature_C + 273.15)),
+  );
+  if (params.electrolyteKind === 'liquid') return 3;
+  if (params.electrolyteKind === 'polymer') return 0.5 * limitingCurrent_mA_cm2(params) * arrhenius;
+  const critical_mA_cm2 = Math.min(
+    params.criticalStrippingCurrent_mA_cm2,
+    params.criticalPlatingCurrent_mA_cm2,
+  );
+  return 0.6 * critical_mA_cm2 * arrhenius;
+}
+
 /** A randomly drawn run of the given kind, for training and backtests. Deterministic in (kind, seed, split). */
 export function randomRun(options: RandomRunOptions): SimulatedRun {
   const heldout = options.split === 'heldout';
@@ -49,7 +70,10 @@ export function randomRun(options: RandomRunOptions): SimulatedRun {
   switch (options.kind) {
     case 'healthy': {
       const params = baseCell(rng, heldout);
-      return build(params, safeCycling(rng, params, heldout), rng.between(2.5, 4) * 3600);
+      const steps = safeCycling(rng, params, heldout);
+      const duration_s = rng.between(2.5, 4) * 3600;
+      const protocol = protocolOf(rng, params, steps, duration_s, sampleInterval_s);
+      return simulateCell(params, healthyWhenCold(params, protocol), {}, seed);
     }
     case 'sand-depletion': {
       const params = sandCell(rng, heldout);
@@ -153,6 +177,24 @@ function safeCycling(rng: Rng, params: CellParams, heldout: boolean): ProtocolSt
   if (rng.uniform() < 0.3) steps.push(...pulses({ current_mA_cm2, pulse_s: 30, rest_s: 60, count: 10 }));
   steps.push(...galvanostaticCycling({ current_mA_cm2, halfCycle_s, cycles: 40, rest_s }));
   return steps;
+}
+
+/**
+ * A run labelled healthy must stay healthy at the coldest chamber temperature it is given. safeCycling
+ * keeps solids below 0.8 × CSC at the reference temperature, but a chamber step 5–10 K colder lowers the
+ * CSC by Arrhenius (25–40 %): held-out healthy run 10 then stripped at 80–82 % of its own CSC(T, P), where
+ * the void-growth warning (≥ 80 %) is right, and was counted as a false alarm. As in healthyPopulation,
+ * a healthy solid run is held at 60 % of the CSC at its coldest temperature (no extra random draws, so
+ * every other run is unchanged).
+ */
+function healthyWhenCold(params: CellParams, protocol: Protocol): Protocol {
+  if (params.electrolyteKind !== 'solid') return protocol;
+  const limit_mA_cm2 = healthyLimit_mA_cm2(params, Math.min(...protocol.ambient.map((a) => a.temperature_C)));
+  const peak_mA_cm2 = Math.max(...protocol.steps.map((s) => Math.abs(s.current_mA_cm2)));
+  if (!(peak_mA_cm2 > limit_mA_cm2)) return protocol;
+  const scale = limit_mA_cm2 / peak_mA_cm2;
+  const steps = protocol.steps.map((s) => ({ ...s, current_mA_cm2: s.current_mA_cm2 * scale }));
+  return { ...protocol, steps };
 }
 
 function protocolOf(
