@@ -12,7 +12,7 @@ import { HardShortDetector } from './hard-short-detector.js';
 import { LevelHysteresis, levelOf, worstLevel, type Level } from './levels.js';
 import { SoftShortDetector } from './soft-short-detector.js';
 import { A_m2_to_mA_cm2, C_to_K, MPa_to_Pa, m_to_um, ohm_m2_to_ohm_cm2 } from './units.js';
-import { currentDensity_A_m2 } from './cell-model.js';
+import { cellEvidence, currentDensity_A_m2, noEstimates } from './cell-model.js';
 import { VoidTracker, type VoidState } from './void-tracker.js';
 import { restoreSnapshot, takeSnapshot, type Snapshot } from './snapshot.js';
 
@@ -264,7 +264,7 @@ export class CellMonitor {
         }
       }
       depletion = this.depletion.update(dt_s, j_A_m2);
-      sand = this.sandVerdict(depletion, j_A_m2);
+      sand = this.sandVerdict(depletion);
     }
 
     let voidGrowth = okVerdict;
@@ -351,6 +351,8 @@ export class CellMonitor {
       temperature_C: nullIfNaN(temperature_C),
       pressure_MPa: nullIfNaN(pressure_MPa),
     };
+    // Every level change carries the cell's current density and ASR as this sample's state publishes them.
+    for (const event of events) Object.assign(event.evidence, cellEvidence(estimates));
     const result: MonitorResult = { ts: sample.ts, accepted: true, note: null, estimates, levels, events };
     this.lastResult = result;
     return result;
@@ -382,7 +384,7 @@ export class CellMonitor {
     return level;
   }
 
-  private sandVerdict(state: DepletionState, j_A_m2: number): Verdict {
+  private sandVerdict(state: DepletionState): Verdict {
     const t = this.cell.thresholds;
     const byFraction = levelOf(
       state.depletionFraction,
@@ -411,7 +413,6 @@ export class CellMonitor {
         depletionFraction: state.depletionFraction,
         timeToDepletion_s: state.timeToDepletion_s,
         jOverJstar: state.jOverJstar,
-        currentDensity_mA_cm2: A_m2_to_mA_cm2(j_A_m2),
       },
     };
   }
@@ -423,27 +424,9 @@ export class CellMonitor {
       ts: sample.ts,
       accepted: false,
       note,
-      estimates: {
-        currentDensity_A_m2: Number.isFinite(sample.i)
-          ? currentDensity_A_m2(sample.i, this.cell.area_m2)
-          : NaN,
-        depletionFraction: null,
-        timeToDepletion_s: null,
-        jOverJstar: null,
-        limitingCurrentDensity_A_m2: null,
-        surfaceConcentration_mol_m3: null,
-        strippingCurrentDensity_A_m2: null,
-        criticalStrippingCurrent_A_m2: null,
-        strippingOverCsc: null,
-        excessStrippingThickness_um: null,
-        contactFraction: null,
-        localCurrentDensity_A_m2: null,
-        platingCcd_A_m2: null,
-        asr_ohm_cm2: null,
-        shortResistance_ohm: null,
-        temperature_C: null,
-        pressure_MPa: null,
-      },
+      estimates: noEstimates(
+        Number.isFinite(sample.i) ? currentDensity_A_m2(sample.i, this.cell.area_m2) : NaN,
+      ),
       levels,
       events: [],
     };
@@ -480,7 +463,6 @@ function voidVerdict(state: VoidState): Verdict {
       contactFraction: state.contactFraction,
       localCurrentDensity_mA_cm2: A_m2_to_mA_cm2(state.localCurrentDensity_A_m2),
       platingCcd_mA_cm2: A_m2_to_mA_cm2(state.platingCcd_A_m2),
-      asr_ohm_cm2: ohm_m2_to_ohm_cm2(state.asr_ohm_m2),
     },
   };
 }
