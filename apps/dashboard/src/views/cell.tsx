@@ -92,6 +92,20 @@ function PhysicsPanel({ estimates, ts }: { estimates: Estimates; ts: number | un
         Live: the cell's latest sample{ts === undefined ? '' : ` (data time ${formatDateTime(ts)})`}. An
         alert's evidence is its value at the raise.
       </p>
+      <h4>Cell</h4>
+      <dl class="kv">
+        <Row
+          label="Current density J"
+          value={formatCurrentDensity(e.currentDensity_A_m2)}
+          quantity="currentDensity_A_m2"
+        />
+        <Row
+          label="Area-specific resistance |V/J|"
+          value={formatAreaResistance(e.areaSpecificResistance_ohm_m2)}
+          quantity="areaSpecificResistance_ohm_m2"
+          hint="symmetric Li|Li cells: the whole polarization per unit current density"
+        />
+      </dl>
       <h4>Li⁺ depletion (Sand's time)</h4>
       <dl class="kv">
         <Row
@@ -100,11 +114,6 @@ function PhysicsPanel({ estimates, ts }: { estimates: Estimates; ts: number | un
           meter={e.depletionFraction}
         />
         <Row label="Time to full depletion" value={formatDuration(e.timeToDepletion_s)} />
-        <Row
-          label="Current density J"
-          value={formatCurrentDensity(e.currentDensity_A_m2)}
-          quantity="currentDensity_A_m2"
-        />
         <Row
           label="J / J* (critical current)"
           value={formatRatio(e.jOverJstar)}
@@ -120,11 +129,6 @@ function PhysicsPanel({ estimates, ts }: { estimates: Estimates; ts: number | un
         />
         <Row label="Stripped above CSC" value={formatArealCharge(e.strippingChargeAboveCsc_C_m2)} />
         <Row label="Contact fraction" value={formatPercent(e.contactFraction)} meter={e.contactFraction} />
-        <Row
-          label="Area-specific resistance"
-          value={formatAreaResistance(e.areaSpecificResistance_ohm_m2)}
-          quantity="areaSpecificResistance_ohm_m2"
-        />
       </dl>
       <h4>Shorts</h4>
       <dl class="kv">
