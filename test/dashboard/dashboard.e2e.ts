@@ -337,6 +337,8 @@ describeWithServices('dashboard e2e (chromium, real api + ingest, Mosquitto, Inf
       await expect.poll(points, { timeout: WAIT_MS }).toBeGreaterThan(10);
       expect(await history.locator('p').first().textContent()).toMatch(/means over \d+(ms|s|m)/);
       // Drag across the middle third of the plot: the window shrinks and the server is asked again.
+      // The drag must happen on screen: the plot may sit below the fold of the 800 px viewport.
+      await history.locator('.u-over').scrollIntoViewIfNeeded();
       const box = (await history.locator('.u-over').boundingBox())!;
       await page.mouse.move(box.x + box.width / 3, box.y + box.height / 2);
       await page.mouse.down();
