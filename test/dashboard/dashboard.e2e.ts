@@ -8,7 +8,16 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { parseEnvironment, telemetryTopic, type CellConfig, type Sample } from '#contracts';
+import {
+  parseEnvironment,
+  telemetryTopic,
+  type AlertEvent,
+  type CellConfig,
+  type CellSummary,
+  type Sample,
+  type StateMessage,
+} from '#contracts';
+import { CellMonitor } from '#physics';
 import { simulateScenario, type SimulatedRun } from '#simulator';
 import { type RunningApi, startApi, LiveFeed, publisherReplayRunner } from '#api';
 import { IngestModule } from '#ingest';
@@ -235,6 +244,89 @@ describeWithServices('dashboard e2e (chromium, real api + ingest, Mosquitto, Inf
   );
 
   it(
+    'shows the same current density and ASR in the alert evidence, the REST state and the page',
+    async () => {
+      // A second cell fed the same run up to the sample that raises its first alert, and no further: the
+      // state published with that sample (REST and the page's live panel) is what the evidence snapshots.
+      const cellId = 'peo-02';
+      const { rigId: _rig, cellId: _cell, ...body } = run.config;
+      const put = await fetch(`${api!.url}/api/cells/${RIG}/${cellId}/config`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(put.status, await put.text()).toBe(200);
+      // Detection depends only on the samples and the configuration, so the raising sample is known here.
+      const monitor = new CellMonitor(run.config);
+      const raiseIndex = samples.findIndex((s) => monitor.update(s).events.some((e) => e.level !== 'ok'));
+      expect(raiseIndex, 'the sand-depletion run raises an alert').toBeGreaterThan(0);
+      for (let k = 0; k <= raiseIndex; k += 200) {
+        const batch = samples.slice(k, Math.min(raiseIndex + 1, k + 200));
+        await rig.publishAsync(telemetryTopic(RIG, cellId), JSON.stringify(batch), { qos: 1 });
+      }
+      const raiseTs = samples[raiseIndex]!.ts;
+
+      const getJson = async <T>(url: string): Promise<T> => (await (await fetch(url)).json()) as T;
+      let alert: AlertEvent | undefined;
+      await expect
+        .poll(
+          async () => {
+            const alerts = await getJson<AlertEvent[]>(
+              `${api!.url}/api/alerts?rigId=${RIG}&cellId=${cellId}`,
+            );
+            alert = alerts.find((a) => a.ts === raiseTs);
+            return alert !== undefined;
+          },
+          { timeout: WAIT_MS },
+        )
+        .toBe(true);
+      let state: StateMessage | null = null;
+      await expect
+        .poll(
+          async () => {
+            state = (await getJson<CellSummary>(`${api!.url}/api/cells/${RIG}/${cellId}`)).state;
+            return state?.ts;
+          },
+          { timeout: WAIT_MS },
+        )
+        .toBe(raiseTs);
+      const estimates = state!.estimates;
+      const j_A_m2 = alert!.evidence.currentDensity_A_m2;
+      const asr_ohm_m2 = alert!.evidence.areaSpecificResistance_ohm_m2;
+      expect(typeof j_A_m2).toBe('number');
+      expect(typeof asr_ohm_m2).toBe('number');
+      expect(estimates.currentDensity_A_m2).toBe(j_A_m2);
+      expect(estimates.areaSpecificResistance_ohm_m2).toBe(asr_ohm_m2);
+
+      // The page: the live panel at that sample and the alert's evidence read the same, in lab units.
+      await page.goto(`${api!.url}/#/cell/${RIG}/${cellId}`);
+      await page.locator(`section.physics[data-ts="${raiseTs}"]`).waitFor({ timeout: WAIT_MS });
+      const evidence = page.locator(
+        `section[aria-label="Cell alerts"] li.alert[data-alert-id="${alert!.id}"]`,
+      );
+      await evidence.waitFor({ timeout: WAIT_MS });
+      const shown = async (quantity: string) => ({
+        live: (await page.locator(`section.physics dd[data-quantity="${quantity}"]`).textContent())?.trim(),
+        raised: (await evidence.locator(`li[data-evidence="${quantity}"]`).textContent())?.trim(),
+      });
+      const j = await shown('currentDensity_A_m2');
+      const asr = await shown('areaSpecificResistance_ohm_m2');
+      expect(j.live).toMatch(/^-?[\d.]+ mA\/cm²$/);
+      expect(Number.parseFloat(j.live!)).toBeCloseTo((j_A_m2 as number) / 10, 2);
+      expect(j.raised).toContain(j.live);
+      expect(asr.live).toMatch(/^[\d.]+ Ω·cm²$/);
+      expect(Number.parseFloat(asr.live!) / ((asr_ohm_m2 as number) * 1e4)).toBeCloseTo(1, 2);
+      expect(asr.raised).toContain(asr.live);
+      // Each says what it is: the evidence a snapshot at the raise, the panel live.
+      expect(await evidence.locator('.evidence-when').textContent()).toContain('at the raise');
+      expect(await page.locator('section.physics').textContent()).toContain('Live');
+      await screenshot('cell-model-same-numbers');
+      expect(consoleErrors).toEqual([]);
+    },
+    TEST_MS,
+  );
+
+  it(
     'loads history over REST and zooms by querying again',
     async () => {
       await page.goto(`${api!.url}/#/cell/${RIG}/${CELL}`);
@@ -245,6 +337,8 @@ describeWithServices('dashboard e2e (chromium, real api + ingest, Mosquitto, Inf
       await expect.poll(points, { timeout: WAIT_MS }).toBeGreaterThan(10);
       expect(await history.locator('p').first().textContent()).toMatch(/means over \d+(ms|s|m)/);
       // Drag across the middle third of the plot: the window shrinks and the server is asked again.
+      // The drag must happen on screen: the plot may sit below the fold of the 800 px viewport.
+      await history.locator('.u-over').scrollIntoViewIfNeeded();
       const box = (await history.locator('.u-over').boundingBox())!;
       await page.mouse.move(box.x + box.width / 3, box.y + box.height / 2);
       await page.mouse.down();

@@ -104,10 +104,108 @@ const restFraction = 0.05;
 /** Absolute floor for "under load" (a cycler's current offset). */
 const restFloor_A = 1e-9;
 
-/** Creates the rolling feature window of one cell. */
+/**
+ * The per-bucket channels of a row, as raw values (current density mA/cm², polarization V, ASR Ω·cm²) in
+ * the slots of the relative channels, which normaliseWindow makes relative to the window.
+ */
+function fillRawChannels(row: Float32Array, b: Bucket, area_cm2: number): void {
+  row[ch.relativeAsr] = NaN;
+  if (b.count === 0) return;
+  row[ch.present] = 1;
+  row[ch.relativeCurrent] = ((b.sumI_A / b.count) * 1e3) / area_cm2;
+  const meanPolarization_V = b.sumPolarization_V / b.count;
+  row[ch.relativePolarization] = meanPolarization_V;
+  const variance = Math.max(b.sumSqPolarization_V2 / b.count - meanPolarization_V ** 2, 0);
+  const meanAbsV = b.sumAbsV / b.count;
+  row[ch.noise] = clip(Math.sqrt(variance) / Math.max(meanAbsV, 1e-4), 0, 2);
+  row[ch.dip] = meanAbsV > 1e-4 ? clip((meanAbsV - b.minAbsV) / meanAbsV, 0, 1) : 0;
+  if (b.loaded > 0) row[ch.relativeAsr] = (b.sumResistance_ohm / b.loaded) * area_cm2;
+}
+
+/** The physics channels of a row from the latest estimates, each scaled to about 0…1. */
+function fillPhysicsChannels(row: Float32Array, e: Partial<Estimates>): void {
+  row[ch.depletionFraction] = clip(e.depletionFraction ?? 0, 0, 1);
+  row[ch.jOverJstar] = clip(e.jOverJstar ?? 0, 0, 5) / 5;
+  row[ch.strippingChargeAboveCsc] = Math.log10(1 + Math.max(e.strippingChargeAboveCsc_C_m2 ?? 0, 0)) / 4;
+  row[ch.contactFraction] = clip(e.contactFraction ?? 1, 0, 1);
+  row[ch.asrTrend] = e.areaSpecificResistance_ohm_m2 ?? NaN; // made relative in normaliseWindow()
+  const short_ohm = e.shortResistance_ohm;
+  row[ch.shortConductance] =
+    short_ohm === null || short_ohm === undefined
+      ? 0
+      : clip(1 - Math.log10(Math.max(short_ohm, 1e-3)) / 4, 0, 1.75);
+  const ttd_s = e.timeToDepletion_s;
+  row[ch.depletionSoon] = ttd_s === null || ttd_s === undefined ? 0 : Math.exp(-Math.max(ttd_s, 0) / 600);
+}
+
+/** Adds one sample to a bucket; `underLoad` samples also give a resistance |V/I|. */
+function addToBucket(b: Bucket, sample: FeatureSample, underLoad: boolean): void {
+  const sign = underLoad ? Math.sign(sample.i) : 1;
+  const polarization_V = sample.v * sign;
+  b.count++;
+  b.sumI_A += sample.i;
+  b.sumPolarization_V += polarization_V;
+  b.sumSqPolarization_V2 += polarization_V * polarization_V;
+  b.minAbsV = Math.min(b.minAbsV, Math.abs(sample.v));
+  b.sumAbsV += Math.abs(sample.v);
+  if (underLoad) {
+    b.loaded++;
+    b.sumResistance_ohm += Math.abs(sample.v / sample.i);
+  }
+  if (sample.t !== undefined) b.lastT = sample.t;
+  if (sample.p !== undefined) b.lastP = sample.p;
+}
+
+/**
+ * The model's input from raw rows (oldest first, at most FEATURE_STEPS): current relative to the window's
+ * largest, polarization and resistance relative to their medians under load, temperature relative to the
+ * newest row, the ASR estimate relative to the window's first; rows before the first are zero.
+ */
+function normaliseWindow(all: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(FEATURE_SIZE);
+  const offset = FEATURE_STEPS - all.length;
+  const newest = all.at(-1);
+  const newestT = newest?.[ch.temperatureChange] ?? NaN;
+  const firstAsr = all.find((row) => Number.isFinite(row[ch.asrTrend]!))?.[ch.asrTrend] ?? NaN;
+  const maxCurrent = Math.max(...all.map((row) => Math.abs(row[ch.relativeCurrent]!)), 1e-12);
+  const loaded = all.filter((row) => Math.abs(row[ch.relativeCurrent]!) > restFraction * maxCurrent);
+  const loadedPolarization_V = medianOf(loaded.map((row) => Math.abs(row[ch.relativePolarization]!)));
+  // At rest all window long there is no polarization to compare with: 1 mV is the scale then.
+  const polarizationRef_V = Number.isFinite(loadedPolarization_V)
+    ? Math.max(loadedPolarization_V, 1e-4)
+    : 1e-3;
+  const asrRef = medianOf(
+    loaded.map((row) => row[ch.relativeAsr]!).filter((x) => Number.isFinite(x) && x > 0),
+  );
+  all.forEach((row, k) => {
+    const base = (offset + k) * C;
+    out.set(row, base);
+    const t = row[ch.temperatureChange]!;
+    out[base + ch.temperatureChange] =
+      Number.isFinite(t) && Number.isFinite(newestT) ? clip((t - newestT) / 10, -3, 3) : 0;
+    const asr = row[ch.asrTrend]!;
+    out[base + ch.asrTrend] =
+      Number.isFinite(asr) && Number.isFinite(firstAsr) && asr > 0 && firstAsr > 0
+        ? clip(Math.log(asr / firstAsr), -2, 2)
+        : 0;
+    out[base + ch.relativeCurrent] = row[ch.relativeCurrent]! / maxCurrent;
+    out[base + ch.relativePolarization] = clip(row[ch.relativePolarization]! / polarizationRef_V, -4, 4);
+    const rowAsr = row[ch.relativeAsr]!;
+    out[base + ch.relativeAsr] =
+      Number.isFinite(rowAsr) && rowAsr > 0 && asrRef > 0 ? clip(Math.log(rowAsr / asrRef), -2, 2) : 0;
+  });
+  return out;
+}
+
+/**
+ * Creates the rolling feature window of one cell: samples are summed into 10 s buckets, each closed
+ * bucket becomes a row (raw channels, conditions carried from the last reading, the latest physics
+ * estimates), and window() normalises the last FEATURE_STEPS rows.
+ */
 export function createFeatureWindow(config: Pick<CellConfig, 'electrodeArea_cm2' | 'stack'>): FeatureWindow {
   const area_cm2 = config.electrodeArea_cm2;
   const nominalPressure_MPa = config.stack?.nominalPressure_MPa ?? 0;
+  const step_ms = FEATURE_STEP_S * 1000;
   const rows: Float32Array[] = [];
   let bucket = emptyBucket();
   let bucketStart_ms = NaN;
@@ -118,43 +216,19 @@ export function createFeatureWindow(config: Pick<CellConfig, 'electrodeArea_cm2'
   let lastTs_ms = NaN;
   let recentMaxCurrent_A = 0;
 
-  // Rows hold raw values (current density mA/cm², polarization V, ASR Ω·cm², temperature °C, ASR estimate
-  // Ω·m²) in the slots of the relative channels; window() makes them relative to the window.
+  // Temperature, pressure and estimates are carried from the last bucket that had them.
   const rowOf = (b: Bucket): Float32Array => {
     const row = new Float32Array(C);
-    row[ch.relativeAsr] = NaN;
-    if (b.count > 0) {
-      row[ch.present] = 1;
-      row[ch.relativeCurrent] = ((b.sumI_A / b.count) * 1e3) / area_cm2;
-      const meanPolarization_V = b.sumPolarization_V / b.count;
-      row[ch.relativePolarization] = meanPolarization_V;
-      const variance = Math.max(b.sumSqPolarization_V2 / b.count - meanPolarization_V ** 2, 0);
-      const meanAbsV = b.sumAbsV / b.count;
-      row[ch.noise] = clip(Math.sqrt(variance) / Math.max(meanAbsV, 1e-4), 0, 2);
-      row[ch.dip] = meanAbsV > 1e-4 ? clip((meanAbsV - b.minAbsV) / meanAbsV, 0, 1) : 0;
-      if (b.loaded > 0) row[ch.relativeAsr] = (b.sumResistance_ohm / b.loaded) * area_cm2;
-    }
+    fillRawChannels(row, b, area_cm2);
     if (b.lastT !== undefined) lastTemperature = b.lastT;
     if (b.lastP !== undefined) lastPressure = b.lastP;
-    row[ch.temperatureChange] = lastTemperature ?? NaN; // made relative to the newest row in window()
+    row[ch.temperatureChange] = lastTemperature ?? NaN; // made relative to the newest row in normaliseWindow()
     row[ch.pressureChange] =
       lastPressure !== undefined
         ? clip((lastPressure - nominalPressure_MPa) / Math.max(nominalPressure_MPa, 1), -2, 2)
         : 0;
     if (b.estimates) lastEstimates = b.estimates;
-    const e = lastEstimates;
-    row[ch.depletionFraction] = clip(e.depletionFraction ?? 0, 0, 1);
-    row[ch.jOverJstar] = clip(e.jOverJstar ?? 0, 0, 5) / 5;
-    row[ch.strippingChargeAboveCsc] = Math.log10(1 + Math.max(e.strippingChargeAboveCsc_C_m2 ?? 0, 0)) / 4;
-    row[ch.contactFraction] = clip(e.contactFraction ?? 1, 0, 1);
-    row[ch.asrTrend] = e.areaSpecificResistance_ohm_m2 ?? NaN; // made relative in window()
-    const short_ohm = e.shortResistance_ohm;
-    row[ch.shortConductance] =
-      short_ohm === null || short_ohm === undefined
-        ? 0
-        : clip(1 - Math.log10(Math.max(short_ohm, 1e-3)) / 4, 0, 1.75);
-    const ttd_s = e.timeToDepletion_s;
-    row[ch.depletionSoon] = ttd_s === null || ttd_s === undefined ? 0 : Math.exp(-Math.max(ttd_s, 0) / 600);
+    fillPhysicsChannels(row, lastEstimates);
     return row;
   };
 
@@ -177,86 +251,46 @@ export function createFeatureWindow(config: Pick<CellConfig, 'electrodeArea_cm2'
     recentMaxCurrent_A = 0;
   };
 
+  /** Closes the buckets that end before `ts`; a jump back in data time starts a new run. */
+  const advanceTo = (ts: number): void => {
+    if (Number.isNaN(bucketStart_ms) || ts < bucketStart_ms - step_ms) {
+      if (!Number.isNaN(bucketStart_ms)) reset();
+      bucketStart_ms = Math.floor(ts / step_ms) * step_ms;
+    }
+    let guard = 0;
+    while (ts >= bucketStart_ms + step_ms) {
+      closeBucket();
+      bucketStart_ms += step_ms;
+      if (++guard > FEATURE_STEPS) {
+        // A long gap: skip ahead, the window is now empty rows.
+        bucketStart_ms = Math.floor(ts / step_ms) * step_ms;
+        break;
+      }
+    }
+  };
+
   return {
     push(sample, estimates) {
-      const step_ms = FEATURE_STEP_S * 1000;
-      if (Number.isNaN(bucketStart_ms) || sample.ts < bucketStart_ms - step_ms) {
-        // First sample, or data time jumped back: a new run.
-        if (!Number.isNaN(bucketStart_ms)) reset();
-        bucketStart_ms = Math.floor(sample.ts / step_ms) * step_ms;
-      }
-      let guard = 0;
-      while (sample.ts >= bucketStart_ms + step_ms) {
-        closeBucket();
-        bucketStart_ms += step_ms;
-        if (++guard > FEATURE_STEPS) {
-          // A long gap: skip ahead, the window is now empty rows.
-          bucketStart_ms = Math.floor(sample.ts / step_ms) * step_ms;
-          break;
-        }
-      }
-      const b = bucket;
+      advanceTo(sample.ts);
       const elapsed_s = Number.isFinite(lastTs_ms) ? Math.max(sample.ts - lastTs_ms, 0) / 1000 : 0;
       lastTs_ms = sample.ts;
       recentMaxCurrent_A = Math.max(Math.abs(sample.i), recentMaxCurrent_A * Math.exp(-elapsed_s / 3600));
-      const underLoad = Math.abs(sample.i) > Math.max(restFraction * recentMaxCurrent_A, restFloor_A);
-      const sign = underLoad ? Math.sign(sample.i) : 1;
-      const polarization_V = sample.v * sign;
-      b.count++;
-      b.sumI_A += sample.i;
-      b.sumPolarization_V += polarization_V;
-      b.sumSqPolarization_V2 += polarization_V * polarization_V;
-      b.minAbsV = Math.min(b.minAbsV, Math.abs(sample.v));
-      b.sumAbsV += Math.abs(sample.v);
-      if (underLoad) {
-        b.loaded++;
-        b.sumResistance_ohm += Math.abs(sample.v / sample.i);
-      }
-      if (sample.t !== undefined) b.lastT = sample.t;
-      if (sample.p !== undefined) b.lastP = sample.p;
-      if (estimates) b.estimates = estimates;
+      addToBucket(
+        bucket,
+        sample,
+        Math.abs(sample.i) > Math.max(restFraction * recentMaxCurrent_A, restFloor_A),
+      );
+      if (estimates) bucket.estimates = estimates;
     },
     ready() {
       return completed + (bucket.count > 0 ? 1 : 0) >= FEATURE_MIN_STEPS;
     },
     window() {
-      const out = new Float32Array(FEATURE_SIZE);
-      const all =
-        bucket.count > 0 ? [...rows.slice(rows.length >= FEATURE_STEPS ? 1 : 0), rowOf(bucket)] : rows;
       // rowOf() on the partial bucket must not move the carried state permanently: it only ever moves it
       // forward to values the next closeBucket() would set too.
-      const offset = FEATURE_STEPS - all.length;
-      const newest = all.at(-1);
-      const newestT = newest?.[ch.temperatureChange] ?? NaN;
-      const firstAsr = all.find((row) => Number.isFinite(row[ch.asrTrend]!))?.[ch.asrTrend] ?? NaN;
-      const maxCurrent = Math.max(...all.map((row) => Math.abs(row[ch.relativeCurrent]!)), 1e-12);
-      const loaded = all.filter((row) => Math.abs(row[ch.relativeCurrent]!) > restFraction * maxCurrent);
-      const loadedPolarization_V = medianOf(loaded.map((row) => Math.abs(row[ch.relativePolarization]!)));
-      // At rest all window long there is no polarization to compare with: 1 mV is the scale then.
-      const polarizationRef_V = Number.isFinite(loadedPolarization_V)
-        ? Math.max(loadedPolarization_V, 1e-4)
-        : 1e-3;
-      const asrRef = medianOf(
-        loaded.map((row) => row[ch.relativeAsr]!).filter((x) => Number.isFinite(x) && x > 0),
-      );
-      all.forEach((row, k) => {
-        const base = (offset + k) * C;
-        out.set(row, base);
-        const t = row[ch.temperatureChange]!;
-        out[base + ch.temperatureChange] =
-          Number.isFinite(t) && Number.isFinite(newestT) ? clip((t - newestT) / 10, -3, 3) : 0;
-        const asr = row[ch.asrTrend]!;
-        out[base + ch.asrTrend] =
-          Number.isFinite(asr) && Number.isFinite(firstAsr) && asr > 0 && firstAsr > 0
-            ? clip(Math.log(asr / firstAsr), -2, 2)
-            : 0;
-        out[base + ch.relativeCurrent] = row[ch.relativeCurrent]! / maxCurrent;
-        out[base + ch.relativePolarization] = clip(row[ch.relativePolarization]! / polarizationRef_V, -4, 4);
-        const rowAsr = row[ch.relativeAsr]!;
-        out[base + ch.relativeAsr] =
-          Number.isFinite(rowAsr) && rowAsr > 0 && asrRef > 0 ? clip(Math.log(rowAsr / asrRef), -2, 2) : 0;
-      });
-      return out;
+      const all =
+        bucket.count > 0 ? [...rows.slice(rows.length >= FEATURE_STEPS ? 1 : 0), rowOf(bucket)] : rows;
+      return normaliseWindow(all);
     },
     reset,
   };

@@ -121,51 +121,13 @@ export function resolveCellConfig(config: CellConfig): ResolveResult {
     if (!(concentration_mol_m3 > 0))
       problems.push('concentration_mol_L must be > 0 for a liquid or polymer electrolyte');
     if (!(gap_m > 0)) problems.push('gap_um must be > 0 for a liquid or polymer electrolyte');
-    if (e.diffusivity_cm2_s !== undefined) {
-      const reference_m2_s = cm2_s_to_m2_s(e.diffusivity_cm2_s);
-      if (!(reference_m2_s > 0)) problems.push(`diffusivity_cm2_s must be > 0, got ${e.diffusivity_cm2_s}`);
-      if (e.referenceTemperature_C !== undefined && e.activationEnergy_kJ_mol !== undefined) {
-        const reference_K = C_to_K(e.referenceTemperature_C);
-        const ea_J_mol = e.activationEnergy_kJ_mol * 1e3;
-        // Arrhenius scaling of D with the measured temperature.
-        diffusivityAt_m2_s = (temperature_K) =>
-          Number.isFinite(temperature_K)
-            ? reference_m2_s *
-              Math.exp(-(ea_J_mol / gasConstant_J_per_mol_K) * (1 / temperature_K - 1 / reference_K))
-            : reference_m2_s;
-      } else {
-        if (e.referenceTemperature_C !== undefined || e.activationEnergy_kJ_mol !== undefined) {
-          warnings.push('referenceTemperature_C and activationEnergy_kJ_mol go together; D is held constant');
-        }
-        diffusivityAt_m2_s = () => reference_m2_s;
-      }
-    } else if (preset?.diffusivity_m2_s) {
-      const presetD = preset.diffusivity_m2_s;
-      const reference_K = preset.referenceTemperature_K;
-      diffusivityAt_m2_s = (temperature_K) =>
-        presetD(Number.isFinite(temperature_K) ? temperature_K : reference_K);
-    } else {
-      problems.push('diffusivity_cm2_s is needed for a liquid or polymer electrolyte without a preset');
-    }
+    diffusivityAt_m2_s = resolveDiffusivity(e, preset, problems, warnings);
   }
   const nominalPressure_MPa = config.stack?.nominalPressure_MPa;
   if (nominalPressure_MPa !== undefined && !(nominalPressure_MPa >= 0)) {
     problems.push(`stack.nominalPressure_MPa must be >= 0, got ${nominalPressure_MPa}`);
   }
-  let cscTable: readonly CscTablePoint[] = preset?.cscTable ?? [];
-  let cscTemperature_K = preset?.cscTemperature_K ?? 298.15;
-  if (e.criticalStrippingCurrent_mA_cm2 !== undefined) {
-    if (!(e.criticalStrippingCurrent_mA_cm2 > 0))
-      problems.push('criticalStrippingCurrent_mA_cm2 must be > 0');
-    // One measured point: held constant in pressure (criticalStrippingCurrent_A_m2 does not extrapolate).
-    cscTable = [
-      {
-        pressure_Pa: MPa_to_Pa(nominalPressure_MPa ?? 0),
-        csc_A_m2: mA_cm2_to_A_m2(e.criticalStrippingCurrent_mA_cm2),
-      },
-    ];
-    cscTemperature_K = C_to_K(e.referenceTemperature_C ?? 25);
-  }
+  const { cscTable, cscTemperature_K } = resolveCsc(e, preset, nominalPressure_MPa, problems);
   if (kind === 'solid' && cscTable.length === 0) {
     warnings.push(
       'no critical stripping current known for this solid electrolyte: give criticalStrippingCurrent_mA_cm2',
@@ -196,5 +158,69 @@ export function resolveCellConfig(config: CellConfig): ResolveResult {
           : (preset?.referenceTemperature_K ?? 298.15),
       source: preset ? preset.source : 'configured',
     },
+  };
+}
+
+/**
+ * Salt diffusivity D(T) of a liquid or polymer electrolyte: a configured D, scaled by Arrhenius when its
+ * reference temperature and activation energy are both given (else held constant), or the preset's D(T).
+ * Null (with a problem) when neither is known.
+ */
+function resolveDiffusivity(
+  e: ElectrolyteConfig,
+  preset: ElectrolytePreset | null | undefined,
+  problems: string[],
+  warnings: string[],
+): ((temperature_K: number) => number) | null {
+  if (e.diffusivity_cm2_s !== undefined) {
+    const reference_m2_s = cm2_s_to_m2_s(e.diffusivity_cm2_s);
+    if (!(reference_m2_s > 0)) problems.push(`diffusivity_cm2_s must be > 0, got ${e.diffusivity_cm2_s}`);
+    if (e.referenceTemperature_C !== undefined && e.activationEnergy_kJ_mol !== undefined) {
+      const reference_K = C_to_K(e.referenceTemperature_C);
+      const ea_J_mol = e.activationEnergy_kJ_mol * 1e3;
+      // Arrhenius scaling of D with the measured temperature.
+      return (temperature_K) =>
+        Number.isFinite(temperature_K)
+          ? reference_m2_s *
+            Math.exp(-(ea_J_mol / gasConstant_J_per_mol_K) * (1 / temperature_K - 1 / reference_K))
+          : reference_m2_s;
+    }
+    if (e.referenceTemperature_C !== undefined || e.activationEnergy_kJ_mol !== undefined) {
+      warnings.push('referenceTemperature_C and activationEnergy_kJ_mol go together; D is held constant');
+    }
+    return () => reference_m2_s;
+  }
+  if (preset?.diffusivity_m2_s) {
+    const presetD = preset.diffusivity_m2_s;
+    const reference_K = preset.referenceTemperature_K;
+    return (temperature_K) => presetD(Number.isFinite(temperature_K) ? temperature_K : reference_K);
+  }
+  problems.push('diffusivity_cm2_s is needed for a liquid or polymer electrolyte without a preset');
+  return null;
+}
+
+/**
+ * Critical stripping current vs stack pressure and the temperature it was measured at: the preset's
+ * table, or one configured point held constant in pressure (criticalStrippingCurrent_A_m2 does not
+ * extrapolate) at the configured reference temperature (else 25 °C).
+ */
+function resolveCsc(
+  e: ElectrolyteConfig,
+  preset: ElectrolytePreset | null | undefined,
+  nominalPressure_MPa: number | undefined,
+  problems: string[],
+): { cscTable: readonly CscTablePoint[]; cscTemperature_K: number } {
+  if (e.criticalStrippingCurrent_mA_cm2 === undefined) {
+    return { cscTable: preset?.cscTable ?? [], cscTemperature_K: preset?.cscTemperature_K ?? 298.15 };
+  }
+  if (!(e.criticalStrippingCurrent_mA_cm2 > 0)) problems.push('criticalStrippingCurrent_mA_cm2 must be > 0');
+  return {
+    cscTable: [
+      {
+        pressure_Pa: MPa_to_Pa(nominalPressure_MPa ?? 0),
+        csc_A_m2: mA_cm2_to_A_m2(e.criticalStrippingCurrent_mA_cm2),
+      },
+    ],
+    cscTemperature_K: C_to_K(e.referenceTemperature_C ?? 25),
   };
 }

@@ -1,32 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
   areaSpecificResistance_ohm_m2,
+  cellEvidence,
   currentDensity_A_m2,
   lithiumArealCharge_C_m2,
+  noEstimates,
   publishedEstimates,
 } from './cell-model.js';
 import type { CellEstimates } from './cell-monitor.js';
 import { lithiumThickness_m } from './units.js';
 
-const base: CellEstimates = {
-  currentDensity_A_m2: -10,
-  depletionFraction: null,
-  timeToDepletion_s: null,
-  jOverJstar: null,
-  limitingCurrentDensity_A_m2: null,
-  surfaceConcentration_mol_m3: null,
-  strippingCurrentDensity_A_m2: null,
-  criticalStrippingCurrent_A_m2: null,
-  strippingOverCsc: null,
-  excessStrippingThickness_um: null,
-  contactFraction: null,
-  localCurrentDensity_A_m2: null,
-  platingCcd_A_m2: null,
-  asr_ohm_cm2: null,
-  shortResistance_ohm: null,
-  temperature_C: null,
-  pressure_MPa: null,
-};
+const base: CellEstimates = noEstimates(-10);
 
 describe('cell model', () => {
   it('current density: 1 mA on 1 cm² is 10 A/m² (1 mA/cm²), sign kept', () => {
@@ -66,5 +50,14 @@ describe('cell model', () => {
     expect(solid.areaSpecificResistance_ohm_m2).toBeCloseTo(32e-4, 15);
     expect(solid.strippingChargeAboveCsc_C_m2).toBeCloseTo(36_000, -2);
     expect(solid.strippingCurrentOverCsc).toBe(1.5);
+  });
+
+  it('cell evidence: the published current density and ASR, the ASR left out where not estimated', () => {
+    expect(cellEvidence(base)).toEqual({ currentDensity_A_m2: -10 });
+    const solid = { ...base, asr_ohm_cm2: 32 };
+    expect(cellEvidence(solid)).toEqual({
+      currentDensity_A_m2: -10,
+      areaSpecificResistance_ohm_m2: publishedEstimates(solid).areaSpecificResistance_ohm_m2,
+    });
   });
 });

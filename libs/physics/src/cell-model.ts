@@ -63,7 +63,50 @@ export function publishedEstimates(e: CellEstimates): PublishedEstimates {
         ? null
         : lithiumArealCharge_C_m2(Math.max(excess_um.negative, excess_um.positive) * 1e-6),
     contactFraction: e.contactFraction,
-    areaSpecificResistance_ohm_m2: e.asr_ohm_cm2 === null ? null : ohm_cm2_to_ohm_m2(e.asr_ohm_cm2),
+    areaSpecificResistance_ohm_m2: publishedAsr_ohm_m2(e),
     shortResistance_ohm: e.shortResistance_ohm,
+  };
+}
+
+/** The ASR the state publishes (Ω·m²) for the monitor's estimates (Ω·cm²); null where not estimated. */
+function publishedAsr_ohm_m2(e: CellEstimates): number | null {
+  return e.asr_ohm_cm2 === null ? null : ohm_cm2_to_ohm_m2(e.asr_ohm_cm2);
+}
+
+/**
+ * The cell's current density and ASR at a sample as every alert's evidence carries them: the very numbers
+ * (same names, same units) the state published with that sample shows, so the alert (a snapshot at its
+ * raise) and the cell's state can be compared. The ASR only where it is estimated.
+ */
+export function cellEvidence(e: CellEstimates): {
+  currentDensity_A_m2: number;
+  areaSpecificResistance_ohm_m2?: number;
+} {
+  const asr_ohm_m2 = publishedAsr_ohm_m2(e);
+  return asr_ohm_m2 === null || !Number.isFinite(asr_ohm_m2)
+    ? { currentDensity_A_m2: e.currentDensity_A_m2 }
+    : { currentDensity_A_m2: e.currentDensity_A_m2, areaSpecificResistance_ohm_m2: asr_ohm_m2 };
+}
+
+/** The estimates of a sample nothing could be estimated from (rejected): the current density at most. */
+export function noEstimates(currentDensity_A_m2: number): CellEstimates {
+  return {
+    currentDensity_A_m2,
+    depletionFraction: null,
+    timeToDepletion_s: null,
+    jOverJstar: null,
+    limitingCurrentDensity_A_m2: null,
+    surfaceConcentration_mol_m3: null,
+    strippingCurrentDensity_A_m2: null,
+    criticalStrippingCurrent_A_m2: null,
+    strippingOverCsc: null,
+    excessStrippingThickness_um: null,
+    contactFraction: null,
+    localCurrentDensity_A_m2: null,
+    platingCcd_A_m2: null,
+    asr_ohm_cm2: null,
+    shortResistance_ohm: null,
+    temperature_C: null,
+    pressure_MPa: null,
   };
 }

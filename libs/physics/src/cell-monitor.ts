@@ -10,9 +10,9 @@ import { DepletionTracker, type DepletionState } from './depletion-tracker.js';
 import { concentrationOverpotential_V } from './expected-voltage.js';
 import { HardShortDetector } from './hard-short-detector.js';
 import { LevelHysteresis, levelOf, worstLevel, type Level } from './levels.js';
-import { SoftShortDetector } from './soft-short-detector.js';
+import { SoftShortDetector, type ShortSample, type SoftShortState } from './soft-short-detector.js';
 import { A_m2_to_mA_cm2, C_to_K, MPa_to_Pa, m_to_um, ohm_m2_to_ohm_cm2 } from './units.js';
-import { currentDensity_A_m2 } from './cell-model.js';
+import { cellEvidence, currentDensity_A_m2, noEstimates } from './cell-model.js';
 import { VoidTracker, type VoidState } from './void-tracker.js';
 import { restoreSnapshot, takeSnapshot, type Snapshot } from './snapshot.js';
 
@@ -227,8 +227,11 @@ export class CellMonitor {
     return structuredClone(this.statuses);
   }
 
+  /**
+   * One sample: checked, then through each detector in turn (Li⁺ depletion, voids, shorts, conditions),
+   * each verdict debounced into a level, and the estimates the state publishes.
+   */
   update(sample: CellSample): MonitorResult {
-    const cell = this.cell;
     const temperature_C = finiteOrNaN(sample.t);
     const pressure_MPa = finiteOrNaN(sample.p);
     if (!Number.isFinite(sample.ts) || !Number.isFinite(sample.v) || !Number.isFinite(sample.i)) {
@@ -245,54 +248,26 @@ export class CellMonitor {
     const first = Number.isNaN(this.lastTs);
     const dt_s = first ? 0 : (sample.ts - this.lastTs) / 1000;
     this.lastTs = sample.ts;
-    const j_A_m2 = currentDensity_A_m2(sample.i, cell.area_m2);
+    const j_A_m2 = currentDensity_A_m2(sample.i, this.cell.area_m2);
     const temperature_K = Number.isFinite(temperature_C) ? C_to_K(temperature_C) : NaN;
     const pressure_Pa = Number.isFinite(pressure_MPa) ? MPa_to_Pa(pressure_MPa) : NaN;
 
     const gapVerdict = first ? okVerdict : this.dataGap.update(dt_s);
-
-    let sand = okVerdict;
-    let depletion: DepletionState | null = null;
-    if (this.depletion && cell.diffusivityAt_m2_s) {
-      // D(T) is re-derived only when the temperature changes (most samples repeat the last reading).
-      if (!Object.is(temperature_K, this.diffusivityTemperature_K)) {
-        this.diffusivityTemperature_K = temperature_K;
-        const d_m2_s = cell.diffusivityAt_m2_s(temperature_K);
-        if (d_m2_s > 0 && Math.abs(d_m2_s / this.diffusivity_m2_s - 1) > diffusivityTolerance) {
-          this.diffusivity_m2_s = d_m2_s;
-          this.depletion.setDiffusivity_m2_s(d_m2_s);
-        }
-      }
-      depletion = this.depletion.update(dt_s, j_A_m2);
-      sand = this.sandVerdict(depletion, j_A_m2);
-    }
-
-    let voidGrowth = okVerdict;
-    let voids: VoidState | null = null;
-    if (this.voids) {
-      voids = this.voids.update({
-        dt_s,
-        currentDensity_A_m2: j_A_m2,
-        voltage_V: sample.v,
-        pressure_Pa,
-        temperature_K,
-      });
-      voidGrowth = voidVerdict(voids);
-    }
-
-    // The overpotential left by the salt profile (liquid and polymer cells): what the short detectors
-    // expect on top of I·R, at the measured temperature (else the electrolyte's reference).
-    const eta_V = depletion
-      ? concentrationOverpotential_V(
-          depletion.surfaceConcentration_mol_m3.negative,
-          depletion.surfaceConcentration_mol_m3.positive,
-          cell.anionTransference,
-          Number.isFinite(temperature_K) ? temperature_K : cell.referenceTemperature_K,
-        )
-      : 0;
-    const shortSample = {
+    const depletion = this.trackDepletion(dt_s, j_A_m2, temperature_K);
+    const sand = depletion ? this.sandVerdict(depletion) : okVerdict;
+    const voids = this.voids
+      ? this.voids.update({
+          dt_s,
+          currentDensity_A_m2: j_A_m2,
+          voltage_V: sample.v,
+          pressure_Pa,
+          temperature_K,
+        })
+      : null;
+    const voidGrowth = voids ? voidVerdict(voids) : okVerdict;
+    const shortSample: ShortSample = {
       t_s: sample.ts / 1000,
-      concentrationOverpotential_V: eta_V,
+      concentrationOverpotential_V: this.saltOverpotential_V(depletion, temperature_K),
       dt_s,
       voltage_V: sample.v,
       current_A: sample.i,
@@ -325,35 +300,52 @@ export class CellMonitor {
       'data-gap': this.judge('data-gap', gapVerdict, ts, events),
     };
 
-    const asr_ohm_m2 = voids?.asr_ohm_m2 ?? soft.evidence.asr_ohm_m2;
-    const estimates: CellEstimates = {
-      currentDensity_A_m2: j_A_m2,
-      depletionFraction: depletion?.depletionFraction ?? null,
-      timeToDepletion_s:
-        depletion && Number.isFinite(depletion.timeToDepletion_s) ? depletion.timeToDepletion_s : null,
-      jOverJstar: depletion?.jOverJstar ?? null,
-      limitingCurrentDensity_A_m2: this.depletion?.limitingCurrentDensity_A_m2 ?? null,
-      surfaceConcentration_mol_m3: depletion ? { ...depletion.surfaceConcentration_mol_m3 } : null,
-      strippingCurrentDensity_A_m2: voids?.strippingCurrentDensity_A_m2 ?? null,
-      criticalStrippingCurrent_A_m2: nullIfNaN(voids?.criticalStrippingCurrent_A_m2),
-      strippingOverCsc: nullIfNaN(voids?.strippingOverCsc),
-      excessStrippingThickness_um: voids
-        ? {
-            negative: m_to_um(voids.excessStrippingThickness_m.negative),
-            positive: m_to_um(voids.excessStrippingThickness_m.positive),
-          }
-        : null,
-      contactFraction: nullIfNaN(voids?.contactFraction),
-      localCurrentDensity_A_m2: voids ? voids.localCurrentDensity_A_m2 : null,
-      platingCcd_A_m2: nullIfNaN(voids?.platingCcd_A_m2),
-      asr_ohm_cm2: nullIfNaN(ohm_m2_to_ohm_cm2(asr_ohm_m2)),
-      shortResistance_ohm: nullIfNaN(soft.shortResistance_ohm),
-      temperature_C: nullIfNaN(temperature_C),
-      pressure_MPa: nullIfNaN(pressure_MPa),
-    };
+    const estimates = estimatesOf(
+      j_A_m2,
+      depletion,
+      this.depletion,
+      voids,
+      soft,
+      temperature_C,
+      pressure_MPa,
+    );
+    // Every level change carries the cell's current density and ASR as this sample's state publishes them.
+    for (const event of events) Object.assign(event.evidence, cellEvidence(estimates));
     const result: MonitorResult = { ts: sample.ts, accepted: true, note: null, estimates, levels, events };
     this.lastResult = result;
     return result;
+  }
+
+  /**
+   * Li⁺ depletion at the electrodes (liquid and polymer cells; null otherwise), with D(T) re-derived only
+   * when the temperature changes (most samples repeat the last reading).
+   */
+  private trackDepletion(dt_s: number, j_A_m2: number, temperature_K: number): DepletionState | null {
+    const diffusivityAt_m2_s = this.cell.diffusivityAt_m2_s;
+    if (!this.depletion || !diffusivityAt_m2_s) return null;
+    if (!Object.is(temperature_K, this.diffusivityTemperature_K)) {
+      this.diffusivityTemperature_K = temperature_K;
+      const d_m2_s = diffusivityAt_m2_s(temperature_K);
+      if (d_m2_s > 0 && Math.abs(d_m2_s / this.diffusivity_m2_s - 1) > diffusivityTolerance) {
+        this.diffusivity_m2_s = d_m2_s;
+        this.depletion.setDiffusivity_m2_s(d_m2_s);
+      }
+    }
+    return this.depletion.update(dt_s, j_A_m2);
+  }
+
+  /**
+   * The overpotential left by the salt profile (liquid and polymer cells; 0 otherwise): what the short
+   * detectors expect on top of I·R, at the measured temperature (else the electrolyte's reference).
+   */
+  private saltOverpotential_V(depletion: DepletionState | null, temperature_K: number): number {
+    if (!depletion) return 0;
+    return concentrationOverpotential_V(
+      depletion.surfaceConcentration_mol_m3.negative,
+      depletion.surfaceConcentration_mol_m3.positive,
+      this.cell.anionTransference,
+      Number.isFinite(temperature_K) ? temperature_K : this.cell.referenceTemperature_K,
+    );
   }
 
   /** Debounces one detector's verdict; records and reports a level change. Returns the level. */
@@ -382,7 +374,7 @@ export class CellMonitor {
     return level;
   }
 
-  private sandVerdict(state: DepletionState, j_A_m2: number): Verdict {
+  private sandVerdict(state: DepletionState): Verdict {
     const t = this.cell.thresholds;
     const byFraction = levelOf(
       state.depletionFraction,
@@ -411,7 +403,6 @@ export class CellMonitor {
         depletionFraction: state.depletionFraction,
         timeToDepletion_s: state.timeToDepletion_s,
         jOverJstar: state.jOverJstar,
-        currentDensity_mA_cm2: A_m2_to_mA_cm2(j_A_m2),
       },
     };
   }
@@ -423,27 +414,9 @@ export class CellMonitor {
       ts: sample.ts,
       accepted: false,
       note,
-      estimates: {
-        currentDensity_A_m2: Number.isFinite(sample.i)
-          ? currentDensity_A_m2(sample.i, this.cell.area_m2)
-          : NaN,
-        depletionFraction: null,
-        timeToDepletion_s: null,
-        jOverJstar: null,
-        limitingCurrentDensity_A_m2: null,
-        surfaceConcentration_mol_m3: null,
-        strippingCurrentDensity_A_m2: null,
-        criticalStrippingCurrent_A_m2: null,
-        strippingOverCsc: null,
-        excessStrippingThickness_um: null,
-        contactFraction: null,
-        localCurrentDensity_A_m2: null,
-        platingCcd_A_m2: null,
-        asr_ohm_cm2: null,
-        shortResistance_ohm: null,
-        temperature_C: null,
-        pressure_MPa: null,
-      },
+      estimates: noEstimates(
+        Number.isFinite(sample.i) ? currentDensity_A_m2(sample.i, this.cell.area_m2) : NaN,
+      ),
       levels,
       events: [],
     };
@@ -458,6 +431,46 @@ export class CellMonitor {
   restore(snapshot: Snapshot): void {
     restoreSnapshot(this, snapshot, 1);
   }
+}
+
+/** The estimates at an accepted sample, from the detectors' states (null where one does not apply). */
+function estimatesOf(
+  j_A_m2: number,
+  depletion: DepletionState | null,
+  tracker: DepletionTracker | null,
+  voids: VoidState | null,
+  soft: SoftShortState,
+  temperature_C: number,
+  pressure_MPa: number,
+): CellEstimates {
+  // The ASR of a solid cell is the void tracker's (median, temperature-referenced); else the short
+  // detector's |V/J|.
+  const asr_ohm_m2 = voids?.asr_ohm_m2 ?? soft.evidence.asr_ohm_m2;
+  return {
+    currentDensity_A_m2: j_A_m2,
+    depletionFraction: depletion?.depletionFraction ?? null,
+    timeToDepletion_s:
+      depletion && Number.isFinite(depletion.timeToDepletion_s) ? depletion.timeToDepletion_s : null,
+    jOverJstar: depletion?.jOverJstar ?? null,
+    limitingCurrentDensity_A_m2: tracker?.limitingCurrentDensity_A_m2 ?? null,
+    surfaceConcentration_mol_m3: depletion ? { ...depletion.surfaceConcentration_mol_m3 } : null,
+    strippingCurrentDensity_A_m2: voids?.strippingCurrentDensity_A_m2 ?? null,
+    criticalStrippingCurrent_A_m2: nullIfNaN(voids?.criticalStrippingCurrent_A_m2),
+    strippingOverCsc: nullIfNaN(voids?.strippingOverCsc),
+    excessStrippingThickness_um: voids
+      ? {
+          negative: m_to_um(voids.excessStrippingThickness_m.negative),
+          positive: m_to_um(voids.excessStrippingThickness_m.positive),
+        }
+      : null,
+    contactFraction: nullIfNaN(voids?.contactFraction),
+    localCurrentDensity_A_m2: voids ? voids.localCurrentDensity_A_m2 : null,
+    platingCcd_A_m2: nullIfNaN(voids?.platingCcd_A_m2),
+    asr_ohm_cm2: nullIfNaN(ohm_m2_to_ohm_cm2(asr_ohm_m2)),
+    shortResistance_ohm: nullIfNaN(soft.shortResistance_ohm),
+    temperature_C: nullIfNaN(temperature_C),
+    pressure_MPa: nullIfNaN(pressure_MPa),
+  };
 }
 
 function voidVerdict(state: VoidState): Verdict {
@@ -480,7 +493,6 @@ function voidVerdict(state: VoidState): Verdict {
       contactFraction: state.contactFraction,
       localCurrentDensity_mA_cm2: A_m2_to_mA_cm2(state.localCurrentDensity_A_m2),
       platingCcd_mA_cm2: A_m2_to_mA_cm2(state.platingCcd_A_m2),
-      asr_ohm_cm2: ohm_m2_to_ohm_cm2(state.asr_ohm_m2),
     },
   };
 }

@@ -67,10 +67,12 @@ export class HardShortDetector {
     this.expected = new ExpectedVoltageModel(Infinity, Infinity, thresholds.hardShortResistanceFraction);
   }
 
+  /**
+   * One sample: what the cell's own impedance and overpotential give at this current, whether the
+   * reading is far below it (a bridge), debounced over hardShortSamples and latched.
+   */
   update(sample: ShortSample): HardShortState {
-    const t = this.t;
     const phase = this.segmenter.update(sample.dt_s, sample.currentDensity_A_m2);
-    const absV = Math.abs(sample.voltage_V);
     const eta_V = sample.concentrationOverpotential_V ?? 0;
     const expectation = this.expected.update(
       phase,
@@ -86,60 +88,13 @@ export class HardShortDetector {
     const expected_V = expectation.expected_V;
     const usual_ohm = expectation.resistance_ohm;
     const apparent_ohm = (sample.voltage_V - expectation.concentrationOverpotential_V) / sample.current_A;
-    const symmetric = this.cellType === 'symmetric';
-    // Half cells sit near 0 V vs Li at the end of lithiation: only the symmetric-cell voltage applies.
-    const threshold_V =
-      this.cellType === 'full' ? t.hardShortFullCellVoltage_V : t.hardShortSymmetricVoltage_V;
-    let shorted = false;
-    if (phase.kind === 'constant') {
-      if (symmetric) {
-        if (Number.isFinite(expected_V)) {
-          // The expectation must stand clear of its own uncertainty (η_c rests on the configured D) and
-          // of the reading's noise and resolution (a 1 mV step reads a 0.4 mV cell as 0).
-          const judgeable =
-            Math.abs(expected_V) >=
-            Math.max(minimumExpected_V, 2 * (this.measurement.significant_V(0) + 0.5 * Math.abs(eta_V)));
-          shorted =
-            judgeable &&
-            absV < t.hardShortSymmetricVoltage_V &&
-            sample.voltage_V / expected_V < t.hardShortResistanceFraction;
-        } else {
-          // Nothing learned yet: only metallic contact with no overpotential to explain a low reading.
-          shorted =
-            absV < t.hardShortSymmetricVoltage_V &&
-            Math.abs(sample.voltage_V / sample.currentDensity_A_m2) < metallicAsr_ohm_m2 &&
-            Math.abs(eta_V) < 0.5 * t.hardShortSymmetricVoltage_V;
-        }
-      } else {
-        shorted = absV < threshold_V;
-      }
-    }
-    // Rests neither count nor reset: a short persists through them. Healthy current resets the count;
-    // once detected, a short is only let go after many healthy constant-current samples (a bridge
-    // does not heal; a reading near the threshold must not clear and re-raise it).
-    if (shorted) {
-      this.count++;
-      this.healthy = 0;
-    } else if (phase.kind === 'constant') {
-      this.count = 0;
-      if (this.latched && ++this.healthy >= healthySamplesToClear) this.latched = false;
-    }
-    if (this.count >= t.hardShortSamples) this.latched = true;
-    const level: Level = this.latched ? 'critical' : 'ok';
+    const shorted = phase.kind === 'constant' && this.looksShorted(sample, expected_V, eta_V);
+    this.latch(shorted, phase.kind === 'constant');
     // While latched, the message describes the last sample that showed the short.
-    if (shorted && this.latched) {
-      this.lastReason = symmetric
-        ? `cell voltage ${fmtmV(sample.voltage_V)} while ${fmtA(sample.current_A)} flows` +
-          (Number.isFinite(expected_V)
-            ? `, where the cell's own impedance and overpotential give ${fmtmV(expected_V)} (${Math.abs(apparent_ohm).toPrecision(2)} Ω against ${usual_ohm.toPrecision(2)} Ω)`
-            : ` (${Math.abs(apparent_ohm).toPrecision(2)} Ω)`) +
-          ': the electrodes are bridged (hard short)'
-        : `cell voltage collapsed to ${absV.toFixed(3)} V while ${fmtA(sample.current_A)} flows: the electrodes are bridged (hard short)`;
-    }
-    const reason = this.latched ? this.lastReason : '';
+    if (shorted && this.latched) this.lastReason = this.describe(sample, expected_V, apparent_ohm, usual_ohm);
     return {
-      level,
-      reason,
+      level: this.latched ? 'critical' : 'ok',
+      reason: this.latched ? this.lastReason : '',
       evidence: {
         voltage_V: sample.voltage_V,
         current_A: sample.current_A,
@@ -151,6 +106,63 @@ export class HardShortDetector {
         samples: this.count,
       },
     };
+  }
+
+  /** At constant current: is this reading a bridged cell? */
+  private looksShorted(sample: ShortSample, expected_V: number, eta_V: number): boolean {
+    const t = this.t;
+    const absV = Math.abs(sample.voltage_V);
+    // Half cells sit near 0 V vs Li at the end of lithiation: only the symmetric-cell voltage applies.
+    if (this.cellType !== 'symmetric') {
+      return absV < (this.cellType === 'full' ? t.hardShortFullCellVoltage_V : t.hardShortSymmetricVoltage_V);
+    }
+    if (Number.isFinite(expected_V)) {
+      // The expectation must stand clear of its own uncertainty (η_c rests on the configured D) and
+      // of the reading's noise and resolution (a 1 mV step reads a 0.4 mV cell as 0).
+      const judgeable =
+        Math.abs(expected_V) >=
+        Math.max(minimumExpected_V, 2 * (this.measurement.significant_V(0) + 0.5 * Math.abs(eta_V)));
+      return (
+        judgeable &&
+        absV < t.hardShortSymmetricVoltage_V &&
+        sample.voltage_V / expected_V < t.hardShortResistanceFraction
+      );
+    }
+    // Nothing learned yet: only metallic contact with no overpotential to explain a low reading.
+    return (
+      absV < t.hardShortSymmetricVoltage_V &&
+      Math.abs(sample.voltage_V / sample.currentDensity_A_m2) < metallicAsr_ohm_m2 &&
+      Math.abs(eta_V) < 0.5 * t.hardShortSymmetricVoltage_V
+    );
+  }
+
+  /**
+   * Rests neither count nor reset: a short persists through them. Healthy current resets the count;
+   * once detected, a short is only let go after many healthy constant-current samples (a bridge
+   * does not heal; a reading near the threshold must not clear and re-raise it).
+   */
+  private latch(shorted: boolean, constantCurrent: boolean): void {
+    if (shorted) {
+      this.count++;
+      this.healthy = 0;
+    } else if (constantCurrent) {
+      this.count = 0;
+      if (this.latched && ++this.healthy >= healthySamplesToClear) this.latched = false;
+    }
+    if (this.count >= this.t.hardShortSamples) this.latched = true;
+  }
+
+  private describe(sample: ShortSample, expected_V: number, apparent_ohm: number, usual_ohm: number): string {
+    if (this.cellType !== 'symmetric') {
+      return `cell voltage collapsed to ${Math.abs(sample.voltage_V).toFixed(3)} V while ${fmtA(sample.current_A)} flows: the electrodes are bridged (hard short)`;
+    }
+    return (
+      `cell voltage ${fmtmV(sample.voltage_V)} while ${fmtA(sample.current_A)} flows` +
+      (Number.isFinite(expected_V)
+        ? `, where the cell's own impedance and overpotential give ${fmtmV(expected_V)} (${Math.abs(apparent_ohm).toPrecision(2)} Ω against ${usual_ohm.toPrecision(2)} Ω)`
+        : ` (${Math.abs(apparent_ohm).toPrecision(2)} Ω)`) +
+      ': the electrodes are bridged (hard short)'
+    );
   }
 
   /** Checkpoint of this state machine: plain JSON, versioned (see snapshot.ts). */

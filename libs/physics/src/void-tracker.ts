@@ -1,6 +1,6 @@
 import { lookupCriticalCurrentDensity, type CcdTablePoint } from './arrhenius.js';
 import { criticalStrippingCurrent_A_m2, type CscTablePoint } from './creep.js';
-import { CurrentSegmenter } from './current-segments.js';
+import { CurrentSegmenter, type CurrentPhase } from './current-segments.js';
 import { MeasurementNoise } from './expected-voltage.js';
 import { levelOf, worstLevel, type Level } from './levels.js';
 import { RecentWindow } from './stats.js';
@@ -95,8 +95,6 @@ export class VoidTracker {
   private readonly bestStartAsr_ohm_m2 = new Map<number, number>();
   private bucket = 0;
   private lastLevel: Level = 'ok';
-  private cscKey: [number, number] = [NaN, NaN];
-  private cscValue = NaN;
   private ccdKey = NaN;
   private ccdValue = NaN;
   private readonly measurement = new MeasurementNoise();
@@ -108,79 +106,27 @@ export class VoidTracker {
     this.segmenter = new CurrentSegmenter(this.thresholds.restCurrentDensity_A_m2);
   }
 
+  /**
+   * One sample, in the steps of PHYSICS.md §2: the CSC at the present pressure and temperature; lithium
+   * stripped beyond it (void volume); the interface resistance within the step and the contact fraction
+   * it implies; the local current density against the plating CCD; then the criteria.
+   */
   update(sample: VoidSample): VoidState {
-    const t = this.thresholds;
     const j = sample.currentDensity_A_m2;
     const phase = this.segmenter.update(sample.dt_s, j);
-    const pressure_Pa = Number.isFinite(sample.pressure_Pa)
-      ? sample.pressure_Pa
-      : Number.isFinite(this.options.nominalPressure_Pa)
-        ? (this.options.nominalPressure_Pa ?? 0)
-        : 0;
-    const temperature_K = Number.isFinite(sample.temperature_K)
-      ? sample.temperature_K
-      : this.options.cscTemperature_K;
-    const csc_A_m2 =
-      this.options.cscTable.length === 0
-        ? NaN
-        : criticalStrippingCurrent_A_m2(
-            this.options.cscTable,
-            pressure_Pa,
-            temperature_K,
-            this.options.cscTemperature_K,
-          );
+    const csc_A_m2 = this.criticalStrippingCurrent_A_m2(sample);
 
-    // Positive J plates the negative electrode, so the positive one strips (and vice versa).
-    let strippingElectrode: 'negative' | 'positive' | null = null;
-    if (phase.kind === 'constant') strippingElectrode = j > 0 ? 'positive' : 'negative';
-    if (strippingElectrode === 'positive' && this.options.lithiumElectrodes === 'negative')
-      strippingElectrode = null;
+    const strippingElectrode = this.strippingElectrode(phase.kind, j);
     const strippingJ_A_m2 = strippingElectrode ? Math.abs(j) : 0;
-    const excess_C_m2 = Number.isNaN(csc_A_m2)
-      ? 0
-      : Math.max(0, strippingJ_A_m2 - csc_A_m2) * Math.max(0, sample.dt_s);
-    if (strippingElectrode === 'negative') this.excessNegative_C_m2 += excess_C_m2;
-    if (strippingElectrode === 'positive') this.excessPositive_C_m2 += excess_C_m2;
+    this.accumulateExcessStripping(strippingElectrode, strippingJ_A_m2, csc_A_m2, sample.dt_s);
 
-    // Interface resistance within each constant-current step (symmetric cells).
-    let asr_ohm_m2 = NaN;
-    let growth = NaN;
-    if (this.options.lithiumElectrodes === 'both' && phase.kind === 'constant') {
-      if (phase.index === 0) {
-        this.stepStart.clear();
-        this.recent.clear();
-        this.stepStartAsr_ohm_m2 = NaN;
-        this.bucket = Math.round(Math.log(Math.abs(j)) / Math.log(1.25));
-      }
-      // ASR referred to the CSC table's temperature (Arrhenius), so a cooling cell is not a growing void.
-      const activation_J_mol =
-        this.options.interfaceActivationEnergy_J_mol ?? defaultInterfaceActivation_J_mol;
-      const toReference = Number.isFinite(sample.temperature_K)
-        ? Math.exp(
-            -(activation_J_mol / gasConstant_J_per_mol_K) *
-              (1 / sample.temperature_K - 1 / this.options.cscTemperature_K),
-          )
-        : 1;
-      this.toReference = toReference;
-      const sampleAsr = areaSpecificResistance_ohm_m2(sample.voltage_V, j) * toReference;
-      if (phase.index >= skipAtStart && Number.isFinite(sampleAsr)) {
-        if (!this.stepStart.full) {
-          this.stepStart.push(sampleAsr);
-          if (this.stepStart.full) {
-            this.stepStartAsr_ohm_m2 = this.stepStart.median();
-            const best = this.bestStartAsr_ohm_m2.get(this.bucket) ?? Infinity;
-            this.bestStartAsr_ohm_m2.set(this.bucket, Math.min(best, this.stepStartAsr_ohm_m2));
-          }
-        }
-        this.recent.push(sampleAsr);
-      }
-      this.measurement.update(sample.voltage_V, phase.index >= 1);
-      if (this.recent.full) asr_ohm_m2 = this.recent.median();
-      growth = asr_ohm_m2 / this.stepStartAsr_ohm_m2 - 1;
-    }
-    // A rise counts only when the voltage it implies is beyond the reading's noise and resolution (a
-    // 1 mV quantisation step on a 5 mV polarization is 20 %, not a void).
-    const significant_V = this.measurement.significant_V(minimumRise_V);
+    // Interface resistance within each constant-current step (symmetric cells), referred to the CSC
+    // table's temperature.
+    const tracksAsr = this.options.lithiumElectrodes === 'both' && phase.kind === 'constant';
+    const asr_ohm_m2 = tracksAsr ? this.interfaceResistance_ohm_m2(phase.index, sample) : NaN;
+    const growth = tracksAsr ? asr_ohm_m2 / this.stepStartAsr_ohm_m2 - 1 : NaN;
+
+    // Contact fraction ≈ ASR0/ASR: the current flows through what still touches (Kasemchainan 2019).
     const bestStart_ohm_m2 = this.bestStartAsr_ohm_m2.get(this.bucket) ?? NaN;
     const contactFraction =
       Number.isFinite(asr_ohm_m2) && phase.kind === 'constant'
@@ -189,68 +135,22 @@ export class VoidTracker {
     const localJ_A_m2 = Number.isFinite(contactFraction) ? Math.abs(j) / contactFraction : Math.abs(j);
     const platingCcd_A_m2 = this.ccdAt(sample.temperature_K);
 
-    const band = t.hysteresisBand;
-    const held = this.lastLevel;
+    // A rise counts only when the voltage it implies is beyond the reading's noise and resolution (a
+    // 1 mV quantisation step on a 5 mV polarization is 20 %, not a void).
+    const significant_V = this.measurement.significant_V(minimumRise_V);
     const reasons: string[] = [];
-    let level: Level = 'ok';
-    // Written out rather than through a helper closure: this runs for every sample.
     const strippingOverCsc = strippingJ_A_m2 / csc_A_m2;
-    const overCsc = levelOf(
-      strippingOverCsc,
-      { warning: t.voidStrippingWarnFractionOfCsc, critical: Infinity },
-      held,
-      band,
+    let level = this.strippingCriterion(strippingOverCsc, reasons);
+    const growthRise_V = this.riseAtPresentTemperature_V(asr_ohm_m2, this.stepStartAsr_ohm_m2, j);
+    level = worstLevel(level, this.growthCriterion(growthRise_V >= significant_V ? growth : NaN, reasons));
+    level = worstLevel(level, this.pressureCriterion(sample.pressure_Pa, reasons));
+    const contactRise_V = this.riseAtPresentTemperature_V(asr_ohm_m2, bestStart_ohm_m2, j);
+    level = worstLevel(
+      level,
+      this.contactCriterion(contactRise_V >= significant_V ? contactFraction : NaN, reasons),
     );
-    if (overCsc !== 'ok') {
-      level = worstLevel(level, overCsc);
-      reasons.push(`stripping at ${fmt(strippingOverCsc * 100)} % of the critical stripping current`);
-    }
-    // In volts at the present temperature (the windows hold ASR referred to the table's temperature).
-    const growthRise_V = ((asr_ohm_m2 - this.stepStartAsr_ohm_m2) / this.toReference) * Math.abs(j);
-    const grown = levelOf(
-      growthRise_V >= significant_V ? growth : NaN,
-      { warning: t.voidAsrGrowthWarnFraction, critical: Infinity },
-      held,
-      band,
-    );
-    if (grown !== 'ok') {
-      level = worstLevel(level, grown);
-      reasons.push(`interface resistance up ${fmt(growth * 100)} % within this step`);
-    }
-    if (Number.isFinite(sample.pressure_Pa)) {
-      const pressure_MPa = sample.pressure_Pa / 1e6;
-      const low = levelOf(
-        pressure_MPa,
-        { warning: t.voidLowPressureWarn_MPa, critical: -Infinity },
-        held,
-        band,
-        false,
-      );
-      if (low !== 'ok') {
-        level = worstLevel(level, low);
-        reasons.push(`stack pressure ${fmt(pressure_MPa)} MPa, below ${t.voidLowPressureWarn_MPa} MPa`);
-      }
-    }
-    const contactRise_V = ((asr_ohm_m2 - bestStart_ohm_m2) / this.toReference) * Math.abs(j);
-    const lost = levelOf(
-      contactRise_V >= significant_V ? contactFraction : NaN,
-      { warning: -Infinity, critical: t.voidContactFractionCritical },
-      held,
-      band,
-      false,
-    );
-    if (lost !== 'ok') {
-      level = worstLevel(level, lost);
-      reasons.push(`contact fraction ${fmt(contactFraction)} (ASR ${fmt(1 / contactFraction)}× its best)`);
-    }
     if (phase.kind === 'constant' && Number.isFinite(platingCcd_A_m2)) {
-      const local = levelOf(localJ_A_m2 / platingCcd_A_m2, { warning: Infinity, critical: 1 }, held, band);
-      if (local !== 'ok') {
-        level = worstLevel(level, local);
-        reasons.push(
-          `local current density ${fmt(A_m2_to_mA_cm2(localJ_A_m2))} mA/cm² above the plating CCD ${fmt(A_m2_to_mA_cm2(platingCcd_A_m2))} mA/cm²`,
-        );
-      }
+      level = worstLevel(level, this.localCurrentCriterion(localJ_A_m2, platingCcd_A_m2, reasons));
     }
     this.lastLevel = level;
     return {
@@ -274,27 +174,181 @@ export class VoidTracker {
   }
 
   /**
-   * CSC at a pressure and temperature. Both are remembered between samples, the temperature to
-   * 0.05 K (noise on the reading would otherwise defeat the memory; the CSC moves < 0.3 % per 0.05 K).
+   * CSC at the measured stack pressure (else the nominal one, else 0) and temperature (else the table's),
+   * from the creep law (creep.ts); NaN when the cell has no CSC table.
    */
-  private cscAt(pressure_Pa: number, temperature_K: number): number {
-    const rounded_K = Math.round(temperature_K * 20) / 20;
-    if (pressure_Pa !== this.cscKey[0] || rounded_K !== this.cscKey[1]) {
-      this.cscKey = [pressure_Pa, rounded_K];
-      this.cscValue =
-        this.options.cscTable.length === 0
-          ? NaN
-          : criticalStrippingCurrent_A_m2(
-              this.options.cscTable,
-              pressure_Pa,
-              rounded_K,
-              this.options.cscTemperature_K,
-            );
-    }
-    return this.cscValue;
+  private criticalStrippingCurrent_A_m2(sample: VoidSample): number {
+    if (this.options.cscTable.length === 0) return NaN;
+    const pressure_Pa = Number.isFinite(sample.pressure_Pa)
+      ? sample.pressure_Pa
+      : Number.isFinite(this.options.nominalPressure_Pa)
+        ? (this.options.nominalPressure_Pa ?? 0)
+        : 0;
+    const temperature_K = Number.isFinite(sample.temperature_K)
+      ? sample.temperature_K
+      : this.options.cscTemperature_K;
+    return criticalStrippingCurrent_A_m2(
+      this.options.cscTable,
+      pressure_Pa,
+      temperature_K,
+      this.options.cscTemperature_K,
+    );
   }
 
-  /** Plating CCD at a temperature, remembered to 0.05 K like the CSC. */
+  /**
+   * The lithium electrode being stripped at constant current: positive J plates the negative electrode,
+   * so the positive one strips (and vice versa); null at rest, in transitions, or when that electrode is
+   * not lithium.
+   */
+  private strippingElectrode(phase: CurrentPhase['kind'], j_A_m2: number): 'negative' | 'positive' | null {
+    if (phase !== 'constant') return null;
+    if (j_A_m2 > 0) return this.options.lithiumElectrodes === 'negative' ? null : 'positive';
+    return 'negative';
+  }
+
+  /** Charge stripped faster than creep resupplies it, (J − CSC)·dt per electrode: the void volume's bound. */
+  private accumulateExcessStripping(
+    electrode: 'negative' | 'positive' | null,
+    strippingJ_A_m2: number,
+    csc_A_m2: number,
+    dt_s: number,
+  ): void {
+    const excess_C_m2 = Number.isNaN(csc_A_m2)
+      ? 0
+      : Math.max(0, strippingJ_A_m2 - csc_A_m2) * Math.max(0, dt_s);
+    if (electrode === 'negative') this.excessNegative_C_m2 += excess_C_m2;
+    if (electrode === 'positive') this.excessPositive_C_m2 += excess_C_m2;
+  }
+
+  /**
+   * Apparent ASR |V/J| of this constant-current step (symmetric cells), referred to the CSC table's
+   * temperature by the interface's Arrhenius law so a cooling cell is not a growing void: the median of
+   * recent samples, NaN until there are enough. Keeps the step's starting ASR (median of its first
+   * samples after the capacitive charging) and the best one of the run per current level.
+   */
+  private interfaceResistance_ohm_m2(stepIndex: number, sample: VoidSample): number {
+    const j = sample.currentDensity_A_m2;
+    if (stepIndex === 0) {
+      this.stepStart.clear();
+      this.recent.clear();
+      this.stepStartAsr_ohm_m2 = NaN;
+      // Apparent ASR depends on the current through the kinetics: levels 25 % apart are kept apart.
+      this.bucket = Math.round(Math.log(Math.abs(j)) / Math.log(1.25));
+    }
+    const activation_J_mol = this.options.interfaceActivationEnergy_J_mol ?? defaultInterfaceActivation_J_mol;
+    this.toReference = Number.isFinite(sample.temperature_K)
+      ? Math.exp(
+          -(activation_J_mol / gasConstant_J_per_mol_K) *
+            (1 / sample.temperature_K - 1 / this.options.cscTemperature_K),
+        )
+      : 1;
+    const sampleAsr = areaSpecificResistance_ohm_m2(sample.voltage_V, j) * this.toReference;
+    if (stepIndex >= skipAtStart && Number.isFinite(sampleAsr)) {
+      if (!this.stepStart.full) {
+        this.stepStart.push(sampleAsr);
+        if (this.stepStart.full) {
+          this.stepStartAsr_ohm_m2 = this.stepStart.median();
+          const best = this.bestStartAsr_ohm_m2.get(this.bucket) ?? Infinity;
+          this.bestStartAsr_ohm_m2.set(this.bucket, Math.min(best, this.stepStartAsr_ohm_m2));
+        }
+      }
+      this.recent.push(sampleAsr);
+    }
+    this.measurement.update(sample.voltage_V, stepIndex >= 1);
+    return this.recent.full ? this.recent.median() : NaN;
+  }
+
+  /** The voltage an ASR rise above `from` means at J, at the present temperature (the ASRs are referred). */
+  private riseAtPresentTemperature_V(asr_ohm_m2: number, from_ohm_m2: number, j_A_m2: number): number {
+    return ((asr_ohm_m2 - from_ohm_m2) / this.toReference) * Math.abs(j_A_m2);
+  }
+
+  // The criteria, each with hysteresis around the level of the previous sample. Methods rather than a
+  // closure over the sample: this runs for every sample.
+
+  /** Warning: stripping above a fraction of the CSC (voids open beyond the CSC). */
+  private strippingCriterion(strippingOverCsc: number, reasons: string[]): Level {
+    const t = this.thresholds;
+    const level = levelOf(
+      strippingOverCsc,
+      { warning: t.voidStrippingWarnFractionOfCsc, critical: Infinity },
+      this.lastLevel,
+      t.hysteresisBand,
+    );
+    if (level !== 'ok') {
+      reasons.push(`stripping at ${fmt(strippingOverCsc * 100)} % of the critical stripping current`);
+    }
+    return level;
+  }
+
+  /** Warning: the interface resistance grew within this strip (NaN: not a significant rise). */
+  private growthCriterion(growth: number, reasons: string[]): Level {
+    const t = this.thresholds;
+    const level = levelOf(
+      growth,
+      { warning: t.voidAsrGrowthWarnFraction, critical: Infinity },
+      this.lastLevel,
+      t.hysteresisBand,
+    );
+    if (level !== 'ok') reasons.push(`interface resistance up ${fmt(growth * 100)} % within this step`);
+    return level;
+  }
+
+  /** Warning: measured stack pressure too low for creep to refill voids (not judged when not measured). */
+  private pressureCriterion(pressure_Pa: number, reasons: string[]): Level {
+    if (!Number.isFinite(pressure_Pa)) return 'ok';
+    const t = this.thresholds;
+    const pressure_MPa = pressure_Pa / 1e6;
+    const level = levelOf(
+      pressure_MPa,
+      { warning: t.voidLowPressureWarn_MPa, critical: -Infinity },
+      this.lastLevel,
+      t.hysteresisBand,
+      false,
+    );
+    if (level !== 'ok') {
+      reasons.push(`stack pressure ${fmt(pressure_MPa)} MPa, below ${t.voidLowPressureWarn_MPa} MPa`);
+    }
+    return level;
+  }
+
+  /** Critical: contact lost (ASR0/ASR below the threshold; NaN: not a significant rise). */
+  private contactCriterion(contactFraction: number, reasons: string[]): Level {
+    const t = this.thresholds;
+    const level = levelOf(
+      contactFraction,
+      { warning: -Infinity, critical: t.voidContactFractionCritical },
+      this.lastLevel,
+      t.hysteresisBand,
+      false,
+    );
+    if (level !== 'ok') {
+      reasons.push(`contact fraction ${fmt(contactFraction)} (ASR ${fmt(1 / contactFraction)}× its best)`);
+    }
+    return level;
+  }
+
+  /** Critical: the current density where lithium still touches is above the plating CCD (dendrites). */
+  private localCurrentCriterion(localJ_A_m2: number, platingCcd_A_m2: number, reasons: string[]): Level {
+    const t = this.thresholds;
+    const level = levelOf(
+      localJ_A_m2 / platingCcd_A_m2,
+      { warning: Infinity, critical: 1 },
+      this.lastLevel,
+      t.hysteresisBand,
+    );
+    if (level !== 'ok') {
+      reasons.push(
+        `local current density ${fmt(A_m2_to_mA_cm2(localJ_A_m2))} mA/cm² above the plating CCD ${fmt(A_m2_to_mA_cm2(platingCcd_A_m2))} mA/cm²`,
+      );
+    }
+    return level;
+  }
+
+  /**
+   * Plating CCD at a temperature, remembered to 0.05 K (noise on the reading would otherwise defeat the
+   * memory; the CCD moves < 0.3 % per 0.05 K).
+   */
   private ccdAt(temperature_K: number): number {
     const rounded_K = Math.round(temperature_K * 20) / 20;
     if (rounded_K !== this.ccdKey) {

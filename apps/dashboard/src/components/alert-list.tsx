@@ -2,7 +2,7 @@ import type { AlertEvent } from '#contracts';
 import { useState } from 'preact/hooks';
 import { AlertEventSchema } from '#contracts';
 import { api, describeProblem } from '../lib/api.js';
-import { evidenceToWords, KIND_LABEL, SOURCE_LABEL } from '../lib/evidence.js';
+import { evidenceLines, KIND_LABEL, SOURCE_LABEL } from '../lib/evidence.js';
 import { formatDateTime } from '../lib/format.js';
 import { routeHref } from '../lib/route.js';
 import type { DashboardStore } from '../lib/store.js';
@@ -49,7 +49,7 @@ function AlertItem({
     const acknowledged = AlertEventSchema.safeParse(result.value);
     if (acknowledged.success) store.applyAlert(acknowledged.data);
   };
-  const evidence = evidenceToWords(alert.evidence);
+  const evidence = evidenceLines(alert.evidence);
   return (
     <li
       class={`alert severity-${alert.severity} state-${alert.state}`}
@@ -79,11 +79,20 @@ function AlertItem({
       </div>
       <p class="alert-message">{alert.message}</p>
       {evidence.length > 0 && (
-        <ul class="evidence">
-          {evidence.map((line) => (
-            <li key={line}>{line}</li>
-          ))}
-        </ul>
+        <>
+          {/* The evidence is the detector's snapshot at the raise (or clear), not the cell's live values. */}
+          <p class="muted small evidence-when">
+            Evidence at the {alert.state === 'cleared' ? 'clear' : 'raise'} (data time{' '}
+            {formatDateTime(alert.ts)}); the cell's live values are on its page.
+          </p>
+          <ul class="evidence">
+            {evidence.map((line) => (
+              <li key={line.name} data-evidence={line.name}>
+                {line.text}
+              </li>
+            ))}
+          </ul>
+        </>
       )}
       {alert.safetyStop && (
         <p class="safety-stop" data-safety-stop={alert.safetyStop.topic}>

@@ -1,4 +1,5 @@
 import type { AlertKind, AlertSource, Evidence } from '#contracts';
+import { mA_cm2_to_A_m2, ohm_cm2_to_ohm_m2 } from '#physics';
 import {
   formatArealCharge,
   formatAreaResistance,
@@ -43,11 +44,15 @@ const KNOWN: Record<string, Phrase> = {
   strippingChargeAboveCsc_C_m2: (x) => `${formatArealCharge(x)} stripped above the CSC`,
   contactFraction: (x) => `interface contact at ${formatPercent(x)} of the original area`,
   areaSpecificResistance_ohm_m2: (x) => `area-specific resistance ${formatAreaResistance(x)}`,
+  // The soft-short detector's own |V/J| at the sample it judged (not median-filtered like the ASR above).
+  asr_ohm_m2: (x) => `|V/J| seen by the short detector ${formatAreaResistance(x)}`,
   shortResistance_ohm: (x) => `short resistance about ${formatSi(x, 'Ω')}`,
   probability: (x) => `model probability ${formatPercent(x)}`,
-  limitingCurrentDensity_mA_cm2: (x) => `critical current density J* ${formatCurrentDensity(x * 10)}`,
+  limitingCurrentDensity_mA_cm2: (x) =>
+    `critical current density J* ${formatCurrentDensity(mA_cm2_to_A_m2(x))}`,
   limitingCurrent_mA: (x) => `critical current J* over the electrode area ${formatSi(x / 1000, 'A')}`,
-  criticalStrippingCurrent_mA_cm2: (x) => `critical stripping current (CSC) ${formatCurrentDensity(x * 10)}`,
+  criticalStrippingCurrent_mA_cm2: (x) =>
+    `critical stripping current (CSC) ${formatCurrentDensity(mA_cm2_to_A_m2(x))}`,
 };
 
 /** What the known fields are called, for when their value is missing. */
@@ -70,9 +75,9 @@ const UNITS: Record<string, Phrase> = {
   mA: (x) => formatSi(x / 1000, 'A'),
   ohm: (x) => formatSi(x, 'Ω'),
   A_m2: (x) => formatCurrentDensity(x),
-  mA_cm2: (x) => formatCurrentDensity(x * 10),
+  mA_cm2: (x) => formatCurrentDensity(mA_cm2_to_A_m2(x)),
   ohm_m2: (x) => formatAreaResistance(x),
-  ohm_cm2: (x) => formatAreaResistance(x / 1e4),
+  ohm_cm2: (x) => formatAreaResistance(ohm_cm2_to_ohm_m2(x)),
   C: (x) => formatFixed(x, '°C', 1),
   K: (x) => formatFixed(x, 'K', 2),
   MPa: (x) => formatFixed(x, 'MPa', 2),
@@ -113,8 +118,8 @@ export function evidenceEntryToWords(name: string, value: number | string | null
   return `${words} ${Number(value.toPrecision(3))}${suffix}`;
 }
 
-/** All evidence of an alert as plain phrases, known fields first in a fixed order. */
-export function evidenceToWords(evidence: Evidence): string[] {
+/** All evidence of an alert as plain phrases with their field names, known fields first in a fixed order. */
+export function evidenceLines(evidence: Evidence): { name: string; text: string }[] {
   const names = Object.keys(evidence);
   const order = Object.keys(KNOWN);
   names.sort((a, b) => {
@@ -122,5 +127,10 @@ export function evidenceToWords(evidence: Evidence): string[] {
     const ib = order.indexOf(b);
     return (ia < 0 ? order.length : ia) - (ib < 0 ? order.length : ib) || a.localeCompare(b);
   });
-  return names.map((name) => evidenceEntryToWords(name, evidence[name] ?? null));
+  return names.map((name) => ({ name, text: evidenceEntryToWords(name, evidence[name] ?? null) }));
+}
+
+/** All evidence of an alert as plain phrases, known fields first in a fixed order. */
+export function evidenceToWords(evidence: Evidence): string[] {
+  return evidenceLines(evidence).map((line) => line.text);
 }

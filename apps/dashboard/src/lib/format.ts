@@ -1,4 +1,8 @@
-/** Formatting of lab quantities with their units. Every function returns '—' for a missing value. */
+/**
+ * Formatting of lab quantities with their units. Every function returns '—' for a missing value. Unit
+ * conversions are #physics's (the cell model's), so the dashboard and the detectors convert alike.
+ */
+import { A_m2_to_mA_cm2, ohm_m2_to_ohm_cm2 } from '#physics';
 
 export const MISSING = '—';
 
@@ -48,13 +52,13 @@ export const formatPressure = (p_MPa: Maybe): string => formatFixed(p_MPa, 'MPa'
 /** Current density given in A/m², shown in the lab unit mA/cm² (1 A/m² = 0.1 mA/cm²). */
 export function formatCurrentDensity(j_A_m2: Maybe): string {
   if (missing(j_A_m2)) return MISSING;
-  return `${significant(j_A_m2 * 0.1, 3)} mA/cm²`;
+  return `${significant(A_m2_to_mA_cm2(j_A_m2), 3)} mA/cm²`;
 }
 
 /** Area-specific resistance given in Ω·m², shown in Ω·cm² (1 Ω·m² = 10⁴ Ω·cm²). */
 export function formatAreaResistance(asr_ohm_m2: Maybe): string {
   if (missing(asr_ohm_m2)) return MISSING;
-  return `${significant(asr_ohm_m2 * 1e4, 3)} Ω·cm²`;
+  return `${significant(ohm_m2_to_ohm_cm2(asr_ohm_m2), 3)} Ω·cm²`;
 }
 
 /** 1 mAh/cm² = 3.6 C/cm² = 36 000 C/m². */

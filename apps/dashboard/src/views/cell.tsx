@@ -63,16 +63,19 @@ function Row({
   value,
   hint,
   meter,
+  quantity,
 }: {
   label: string;
   value: string;
   hint?: string;
   meter?: number | null;
+  /** The state's estimate shown (its name in the state), for whoever reads the page by machine. */
+  quantity?: keyof Estimates;
 }) {
   return (
     <>
       <dt>{label}</dt>
-      <dd class={value === MISSING ? 'muted' : ''} title={hint}>
+      <dd class={value === MISSING ? 'muted' : ''} title={hint} data-quantity={quantity}>
         {value}
       </dd>
       <Meter fraction={meter} label={label} />
@@ -80,11 +83,29 @@ function Row({
   );
 }
 
-function PhysicsPanel({ estimates }: { estimates: Estimates }) {
+function PhysicsPanel({ estimates, ts }: { estimates: Estimates; ts: number | undefined }) {
   const e = estimates;
   return (
-    <section class="panel physics" aria-label="Physics">
+    <section class="panel physics" aria-label="Physics" data-ts={ts}>
       <h3>Physics</h3>
+      <p class="muted small">
+        Live: the cell's latest sample{ts === undefined ? '' : ` (data time ${formatDateTime(ts)})`}. An
+        alert's evidence is its value at the raise.
+      </p>
+      <h4>Cell</h4>
+      <dl class="kv">
+        <Row
+          label="Current density J"
+          value={formatCurrentDensity(e.currentDensity_A_m2)}
+          quantity="currentDensity_A_m2"
+        />
+        <Row
+          label="Area-specific resistance |V/J|"
+          value={formatAreaResistance(e.areaSpecificResistance_ohm_m2)}
+          quantity="areaSpecificResistance_ohm_m2"
+          hint="symmetric Li|Li cells: the whole polarization per unit current density"
+        />
+      </dl>
       <h4>Li⁺ depletion (Sand's time)</h4>
       <dl class="kv">
         <Row
@@ -93,7 +114,6 @@ function PhysicsPanel({ estimates }: { estimates: Estimates }) {
           meter={e.depletionFraction}
         />
         <Row label="Time to full depletion" value={formatDuration(e.timeToDepletion_s)} />
-        <Row label="Current density J" value={formatCurrentDensity(e.currentDensity_A_m2)} />
         <Row
           label="J / J* (critical current)"
           value={formatRatio(e.jOverJstar)}
@@ -109,7 +129,6 @@ function PhysicsPanel({ estimates }: { estimates: Estimates }) {
         />
         <Row label="Stripped above CSC" value={formatArealCharge(e.strippingChargeAboveCsc_C_m2)} />
         <Row label="Contact fraction" value={formatPercent(e.contactFraction)} meter={e.contactFraction} />
-        <Row label="Area-specific resistance" value={formatAreaResistance(e.areaSpecificResistance_ohm_m2)} />
       </dl>
       <h4>Shorts</h4>
       <dl class="kv">
@@ -210,7 +229,7 @@ export function CellView({ store, rigId, cellId }: { store: DashboardStore; rigI
           ))}
         </div>
         <div class="side">
-          <PhysicsPanel estimates={state?.estimates ?? {}} />
+          <PhysicsPanel estimates={state?.estimates ?? {}} ts={state?.ts} />
           <ModelPanel state={state} />
         </div>
       </div>

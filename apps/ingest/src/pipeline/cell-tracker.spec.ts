@@ -81,6 +81,20 @@ describe('CellTracker', () => {
     expect(inOneMessage).toEqual([3000, 4000]);
   });
 
+  it('publishes the state of a sample that raises or clears an alert, between the seconds too', () => {
+    const { t } = tracker();
+    const sample = (ms: number, i: number, seq: number): Sample => ({ ts: T0 + ms, v: 0.01, i, seq });
+    const raised = run(t, [sample(0, 0.5, 0), sample(300, 2, 1), sample(600, 2, 2)]);
+    expect(raised.alerts).toMatchObject([{ state: 'raised', ts: T0 + 300 }]);
+    expect(raised.states.map((s) => [s.ts - T0, s.estimates.currentDensity_A_m2])).toEqual([
+      [0, 5000],
+      [300, 20_000],
+    ]);
+    const cleared = run(t, [sample(900, 0.5, 3)]);
+    expect(cleared.alerts).toMatchObject([{ state: 'cleared', ts: T0 + 900 }]);
+    expect(cleared.states.map((s) => s.ts - T0)).toEqual([900]);
+  });
+
   it('raises and clears alerts from detector findings with levels in the state', () => {
     const { t } = tracker();
     const high = run(t, [at(0, 0.5), at(1, 2)]);

@@ -40,7 +40,7 @@ export interface Admitted {
 
 export interface CellOutput {
   alerts: AlertEvent[];
-  /** States due (at most one per `stateInterval_ms` of data time), oldest first. */
+  /** States due (one per `stateInterval_ms` of data time, and one at each alert event), oldest first. */
   states: StateMessage[];
   newRuns: number;
 }
@@ -201,8 +201,11 @@ export class CellTracker {
         this.features.push(sample, this.last.estimates);
         this.featuresFresh = true;
       }
-      for (const event of this.alerts.update(sample.ts, this.last.findings)) output.alerts.push(event);
-      if (sample.ts - this.lastStateTs >= this.stateInterval_ms) {
+      const alerts = this.alerts.update(sample.ts, this.last.findings);
+      for (const event of alerts) output.alerts.push(event);
+      // A state also goes with every alert event: the state of the sample that raised an alert shows the
+      // numbers its evidence holds (a snapshot at the raise), whatever the state interval.
+      if (alerts.length > 0 || sample.ts - this.lastStateTs >= this.stateInterval_ms) {
         this.lastStateTs = sample.ts;
         output.states.push(this.state()!);
       }
