@@ -8,7 +8,8 @@ set -euo pipefail
 MQTT_PORT="${SANDGLASS_TEST_MQTT_PORT:-18830}"
 INFLUX_PORT="${SANDGLASS_TEST_INFLUX_PORT:-18086}"
 INFLUX_RPC_PORT="$((INFLUX_PORT + 2))"
-REDIS_PORT="${SANDGLASS_TEST_REDIS_PORT:-16379}"
+# Redis follows the broker's port (18830 → 16379), so runs on other ports never share one.
+REDIS_PORT="${SANDGLASS_TEST_REDIS_PORT:-$((MQTT_PORT - 2451))}"
 STATE_DIR="${SANDGLASS_SERVICES_DIR:-${TMPDIR:-/tmp}/sandglass-services-$MQTT_PORT}"
 
 log() { printf '[services] %s\n' "$*" >&2; }
