@@ -227,7 +227,8 @@ async function openDashboards(
     dashboards.push(...group);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('not subscribed within 30 s')), 30_000);
+      // A loaded machine (shared by other jobs) can take long to open them.
+      timer = setTimeout(() => reject(new Error('not subscribed within 120 s')), 120_000);
     });
     try {
       await Promise.race([Promise.all(group.map((d) => d.ready)), timeout]);

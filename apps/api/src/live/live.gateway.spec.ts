@@ -248,11 +248,11 @@ describe('LiveGateway rooms', () => {
     const both = await connect({ batch: true }, { rigId: 'rig-01', batch: true });
     const cell = await connect({ rigId: 'rig-02', cellId: 'ch-01', batch: true });
     const plain = await connect({});
-    publishState(state('rig-01', 'ch-01', BASE_MS));
-    publishState(state('rig-01', 'ch-01', BASE_MS + 1000));
-    publishState(state('rig-01', 'ch-02', BASE_MS));
-    publishState(state('rig-02', 'ch-01', BASE_MS));
-    publishState(state('rig-02', 'ch-02', BASE_MS));
+    await publishState(state('rig-01', 'ch-01', BASE_MS));
+    await publishState(state('rig-01', 'ch-01', BASE_MS + 1000));
+    await publishState(state('rig-01', 'ch-02', BASE_MS));
+    await publishState(state('rig-02', 'ch-01', BASE_MS));
+    await publishState(state('rig-02', 'ch-02', BASE_MS));
     gateway.flushStates();
     gateway.flushStates(); // nothing new: nothing sent
     const cells = (socket: FakeSocket) =>
@@ -273,7 +273,7 @@ describe('LiveGateway rooms', () => {
     for (const socket of [everything, rig, both, cell]) expect(socket.of('state')).toEqual([]);
     expect(plain.of('state')).toHaveLength(5);
     expect(plain.of('states')).toEqual([]);
-    publishAlert(alert('rig-01', 'ch-01'));
+    await publishAlert(alert('rig-01', 'ch-01'));
     for (const socket of [everything, rig, both, plain]) expect(socket.of('alert')).toHaveLength(1);
     expect(cell.of('alert')).toHaveLength(0);
   });
