@@ -533,7 +533,9 @@ async function main(): Promise<void> {
   console.log(
     `\ndashboards subscribed to everything (${cells} cells' state at 1 Hz each, ${batched ? 'batched `states` per tick' : 'one `state` per cell'}), ${step_s} s per step:`,
   );
-  console.log('clients | state frames delivered | alert p50 / p99 (relay) | api event-loop p99 | api CPU');
+  console.log(
+    'clients | state frames delivered | alert p50 / p99 (relay) | api event-loop p99 | api CPU | api CPU per state delivered',
+  );
   const lag = monitorEventLoopDelay({ resolution: 10 });
   for (const n of steps) {
     try {
@@ -565,7 +567,9 @@ async function main(): Promise<void> {
     console.log(
       `${String(n).padStart(7)} | ${(100 * delivered).toFixed(1).padStart(5)}% of ${((to - from) / (elapsed_ms / 1000)).toFixed(0)}/s each` +
         ` | ${quantile(s, 0.5).toFixed(1)} / ${quantile(s, 0.99).toFixed(1)} ms${probe.failures ? ` (${probe.failures} lost)` : ''}` +
-        ` | ${(lag.percentile(99) / 1e6).toFixed(1)} ms | ${((100 * (cpu.user + cpu.system)) / 1000 / elapsed_ms).toFixed(0)}%`,
+        ` | ${(lag.percentile(99) / 1e6).toFixed(1)} ms | ${((100 * (cpu.user + cpu.system)) / 1000 / elapsed_ms).toFixed(0)}%` +
+        // CPU time, not wall time: comparable on a machine other jobs load.
+        ` | ${((cpu.user + cpu.system) / Math.max(1, frames)).toFixed(2)} µs`,
     );
   }
   states.kill('SIGTERM');
