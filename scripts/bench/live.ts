@@ -311,7 +311,13 @@ async function runProbe(apiUrl: string, mqttUrl: string): Promise<void> {
       },
       thresholds: {},
     };
-    await publisher.publishAsync(configTopic(PROBE_RIG, cellId), JSON.stringify(config), { qos: 1 });
+    // Through the api, which stores it and tells ingest (ingest applies stored configurations only).
+    const res = await fetch(`${apiUrl}/api/cells/${PROBE_RIG}/${cellId}/config`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(config),
+    });
+    if (!res.ok) throw new Error(`configuring ${cellId}: ${res.status} ${await res.text()}`);
   };
   const fullProbe = async (cellId: string): Promise<void> => {
     // The detectors need a time step: a first sample starts the cell, the second (1 s of data time
