@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts the real servers the tests need — Mosquitto and InfluxDB 1.x — on project-owned ports, with data
+# Starts the real servers the tests need — Mosquitto, InfluxDB 1.x and Redis — on project-owned ports, with data
 # in a temporary directory. Installs Debian's packages when they are missing (as root).
 #   scripts/services.sh up | down | status | env | install
 # `up` is idempotent: servers already answering are left as they are. `env` prints the variables tests read.
@@ -8,8 +8,9 @@ set -euo pipefail
 MQTT_PORT="${SANDGLASS_TEST_MQTT_PORT:-18830}"
 INFLUX_PORT="${SANDGLASS_TEST_INFLUX_PORT:-18086}"
 INFLUX_RPC_PORT="$((INFLUX_PORT + 2))"
+# Redis follows the broker's port (18830 → 16379), so runs on other ports never share one.
+REDIS_PORT="${SANDGLASS_TEST_REDIS_PORT:-$((MQTT_PORT - 2451))}"
 STATE_DIR="${SANDGLASS_SERVICES_DIR:-${TMPDIR:-/tmp}/sandglass-services-$MQTT_PORT}"
-PACKAGES=(mosquitto influxdb chromium docker-compose)
 
 log() { printf '[services] %s\n' "$*" >&2; }
 
@@ -20,6 +21,7 @@ missing_packages() {
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
   command -v curl >/dev/null 2>&1 || missing+=(curl)
+  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
   echo "${missing[@]:-}"
 }
 
@@ -38,7 +40,7 @@ install_packages() {
   # shellcheck disable=SC2086
   apt-get install -y -qq --no-install-recommends $missing >/dev/null
   # Debian's packages start their own daemons on the default ports; the project uses its own instances.
-  for unit in influxdb; do
+  for unit in influxdb redis-server; do
     if command -v service >/dev/null 2>&1; then service "$unit" stop >/dev/null 2>&1 || true; fi
   done
 }
@@ -103,19 +105,36 @@ CONF
   return 1
 }
 
+redis_up() { [ "$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]; }
+
+start_redis() {
+  redis_up && return 0
+  mkdir -p "$STATE_DIR/redis"
+  # socket.io's Redis adapter uses pub/sub only: no persistence.
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$STATE_DIR/redis" \
+    --daemonize yes --pidfile "$STATE_DIR/redis.pid" --logfile "$STATE_DIR/redis.log"
+  for _ in $(seq 1 100); do redis_up && return 0; sleep 0.1; done
+  log "redis-server did not start; see $STATE_DIR/redis.log"
+  return 1
+}
+
 stop_all() {
+  if [ -f "$STATE_DIR/redis.pid" ]; then
+    kill "$(cat "$STATE_DIR/redis.pid")" 2>/dev/null || true
+  fi
   if [ -f "$STATE_DIR/influxd.pid" ]; then
     kill "$(cat "$STATE_DIR/influxd.pid")" 2>/dev/null || true
     rm -f "$STATE_DIR/influxd.pid"
   fi
   pkill -f "mosquitto -c $STATE_DIR/mosquitto.conf" 2>/dev/null || true
-  for _ in $(seq 1 50); do (mqtt_up || influx_up) || break; sleep 0.1; done
+  for _ in $(seq 1 50); do (mqtt_up || influx_up || redis_up) || break; sleep 0.1; done
   rm -rf "$STATE_DIR"
 }
 
 print_env() {
   echo "SANDGLASS_TEST_MQTT_URL=mqtt://127.0.0.1:$MQTT_PORT"
   echo "SANDGLASS_TEST_INFLUX_URL=http://127.0.0.1:$INFLUX_PORT"
+  echo "SANDGLASS_TEST_REDIS_URL=redis://127.0.0.1:$REDIS_PORT"
   echo "SANDGLASS_TEST_SERVICES_DIR=$STATE_DIR"
 }
 
@@ -125,13 +144,15 @@ case "${1:-status}" in
     install_packages
     start_mosquitto
     start_influxd
-    log "mosquitto on 127.0.0.1:$MQTT_PORT, influxd on 127.0.0.1:$INFLUX_PORT, data in $STATE_DIR"
+    start_redis
+    log "mosquitto on 127.0.0.1:$MQTT_PORT, influxd on 127.0.0.1:$INFLUX_PORT, redis on 127.0.0.1:$REDIS_PORT, data in $STATE_DIR"
     print_env
     ;;
   down) stop_all ;;
   status)
     mqtt_up && echo "mosquitto: up on $MQTT_PORT" || echo "mosquitto: down"
     influx_up && echo "influxd: up on $INFLUX_PORT" || echo "influxd: down"
+    redis_up && echo "redis: up on $REDIS_PORT" || echo "redis: down"
     ;;
   env) print_env ;;
   *)

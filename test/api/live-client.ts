@@ -26,7 +26,7 @@ export class RecordingClient {
       reconnection: false,
       ...(options.auth && { auth: options.auth }),
     });
-    for (const event of ['state', 'alert', 'replay', 'cycle'] as const) {
+    for (const event of ['state', 'states', 'alert', 'replay', 'cycle'] as const) {
       this.socket.on(event, (data: unknown) => {
         this.received.push({ event, data });
         for (const wake of this.waiters.splice(0)) wake();

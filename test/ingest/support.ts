@@ -55,6 +55,8 @@ export interface IngestSettings {
   /** The rigs this ingest takes (SANDGLASS_INGEST_RIGS), so tests sharing a broker do not mix. */
   rigs: string[];
   env?: Record<string, string>;
+  /** How long it may take to subscribe (default 20 s; several started at once on a loaded machine need more). */
+  startTimeout_ms?: number;
 }
 
 /**
@@ -111,7 +113,7 @@ export async function startIngest(settings: IngestSettings): Promise<IngestProce
       return port > 0 && /subscribed to /.test(output);
     },
     'ingest to start',
-    20_000,
+    settings.startTimeout_ms ?? 20_000,
   );
   const base = `http://127.0.0.1:${port}`;
   return {

@@ -3,6 +3,8 @@ import { describe } from 'vitest';
 export interface TestServices {
   mqttUrl: string;
   influxUrl: string;
+  /** Redis for socket.io's adapter (several api instances). */
+  redisUrl: string;
   servicesDir: string;
 }
 
@@ -16,14 +18,15 @@ export const skipServices = process.env.SANDGLASS_SKIP_SERVICES === '1';
 export function testServices(): TestServices {
   const mqttUrl = process.env.SANDGLASS_TEST_MQTT_URL;
   const influxUrl = process.env.SANDGLASS_TEST_INFLUX_URL;
-  if (!mqttUrl || !influxUrl) {
+  const redisUrl = process.env.SANDGLASS_TEST_REDIS_URL;
+  if (!mqttUrl || !influxUrl || !redisUrl) {
     throw new Error(
       `real test servers are not available: ${process.env.SANDGLASS_SERVICES_ERROR ?? 'unknown reason'}. ` +
-        'Install Debian packages mosquitto and influxdb (scripts/services.sh install, as root), ' +
+        'Install Debian packages mosquitto, influxdb and redis-server (scripts/services.sh install, as root), ' +
         'or set SANDGLASS_SKIP_SERVICES=1 to skip these tests explicitly.',
     );
   }
-  return { mqttUrl, influxUrl, servicesDir: process.env.SANDGLASS_TEST_SERVICES_DIR ?? '' };
+  return { mqttUrl, influxUrl, redisUrl, servicesDir: process.env.SANDGLASS_TEST_SERVICES_DIR ?? '' };
 }
 
 /** `describe` for suites that need Mosquitto and InfluxDB: skipped only when explicitly asked. */

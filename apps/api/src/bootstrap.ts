@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiModule, type ApiModuleOptions } from './api.module.js';
 import { serveDashboard } from './dashboard/serve-dashboard.js';
+import { RedisIoAdapter } from './live/redis-io.adapter.js';
 
 /** apps/dashboard/dist, from apps/api/src (sources) or dist/apps/api/src (build). */
 export function defaultDashboardDir(): string {
@@ -87,6 +88,11 @@ export async function startApi(
     logger: logLevels(env.SANDGLASS_LOG_LEVEL),
   });
   configureApiApp(app, { ...options, corsOrigins: options.corsOrigins ?? env.SANDGLASS_CORS_ORIGINS });
+  if (env.SANDGLASS_REDIS_URL) {
+    const adapter = new RedisIoAdapter(app, env.SANDGLASS_REDIS_URL);
+    await adapter.connect();
+    app.useWebSocketAdapter(adapter);
+  }
   app.enableShutdownHooks();
   await app.listen(env.SANDGLASS_HTTP_PORT, apiHost(env));
   const address = app.getHttpServer().address() as { port: number };

@@ -13,4 +13,5 @@ export { REPLAY_RUNNER } from './replays/replay-runner.js';
 export { publisherReplayRunner } from './replays/publisher-runner.provider.js';
 export { ApiMetrics } from './health/api-metrics.js';
 export { LiveFeed } from './live/live-feed.service.js';
+export { LiveGateway } from './live/live.gateway.js';
 export { ExportService } from './export/export.service.js';

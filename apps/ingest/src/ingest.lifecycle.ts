@@ -10,6 +10,7 @@ import { DeadLetterFile } from './dead-letters/dead-letter-file.js';
 import { ModelRunner } from './detection/model-runner.js';
 import { MqttIntake } from './intake/mqtt-intake.js';
 import { MetricSourcesRef } from './observability/metric-sources.js';
+import { RigPartition } from './partition/rig-partition.js';
 import { StateThrottle } from './pipeline/state-throttle.js';
 import { Checkpointer } from './pipeline/checkpoints.js';
 import { CycleAnalytics, CycleRecorder } from './pipeline/cycle-analytics.js';
@@ -62,6 +63,7 @@ export class IngestLifecycle implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(CycleRecorder) private readonly cycles: CycleRecorder,
     @Inject(CycleAnalytics) analytics: CycleAnalytics,
     @Inject(Checkpointer) private readonly checkpoints: Checkpointer,
+    @Inject(RigPartition) private readonly partition: RigPartition | null,
   ) {
     metrics.sources = {
       intake,
@@ -74,6 +76,7 @@ export class IngestLifecycle implements OnApplicationBootstrap, BeforeApplicatio
       deadLetters,
       cycles: { recorder: cycles, analytics },
       checkpoints: checkpoints.counters,
+      ...(partition && { partition }),
     };
   }
 
@@ -101,8 +104,9 @@ export class IngestLifecycle implements OnApplicationBootstrap, BeforeApplicatio
     }
     try {
       // Before the broker: a cell continues from its checkpoint and the samples stored since, then takes
-      // new samples.
-      await this.checkpoints.restore(() => this.walDrained(WAL_REPLAY_WAIT_MS));
+      // new samples. Partitioned, the WAL is stored first and each rig is restored when it is taken.
+      if (this.partition) await this.walDrained(WAL_REPLAY_WAIT_MS);
+      else await this.checkpoints.restore(() => this.walDrained(WAL_REPLAY_WAIT_MS));
     } catch (error) {
       this.logger.warn(`could not restore detector checkpoints (${String(error)}); detectors start afresh`);
     }
@@ -123,6 +127,7 @@ export class IngestLifecycle implements OnApplicationBootstrap, BeforeApplicatio
 
   async beforeApplicationShutdown(): Promise<void> {
     const started = Date.now();
+    this.partition?.leave();
     await this.mqtt.stop();
     await this.model.stop();
     // Every cell's state after its last sample: the next start continues from here.

@@ -68,4 +68,24 @@ describe('parseEnvironment', () => {
       'rig-2',
     ]);
   });
+
+  it('checks the settings of hash-partitioned ingest and of the Redis adapter', () => {
+    expect(() => parseEnvironment({ SANDGLASS_INGEST_PARTITION: 'hash' })).toThrow(/SANDGLASS_INGEST_RIGS=/);
+    expect(() =>
+      parseEnvironment({ SANDGLASS_INGEST_PARTITION: 'hash', SANDGLASS_INGEST_RIGS: 'r1' }),
+    ).toThrow(/SANDGLASS_MQTT_URL=/);
+    expect(() => parseEnvironment({ SANDGLASS_INGEST_PARTITION: 'round-robin' })).toThrow(
+      /SANDGLASS_INGEST_PARTITION=/,
+    );
+    expect(() => parseEnvironment({ SANDGLASS_REDIS_URL: 'http://redis:6379' })).toThrow(
+      /SANDGLASS_REDIS_URL=/,
+    );
+    const env = parseEnvironment({
+      SANDGLASS_INGEST_PARTITION: 'hash',
+      SANDGLASS_INGEST_RIGS: 'r1,r2',
+      SANDGLASS_MQTT_URL: 'mqtt://broker:1883',
+      SANDGLASS_REDIS_URL: 'redis://redis:6379',
+    });
+    expect(env.SANDGLASS_INGEST_SETTLE_MS).toBe(3000);
+  });
 });

@@ -43,6 +43,15 @@ export const EnvironmentSchema = z
       .optional()
       .transform((s) => (s ? s.split(',').map((r) => r.trim()) : undefined))
       .pipe(z.array(z.string().regex(ID_PATTERN)).optional()),
+    /**
+     * How ingest processes sharing a broker split the rigs. `static`: this process takes
+     * SANDGLASS_INGEST_RIGS (or every rig). `hash`: the processes with this setting share the rigs of
+     * SANDGLASS_INGEST_RIGS by rendezvous hash over the live processes (presence with an MQTT will), and
+     * take over a failed process's rigs from their checkpoints (docs/scaling.md).
+     */
+    SANDGLASS_INGEST_PARTITION: z.enum(['static', 'hash']).default('static'),
+    /** `hash` partitioning: how long a starting process listens for its peers before taking rigs. */
+    SANDGLASS_INGEST_SETTLE_MS: z.coerce.number().int().min(0).max(60_000).default(3000),
     /** HTTP port of a standalone ingest process (`GET /health`, `GET /metrics`); 0 = any free port. */
     SANDGLASS_INGEST_HTTP_PORT: port.default(3001),
     /** Memory of the embedded store's DuckDB buffer pool (MiB); beyond it DuckDB spills to disk. */
@@ -96,6 +105,11 @@ export const EnvironmentSchema = z
     SANDGLASS_NOTIFY_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
     /** JSON routes file (docs/notifications.md): which channels get which alerts, rate limits, escalation. */
     SANDGLASS_NOTIFY_ROUTES_FILE: z.string().min(1).optional(),
+    /**
+     * Redis for socket.io's Redis adapter (several api instances behind one dashboard address): events
+     * one instance emits to all clients reach the clients of the others. Unset = one api instance.
+     */
+    SANDGLASS_REDIS_URL: url(['redis:', 'rediss:']).optional(),
     /** Address of the dashboard as people reach it, for links in notifications (default http://localhost:{port}). */
     SANDGLASS_PUBLIC_URL: url(['http:', 'https:']).optional(),
   })
@@ -116,6 +130,22 @@ export const EnvironmentSchema = z
             message: 'required when SANDGLASS_NOTIFY_SMTP_URL is set',
           });
         }
+      }
+    }
+    if (env.SANDGLASS_INGEST_PARTITION === 'hash') {
+      if (!env.SANDGLASS_INGEST_RIGS?.length) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['SANDGLASS_INGEST_RIGS'],
+          message: 'required with SANDGLASS_INGEST_PARTITION=hash: the rigs the ingest processes share',
+        });
+      }
+      if (!env.SANDGLASS_MQTT_URL) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['SANDGLASS_MQTT_URL'],
+          message: 'required with SANDGLASS_INGEST_PARTITION=hash: the processes meet at a shared broker',
+        });
       }
     }
     if (env.SANDGLASS_NOTIFY_RETRY_MAX_MS < env.SANDGLASS_NOTIFY_RETRY_MIN_MS) {

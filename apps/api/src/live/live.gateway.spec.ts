@@ -37,16 +37,28 @@ class FakeNamespace {
   use(): void {}
 
   readonly sockets: FakeSocket[] = [];
-  to(rooms: string | string[]) {
+  /** One process: local is everything. */
+  get local(): this {
+    return this;
+  }
+  get adapter() {
+    return { rooms: new Set(this.sockets.flatMap((socket) => [...socket.rooms])) };
+  }
+  to(rooms: string | string[], excluded: string[] = []) {
     const targets = new Set(Array.isArray(rooms) ? rooms : [rooms]);
     const deliver = (volatile: boolean) => (event: string, data: unknown) => {
       for (const socket of this.sockets) {
+        if ([...socket.rooms].some((room) => excluded.includes(room))) continue;
         if ([...socket.rooms].some((room) => targets.has(room)))
           socket.received.push({ event, data, volatile });
       }
       return true;
     };
-    return { emit: deliver(false), volatile: { emit: deliver(true) } };
+    return {
+      emit: deliver(false),
+      volatile: { emit: deliver(true) },
+      except: (except: string | string[]) => this.to(rooms, [...excluded, ...[except].flat()]),
+    };
   }
   emit(event: string, data: unknown): boolean {
     for (const socket of this.sockets) socket.received.push({ event, data, volatile: false });
@@ -228,5 +240,41 @@ describe('LiveGateway rooms', () => {
     gateway.broadcastReplay(status);
     expect(subscribed.of('replay')).toEqual([status]);
     expect(idle.of('replay')).toEqual([status]);
+  });
+
+  it('sends batched subscribers one states message per tick, each cell once, and every alert', async () => {
+    const everything = await connect({ batch: true });
+    const rig = await connect({ rigId: 'rig-01', batch: true });
+    const both = await connect({ batch: true }, { rigId: 'rig-01', batch: true });
+    const cell = await connect({ rigId: 'rig-02', cellId: 'ch-01', batch: true });
+    const plain = await connect({});
+    await publishState(state('rig-01', 'ch-01', BASE_MS));
+    await publishState(state('rig-01', 'ch-01', BASE_MS + 1000));
+    await publishState(state('rig-01', 'ch-02', BASE_MS));
+    await publishState(state('rig-02', 'ch-01', BASE_MS));
+    await publishState(state('rig-02', 'ch-02', BASE_MS));
+    gateway.flushStates();
+    gateway.flushStates(); // nothing new: nothing sent
+    const cells = (socket: FakeSocket) =>
+      socket
+        .of('states')
+        .map((batch) => (batch as StateMessage[]).map((s) => `${s.rigId}/${s.cellId}@${s.ts}`));
+    expect(cells(everything)).toEqual([
+      [
+        `rig-01/ch-01@${BASE_MS + 1000}`,
+        `rig-01/ch-02@${BASE_MS}`,
+        `rig-02/ch-01@${BASE_MS}`,
+        `rig-02/ch-02@${BASE_MS}`,
+      ],
+    ]);
+    expect(cells(rig)).toEqual([[`rig-01/ch-01@${BASE_MS + 1000}`, `rig-01/ch-02@${BASE_MS}`]]);
+    expect(cells(both)).toEqual(cells(everything));
+    expect(cells(cell)).toEqual([[`rig-02/ch-01@${BASE_MS}`]]);
+    for (const socket of [everything, rig, both, cell]) expect(socket.of('state')).toEqual([]);
+    expect(plain.of('state')).toHaveLength(5);
+    expect(plain.of('states')).toEqual([]);
+    await publishAlert(alert('rig-01', 'ch-01'));
+    for (const socket of [everything, rig, both, plain]) expect(socket.of('alert')).toHaveLength(1);
+    expect(cell.of('alert')).toHaveLength(0);
   });
 });

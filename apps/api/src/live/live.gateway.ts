@@ -15,6 +15,7 @@ import {
   type ClientToServerEvents,
   LIVE_NAMESPACE,
   type ReplayStatus,
+  STATES_TICK_MS,
   type ServerToClientEvents,
   type StateMessage,
   type Subscription,
@@ -35,9 +36,15 @@ export interface SubscribeReply {
 }
 
 /** Every room a message about one cell goes to: everything, the cell's rig, the cell itself. */
-export function roomsOf(rigId: string, cellId: string): string[] {
-  return [liveRoom({}), liveRoom({ rigId }), liveRoom({ rigId, cellId })];
+export function roomsOf(rigId: string, cellId: string, batch = false): string[] {
+  return [liveRoom({ batch }), liveRoom({ rigId, batch }), liveRoom({ rigId, cellId, batch })];
 }
+
+/** Alerts and cycles go to per-cell and batched subscribers alike. */
+const allRoomsOf = (rigId: string, cellId: string) => [
+  ...roomsOf(rigId, cellId),
+  ...roomsOf(rigId, cellId, true),
+];
 
 /** A new subscriber gets the latest state of cells heard from within this (slow cells included). */
 const SNAPSHOT_MAX_AGE_MS = 10 * 60_000;
@@ -52,11 +59,22 @@ function matches(subscription: Subscription, state: StateMessage): boolean {
  * receives the `state` and `alert` messages the LiveFeed learns from MQTT. `state` is sent volatile: a
  * client whose connection is still busy with earlier frames misses a frame (the next one supersedes
  * it); `alert` is always queued, so none is lost while the client stays connected.
+ *
+ * A subscription with `batch: true` gets, instead of `state` per cell, one `states` message per tick
+ * (STATES_TICK_MS) and room with the latest state of each cell that changed: at a fleet's size (1000
+ * cells at 1 Hz, hundreds of dashboards) per-cell frames cost the api a socket write per cell and client.
+ *
+ * Every api instance hears MQTT itself, so live messages go to its own clients only (`local`, also with
+ * the Redis adapter of several instances): each cell's events stay in MQTT's order and no client gets an
+ * alert twice.
  */
 @WebSocketGateway({ namespace: LIVE_NAMESPACE, serveClient: false })
 export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy {
   private readonly logger = new Logger('LiveGateway');
   private stopListening: (() => void) | undefined;
+  /** States of the current tick for batched subscribers, the latest per cell. */
+  private readonly tick = new Map<string, StateMessage>();
+  private tickTimer: NodeJS.Timeout | undefined;
 
   @WebSocketServer()
   server!: LiveNamespace;
@@ -79,10 +97,13 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       alert: (alert) => this.broadcastAlert(alert),
       cycle: (cycle) => this.broadcastCycle(cycle),
     });
+    this.tickTimer = setInterval(() => this.flushStates(), STATES_TICK_MS);
+    this.tickTimer.unref();
   }
 
   onModuleDestroy(): void {
     this.stopListening?.();
+    clearInterval(this.tickTimer);
   }
 
   handleConnection(): void {
@@ -102,9 +123,10 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     if (!parsed.success) return { ok: false, error: describeIssues(parsed.error).join('; ') };
     await socket.join(liveRoom(parsed.data));
     // A snapshot of what is known now, so a fresh page does not wait for the next frame of each cell.
-    for (const state of this.feed.latestStates(SNAPSHOT_MAX_AGE_MS)) {
-      if (matches(parsed.data, state)) socket.emit('state', state);
-    }
+    const snapshot = this.feed.latestStates(SNAPSHOT_MAX_AGE_MS).filter((s) => matches(parsed.data, s));
+    if (parsed.data.batch) {
+      if (snapshot.length > 0) socket.emit('states', snapshot);
+    } else for (const state of snapshot) socket.emit('state', state);
     return { ok: true };
   }
 
@@ -120,17 +142,44 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   }
 
   broadcastState(state: StateMessage): void {
-    this.server.to(roomsOf(state.rigId, state.cellId)).volatile.emit('state', state);
+    this.server.local.to(roomsOf(state.rigId, state.cellId)).volatile.emit('state', state);
+    this.tick.set(`${state.rigId}/${state.cellId}`, state);
     this.metrics.liveEvents.inc({ event: 'state' });
   }
 
+  /**
+   * One `states` message per batched room with states this tick. A client in a broader room (all, its
+   * rig) gets the states from there only, never twice. Rooms without clients are skipped before any
+   * encoding.
+   */
+  flushStates(): void {
+    if (this.tick.size === 0) return;
+    const states = [...this.tick.values()];
+    this.tick.clear();
+    const rooms = this.server.adapter.rooms;
+    const all = liveRoom({ batch: true });
+    if (rooms.has(all)) this.server.local.to(all).volatile.emit('states', states);
+    const byRig = new Map<string, StateMessage[]>();
+    for (const state of states) {
+      const cellRoom = liveRoom({ rigId: state.rigId, cellId: state.cellId, batch: true });
+      const rigRoom = liveRoom({ rigId: state.rigId, batch: true });
+      if (rooms.has(rigRoom)) byRig.set(rigRoom, [...(byRig.get(rigRoom) ?? []), state]);
+      if (rooms.has(cellRoom))
+        this.server.local.to(cellRoom).except([all, rigRoom]).volatile.emit('states', [state]);
+    }
+    for (const [rigRoom, rigStates] of byRig) {
+      this.server.local.to(rigRoom).except(all).volatile.emit('states', rigStates);
+    }
+    this.metrics.liveEvents.inc({ event: 'states' });
+  }
+
   broadcastCycle(cycle: CycleSummary): void {
-    this.server.to(roomsOf(cycle.rigId, cycle.cellId)).emit('cycle', cycle);
+    this.server.local.to(allRoomsOf(cycle.rigId, cycle.cellId)).emit('cycle', cycle);
     this.metrics.liveEvents.inc({ event: 'cycle' });
   }
 
   broadcastAlert(alert: AlertEvent): void {
-    this.server.to(roomsOf(alert.rigId, alert.cellId)).emit('alert', alert);
+    this.server.local.to(allRoomsOf(alert.rigId, alert.cellId)).emit('alert', alert);
     this.metrics.liveEvents.inc({ event: 'alert' });
     this.logger.debug(`alert ${alert.id} ${alert.state} for ${alert.rigId}/${alert.cellId}`);
   }

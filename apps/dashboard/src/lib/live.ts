@@ -60,7 +60,8 @@ export function connectLive(store: DashboardStore): () => void {
 
   socket.on('connect', () => {
     attempts = 0;
-    socket.emit('subscribe', {}, (reply) => {
+    // Batched: one `states` message per tick for the whole fleet instead of one per cell.
+    socket.emit('subscribe', { batch: true }, (reply) => {
       if (reply.ok) store.setConnection({ state: 'connected' });
       else
         store.setConnection({
@@ -83,6 +84,13 @@ export function connectLive(store: DashboardStore): () => void {
     const parsed = StateMessageSchema.safeParse(message);
     if (parsed.success) store.applyState(parsed.data);
     else store.invalidMessages++;
+  });
+  socket.on('states', (messages) => {
+    for (const message of Array.isArray(messages) ? messages : []) {
+      const parsed = StateMessageSchema.safeParse(message);
+      if (parsed.success) store.applyState(parsed.data);
+      else store.invalidMessages++;
+    }
   });
   socket.on('alert', (message) => {
     const parsed = AlertEventSchema.safeParse(message);

@@ -7,6 +7,8 @@ import { TelemetryIntake } from '../pipeline/telemetry-intake.js';
 import { WalDrainer } from '../wal/wal-drainer.js';
 import { WalModule } from '../wal/wal.module.js';
 import { WriteAheadLog } from '../wal/write-ahead-log.js';
+import { Checkpointer } from '../pipeline/checkpoints.js';
+import { RigPartition } from '../partition/rig-partition.js';
 import { MqttConnection, MqttIntake } from './mqtt-intake.js';
 import { MqttModule } from './mqtt.module.js';
 
@@ -15,8 +17,36 @@ import { MqttModule } from './mqtt.module.js';
   imports: [MqttModule, WalModule, DetectionModule],
   providers: [
     {
+      // SANDGLASS_INGEST_PARTITION=hash only (null otherwise).
+      provide: RigPartition,
+      inject: [MqttConnection, Checkpointer, INGEST_CONFIG],
+      useFactory: (connection: MqttConnection, checkpoints: Checkpointer, config: IngestConfig) =>
+        config.env.SANDGLASS_INGEST_PARTITION === 'hash'
+          ? new RigPartition(
+              config.clientId,
+              config.rigs ?? [],
+              config.env.SANDGLASS_INGEST_SETTLE_MS,
+              connection,
+              {
+                // The samples of a rig taken over are in the store (the failed process's WAL is not here).
+                restore: (rigs) => checkpoints.restore(() => Promise.resolve(true), rigs),
+                release: (rigs) => checkpoints.release(rigs),
+              },
+              new Logger('Partition'),
+            )
+          : null,
+    },
+    {
       provide: MqttIntake,
-      inject: [MqttConnection, TelemetryIntake, WriteAheadLog, WalDrainer, INGEST_CONFIG, TELEMETRY_STORE],
+      inject: [
+        MqttConnection,
+        TelemetryIntake,
+        WriteAheadLog,
+        WalDrainer,
+        INGEST_CONFIG,
+        TELEMETRY_STORE,
+        RigPartition,
+      ],
       useFactory: (
         connection: MqttConnection,
         intake: TelemetryIntake,
@@ -24,6 +54,7 @@ import { MqttModule } from './mqtt.module.js';
         drainer: WalDrainer,
         config: IngestConfig,
         store: TelemetryStore,
+        partition: RigPartition | null,
       ) =>
         new MqttIntake(
           connection,
@@ -33,6 +64,7 @@ import { MqttModule } from './mqtt.module.js';
           () => drainer.notify(),
           config.telemetrySource,
           (rigId, cellId) => store.getCellConfig({ rigId, cellId }),
+          partition ?? undefined,
         ),
     },
     {
@@ -47,6 +79,6 @@ import { MqttModule } from './mqtt.module.js';
       ) => new IngestHealth(connection, intake, wal, drainer, () => telemetry.counters.samplesAccepted),
     },
   ],
-  exports: [MqttIntake, IngestHealth],
+  exports: [MqttIntake, IngestHealth, RigPartition],
 })
 export class IntakeModule {}

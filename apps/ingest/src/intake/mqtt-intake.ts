@@ -41,6 +41,11 @@ export interface MqttIntakeOptions {
   sessionExpiry_s?: number;
   /** Telemetry comes in-process from the embedded broker: subscribe only to configuration and alerts. */
   telemetryInProcess?: boolean;
+  /**
+   * Hash partitioning: telemetry is subscribed only for the rigs given to `setTelemetryRigs` (none at
+   * first), configuration and alerts for all of `rigs`; the will clears this process's presence.
+   */
+  partitioned?: { will: { topic: string; payload: string; qos: 1; retain: true } };
 }
 
 /** Reads a cell's configuration as the api stored it (the store). */
@@ -69,6 +74,9 @@ export class MqttConnection implements IngestOutput {
   connected = false;
   /** Times the client (re)connected. */
   connects = 0;
+  /** Partitioned: the rigs whose telemetry this process takes now. */
+  private telemetryRigs = new Set<string>();
+  private readonly connectListeners: Array<() => void> = [];
 
   constructor(
     private readonly options: MqttIntakeOptions,
@@ -95,6 +103,8 @@ export class MqttConnection implements IngestOutput {
       ...(this.protocolVersion === 5 && {
         properties: { sessionExpiryInterval: options.sessionExpiry_s ?? 7 * 24 * 3600 },
       }),
+      // The broker publishes it when the connection drops without a DISCONNECT (a killed process).
+      ...(options.partitioned && { will: options.partitioned.will }),
       reconnectPeriod: this.reconnect_ms,
       connectTimeout: 10_000,
       queueQoSZero: false,
@@ -118,7 +128,8 @@ export class MqttConnection implements IngestOutput {
       this.logger.log(
         `connected to ${options.url} as ${options.clientId} (session ${connack.sessionPresent ? 'resumed' : 'new'})`,
       );
-      this.subscribe(client);
+      this.subscribe(client, connack.sessionPresent);
+      for (const listener of this.connectListeners) listener();
     });
     client.on('close', () => {
       if (this.connected && !this.stopping)
@@ -177,16 +188,58 @@ export class MqttConnection implements IngestOutput {
     this.client?.publish(rejectedTopic(rigId, cellId), JSON.stringify(message), { qos: 0 });
   }
 
-  private subscribe(client: MqttClient): void {
+  /** Called after each (re)connect, once the subscriptions are sent. */
+  onConnect(listener: () => void): void {
+    this.connectListeners.push(listener);
+  }
+
+  /** Publishes a small retained QoS 1 message (partition presence and claims); an empty one clears it. */
+  publishRetained(topic: string, payload: string): void {
+    this.client?.publish(topic, payload, { qos: 1, retain: true });
+  }
+
+  /** Subscribes at QoS 1; resolves at the SUBACK. */
+  subscribeFilters(filters: readonly string[]): Promise<void> {
+    const client = this.client;
+    if (!client || filters.length === 0) return Promise.resolve();
+    return new Promise((resolve, reject) =>
+      client.subscribe([...filters], { qos: 1 }, (error) => (error ? reject(error) : resolve())),
+    );
+  }
+
+  /**
+   * Partitioned: takes the telemetry of exactly these rigs from now on. Resolves once the broker
+   * acknowledged the change (a rig's messages published before that reach this process's session only
+   * if it was already subscribed).
+   */
+  async setTelemetryRigs(rigs: ReadonlySet<string>): Promise<void> {
+    const added = [...rigs].filter((r) => !this.telemetryRigs.has(r));
+    const removed = [...this.telemetryRigs].filter((r) => !rigs.has(r));
+    this.telemetryRigs = new Set(rigs);
+    const client = this.client;
+    if (!client || !this.connected) return; // the next connect subscribes the new set
+    await this.subscribeFilters(added.flatMap(telemetryFilters));
+    if (removed.length > 0) {
+      await new Promise<void>((resolve) =>
+        client.unsubscribe(removed.flatMap(telemetryFilters), () => resolve()),
+      );
+    }
+  }
+
+  private subscribe(client: MqttClient, sessionPresent: boolean): void {
     const rigs = this.options.rigs ?? ['+'];
     const subscriptions: Record<string, { qos: 1; nl?: boolean }> = {};
+    const telemetryRigs = this.options.partitioned ? this.telemetryRigs : rigs;
+    if (!this.options.telemetryInProcess) {
+      for (const rig of telemetryRigs)
+        for (const filter of telemetryFilters(rig)) subscriptions[filter] = { qos: 1 };
+    }
+    if (this.options.partitioned && sessionPresent) {
+      // A resumed session still holds the rigs this process had before; another one has them now.
+      const others = rigs.filter((r) => !this.telemetryRigs.has(r)).flatMap(telemetryFilters);
+      if (others.length > 0) client.unsubscribe(others);
+    }
     for (const rig of rigs) {
-      if (!this.options.telemetryInProcess) {
-        subscriptions[channelFilter('telemetry', rig)] = { qos: 1 };
-        // Topics with extra levels (`…/{cell}/x/telemetry`, never the 3-level state or alerts topics): so
-        // ingest can refuse them with a reason and a count instead of the broker dropping them unseen.
-        subscriptions[`${TOPIC_ROOT}/${rig}/+/+/+/#`] = { qos: 1 };
-      }
       subscriptions[channelFilter('config', rig)] = { qos: 1 };
       // No-local (MQTT 5): our own alert events need not come back; the api's acknowledgements do.
       // Under 3.1.1 they do come back and are ignored (only `acknowledged` events are applied).
@@ -200,6 +253,15 @@ export class MqttConnection implements IngestOutput {
       else this.logger.log(`subscribed to ${Object.keys(subscriptions).length} topic filters`);
     });
   }
+}
+
+/**
+ * A rig's telemetry filters: `…/{rig}/+/telemetry`, and topics with extra levels (`…/{cell}/x/telemetry`,
+ * never the 3-level state or alerts topics) so ingest can refuse them with a reason and a count instead
+ * of the broker dropping them unseen.
+ */
+function telemetryFilters(rig: string): string[] {
+  return [channelFilter('telemetry', rig), `${TOPIC_ROOT}/${rig}/+/+/+/#`];
 }
 
 /** What MqttIntake needs of the connection (a fake in unit tests). */
@@ -242,7 +304,11 @@ export class MqttIntake {
     private readonly onFlush: FlushListener = () => undefined,
     private readonly telemetrySource?: InProcessTelemetrySource,
     private readonly storedConfig?: StoredConfigReader,
+    private readonly partition?: PartitionHooks,
   ) {}
+
+  /** Telemetry of rigs another process takes (hash partitioning), acknowledged and dropped. */
+  notOwnedDropped = 0;
 
   /** Retained telemetry (a stale copy on subscribe) acknowledged and dropped. */
   retainedTelemetryIgnored = 0;
@@ -333,6 +399,13 @@ export class MqttIntake {
       callback();
       return;
     }
+    if (topic.endsWith(TELEMETRY_SUFFIX) && this.partition && !this.partition.owns(rigOf(topic))) {
+      // Queued for this process's session before another process took the rig over (docs/scaling.md).
+      this.notOwnedDropped++;
+      if (this.pendingAcks.size > 0) this.flush();
+      callback();
+      return;
+    }
     if (topic.endsWith(TELEMETRY_SUFFIX)) {
       const work = this.intake.accept(topic, payload);
       if (packet.qos === 1 && stream && packet.messageId !== undefined) {
@@ -356,6 +429,7 @@ export class MqttIntake {
     const channel = parseTopic(topic)?.channel;
     if (channel === 'config') this.onConfigMessage(topic, payload);
     else if (channel === 'alerts') this.intake.applyAlert(payload);
+    else if (this.partition?.handles(topic)) this.partition.onMessage(topic, payload);
     callback();
   }
 
@@ -476,6 +550,19 @@ export class MqttIntake {
     if (this.heldTimer) clearInterval(this.heldTimer);
     this.heldTimer = undefined;
   }
+}
+
+/** What the intake asks of hash partitioning (partition/rig-partition.ts). */
+export interface PartitionHooks {
+  owns(rigId: string): boolean;
+  handles(topic: string): boolean;
+  onMessage(topic: string, payload: Buffer): void;
+}
+
+/** The rig of a `sandglass/v1/{rig}/…` topic. */
+function rigOf(topic: string): string {
+  const start = TOPIC_ROOT.length + 1;
+  return topic.slice(start, topic.indexOf('/', start));
 }
 
 /** True when `payload` is JSON equal to `value` (key order aside). */

@@ -1,5 +1,6 @@
 import { Logger, Module } from '@nestjs/common';
 import { INGEST_CONFIG, type IngestConfig } from '../ingest.tokens.js';
+import { RigPartition } from '../partition/rig-partition.js';
 import { MqttConnection } from './mqtt-intake.js';
 
 /** The broker connection (persistent session, reconnects) and the publisher of ingest's outputs. */
@@ -16,6 +17,9 @@ import { MqttConnection } from './mqtt-intake.js';
             protocolVersion: config.mqttProtocolVersion,
             telemetryInProcess: config.telemetrySource !== undefined,
             ...(config.rigs && { rigs: config.rigs }),
+            ...(config.env.SANDGLASS_INGEST_PARTITION === 'hash' && {
+              partitioned: { will: RigPartition.will(config.clientId) },
+            }),
             ...(config.env.SANDGLASS_MQTT_USERNAME !== undefined && {
               username: config.env.SANDGLASS_MQTT_USERNAME,
             }),

@@ -3,6 +3,7 @@ import { REJECT_REASONS } from '#contracts';
 import { EmbeddedStore, type TelemetryStore } from '#store';
 import type { DeadLetterFile } from '../dead-letters/dead-letter-file.js';
 import type { MqttIntake } from '../intake/mqtt-intake.js';
+import type { RigPartition } from '../partition/rig-partition.js';
 import type { ModelRunner } from '../detection/model-runner.js';
 import type { StateWriter } from '../pipeline/state-writer.js';
 import type { CheckpointCounters } from '../pipeline/checkpoints.js';
@@ -22,6 +23,7 @@ export interface MetricSources {
   mqtt: MqttIntake;
   cycles?: { recorder: CycleRecorder; analytics: CycleAnalytics };
   checkpoints?: CheckpointCounters;
+  partition?: RigPartition;
 }
 
 /**
@@ -170,6 +172,21 @@ export class IngestMetrics {
       'sandglass_ingest_retained_telemetry_ignored_total',
       'Retained copies of telemetry (stale on subscribe) acknowledged and not stored again',
       (s) => s.mqtt.retainedTelemetryIgnored,
+    );
+    counter(
+      'sandglass_ingest_not_owned_total',
+      'Telemetry of rigs another ingest process took over (hash partitioning), acknowledged and dropped',
+      (s) => s.mqtt.notOwnedDropped,
+    );
+    gauge(
+      'sandglass_ingest_rigs_owned',
+      'Rigs this process takes (hash partitioning)',
+      (s) => s.partition?.ownedRigs.size ?? 0,
+    );
+    counter(
+      'sandglass_ingest_rigs_taken_total',
+      'Rigs taken at start or from a process that left (hash partitioning)',
+      (s) => s.partition?.taken ?? 0,
     );
     counter(
       'sandglass_ingest_configs_ignored_total',

@@ -116,13 +116,31 @@ export class Checkpointer {
     await this.writing;
   }
 
+  /**
+   * Hands rigs to another process (hash partitioning): checkpoints their cells now, whatever their
+   * interval, and forgets them, so the next owner continues from here.
+   */
+  async release(rigs: ReadonlySet<string>): Promise<void> {
+    await this.writing;
+    const batch = this.collect(true, rigs);
+    if (batch.length > 0) await this.store.writeCheckpoints(batch.map((b) => b.checkpoint));
+    for (const cell of [...this.intake.trackers()]) {
+      if (!rigs.has(cell.rigId)) continue;
+      this.saved.delete(`${cell.rigId}/${cell.cellId}`);
+      this.intake.forgetCell(cell.rigId, cell.cellId);
+    }
+    this.counters.written += batch.length;
+  }
+
   private collect(
     all: boolean,
+    rigs?: ReadonlySet<string>,
   ): { key: string; samples: number; at: number; checkpoint: DetectorCheckpoint }[] {
     const now = this.now();
     const started = performance.now();
     const batch = [];
     for (const cell of this.intake.trackers()) {
+      if (rigs && !rigs.has(cell.rigId)) continue;
       const key = `${cell.rigId}/${cell.cellId}`;
       const saved = this.saved.get(key);
       if (saved && saved.samples === cell.samples) continue;
@@ -162,9 +180,10 @@ export class Checkpointer {
   /**
    * Continues every checkpointed cell: waits (bounded) for the write-ahead log to reach the store, reads
    * the checkpoints, restores each cell and replays its stored samples after the checkpoint. Alerts the
-   * store already holds (re-derived by the replay) are not sent again.
+   * store already holds (re-derived by the replay) are not sent again. `rigs`: only the cells of these
+   * (a process taking over rigs from a failed one).
    */
-  async restore(walDrained: () => Promise<boolean>): Promise<void> {
+  async restore(walDrained: () => Promise<boolean>, rigs?: ReadonlySet<string>): Promise<void> {
     // A store that does not answer at start must not hold ingest up: detectors then start afresh.
     let timer: NodeJS.Timeout | undefined;
     const checkpoints = await Promise.race([
@@ -175,7 +194,9 @@ export class Checkpointer {
           this.options.readTimeout_ms ?? 5000,
         );
       }),
-    ]).finally(() => clearTimeout(timer));
+    ])
+      .finally(() => clearTimeout(timer))
+      .then((all) => (rigs ? all.filter((c) => rigs.has(c.rigId)) : all));
     if (checkpoints.length === 0) return;
     const drained = await walDrained();
     if (!drained) {
