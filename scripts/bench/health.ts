@@ -5,6 +5,7 @@
 // acknowledges), and probes /api/health every 20 ms, one probe at a time, for `--seconds`. Prints the
 // probes' p50/p99/max latency, how many answered non-200, and ingest's accepted and stored rates.
 // Runs from the build: npm run build && node dist/scripts/bench/health.js [--seconds 20]
+// BENCH_CPU_PROF=<dir> writes a CPU profile of the standalone process there.
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -54,7 +55,15 @@ async function main(): Promise<void> {
   if (process.argv[2] === 'publish') return publish(process.argv[3]!);
   const seconds = option('seconds', 20);
   const dataDir = mkdtempSync(path.join(tmpdir(), 'sandglass-bench-health-'));
-  const app = await startStandalone(dataDir);
+  // BENCH_CPU_PROF=<dir>: a --cpu-prof profile of the standalone process, written when it exits (SIGTERM).
+  const profile = process.env.BENCH_CPU_PROF;
+  const app = await startStandalone(
+    dataDir,
+    {},
+    undefined,
+    undefined,
+    profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [],
+  );
   const publisher = fork(here, ['publish', app.mqttUrl], { stdio: 'inherit' });
   try {
     await sleep(2000);
@@ -87,7 +96,7 @@ async function main(): Promise<void> {
     );
   } finally {
     publisher.kill('SIGKILL');
-    await app.stop('SIGKILL');
+    await app.stop(profile ? 'SIGTERM' : 'SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

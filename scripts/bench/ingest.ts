@@ -67,7 +67,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ---------------------------------------------------------------------------------------------------
 // Publisher process: `node ingest.js publish <json options>`; reports {t0, t1, times?} over IPC.
-interface PublishJob {
+export interface PublishJob {
   url: string;
   rig: string;
   cells: number;
@@ -137,7 +137,7 @@ async function publisher(job: PublishJob): Promise<void> {
   process.send!(published);
 }
 
-interface Published {
+export interface Published {
   /** First and last publish (epoch ms). */
   t0: number;
   t1: number;
@@ -146,7 +146,7 @@ interface Published {
   times?: number[];
 }
 
-function runPublisher(job: PublishJob): Promise<Published> {
+export function runPublisher(job: PublishJob): Promise<Published> {
   return new Promise((resolve, reject) => {
     const child = fork(here, ['publish', JSON.stringify(job)], { stdio: 'inherit' });
     child.once('message', (m) => resolve(m as Published));
@@ -156,7 +156,7 @@ function runPublisher(job: PublishJob): Promise<Published> {
 }
 
 // ---------------------------------------------------------------------------------------------------
-interface Services {
+export interface Services {
   mqttUrl: string;
   influxUrl: string;
   /** Process ids of the broker and the database, for CPU accounting. */
@@ -165,7 +165,7 @@ interface Services {
 }
 
 /** CPU seconds (user + system, all threads) a process has used so far; 0 when it is gone. Linux /proc. */
-function cpuSeconds(pid: number | undefined): number {
+export function cpuSeconds(pid: number | undefined): number {
   if (!pid) return 0;
   try {
     // Fields after the parenthesised command name; utime and stime are the 12th and 13th, in ticks.
@@ -178,7 +178,7 @@ function cpuSeconds(pid: number | undefined): number {
 }
 
 /** CPU seconds of each named process so far. */
-function cpuSnapshot(pids: Record<string, number | undefined>): Record<string, number> {
+export function cpuSnapshot(pids: Record<string, number | undefined>): Record<string, number> {
   return Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]));
 }
 
@@ -186,7 +186,7 @@ function cpuSnapshot(pids: Record<string, number | undefined>): Record<string, n
  * CPU used between two snapshots, in µs per sample, to 0.1 µs (/proc counts 10 ms ticks: over 100,000
  * samples one tick is 0.1 µs per sample).
  */
-function cpuPerSample(
+export function cpuPerSample(
   before: Record<string, number>,
   after: Record<string, number>,
   samples: number,
@@ -196,14 +196,14 @@ function cpuPerSample(
   );
 }
 
-const round1 = (x: number) => Math.round(x * 10) / 10;
+export const round1 = (x: number) => Math.round(x * 10) / 10;
 
-const formatCpu = (cpu: Record<string, number>) =>
+export const formatCpu = (cpu: Record<string, number>) =>
   Object.entries(cpu)
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
 
-function startServices(): Services {
+export function startServices(): Services {
   const dir = mkdtempSync(path.join(tmpdir(), 'sandglass-bench-ingest-'));
   const env = {
     ...process.env,
@@ -231,14 +231,14 @@ function startServices(): Services {
   };
 }
 
-interface Ingest {
+export interface Ingest {
   proc: ChildProcess;
   stored: () => Promise<number>;
   groups: () => Promise<{ perWalWrite: number; perStoreWrite: number }>;
   stop: () => Promise<void>;
 }
 
-async function startIngest(services: Services, name: string): Promise<Ingest> {
+export async function startIngest(services: Services, name: string): Promise<Ingest> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'sandglass-bench-wal-'));
   const args = [path.join(repoRoot, 'dist/apps/ingest/src/main.js')];
   if (process.env.BENCH_CPU_PROF) args.unshift('--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`);
@@ -317,7 +317,7 @@ async function startIngest(services: Services, name: string): Promise<Ingest> {
  * an HTTP request ingest answers, so throughput runs poll every 20 ms (0.4 % of a 5 s run) and only the
  * latency run, whose ingest is not saturated, polls every 5 ms.
  */
-async function waitStored(
+export async function waitStored(
   ingest: Ingest,
   total: number,
   poll_ms: number,
@@ -514,8 +514,9 @@ async function main(): Promise<void> {
   }
 }
 
+// bench:peer imports this file for its publisher, services and CPU accounting.
 if (process.argv[2] === 'publish') {
   await publisher(JSON.parse(process.argv[3]!) as PublishJob);
-} else {
+} else if (process.argv[1] === here) {
   await main();
 }

@@ -30,8 +30,10 @@ export async function startStandalone(
   env: Record<string, string> = {},
   bannerTimeout_ms = 60_000,
   onSpawn?: (child: ChildProcess) => void,
+  /** Node.js flags for the process, e.g. --cpu-prof (not allowed in NODE_OPTIONS). */
+  nodeArgs: readonly string[] = [],
 ): Promise<Standalone> {
-  const child = spawn(process.execPath, [STANDALONE_MAIN], {
+  const child = spawn(process.execPath, [...nodeArgs, STANDALONE_MAIN], {
     env: {
       ...process.env,
       SANDGLASS_DATA_DIR: dataDir,

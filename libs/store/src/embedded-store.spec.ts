@@ -103,6 +103,24 @@ describe('EmbeddedStore', () => {
     await store.close();
   });
 
+  it('stores a batch appended in several event-loop slices whole, and a reader meanwhile sees none of it', async () => {
+    const store = new EmbeddedStore({ dataDir: ':memory:' });
+    await store.open();
+    const n = 5000; // more than two slices of the appender
+    const batch = Array.from({ length: n }, (_, k) => ({ ...cell, ts: ts + k, v: k, i: 0 }));
+    let written = false;
+    const writing = store.writeSamples(batch).then(() => (written = true));
+    // Reads run between the slices; the open transaction is invisible to them: all or nothing.
+    const seen = new Set<number>();
+    while (!written) seen.add(await store.countSamples(cell));
+    await writing;
+    expect([...seen].filter((count) => count !== 0 && count !== n)).toEqual([]);
+    expect(await store.countSamples(cell)).toBe(n);
+    const last = await store.queryTelemetry(cell, { from: ts + n - 2, limit: 5 });
+    expect(last.map((p) => p.v)).toEqual([n - 2, n - 1]);
+    await store.close();
+  });
+
   it('keeps the rows of a data file written with primary keys (0.1) and stops indexing them', async () => {
     const dataDir = path.join(dir, 'keyed');
     const old = await DuckDBInstance.create(path.join(mkdirFor(dataDir), 'sandglass.duckdb'));

@@ -29,6 +29,9 @@ import {
   type TelemetryStore,
 } from './telemetry-store.js';
 
+/** Rows appended between two yields to the event loop (see appendSamples): one DuckDB vector. */
+const APPEND_SLICE_ROWS = 2048;
+
 export interface EmbeddedStoreOptions {
   /** Directory of the database file (created if needed); `:memory:` keeps everything in memory. */
   dataDir: string;
@@ -215,6 +218,13 @@ class EmbeddedDatabase {
         const appender = await db.createAppender('telemetry');
         try {
           for (let n = 0; n < c.length; n++) {
+            if (n > 0 && n % APPEND_SLICE_ROWS === 0) {
+              // The appender runs on the event loop: a 10,000-row batch appended and closed in one go
+              // held it 40–90 ms, and the api of the same process waited. Flushed and yielded a slice
+              // at a time instead (rows stay in the open transaction; writes are serialized).
+              appender.flushSync();
+              await new Promise((resolve) => setImmediate(resolve));
+            }
             const key = cellKey(c.rigId[n]!, c.cellId[n]!);
             const ts_us = Math.round(c.ts[n]! * 1000);
             const mark = marks.get(key) ?? this.highWater_us.get(key) ?? -Infinity;
