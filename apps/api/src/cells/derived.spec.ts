@@ -109,15 +109,27 @@ describe('deriveNumbers', () => {
     expect(deriveNumbers(config, undefined).criticalStrippingCurrent_mA_cm2).toBeCloseTo(0.3, 12);
   });
 
-  it('says why a number is missing instead of throwing', () => {
+  it("gives the detectors' J* for a negative t+ (the salt depletes faster), with their warning", () => {
+    // t_a = 1 - (-0.5) = 1.5: J* = 2 F c0 D / (t_a L) = 3735 × 0.62 / 1.5 = 1543.8 A/m² = 154.4 mA/cm².
     const negative: CellConfig = {
       ...liquid,
       electrolyte: { ...liquid.electrolyte, cationTransference: -0.5 },
     };
     const d = deriveNumbers(negative, undefined);
-    expect(d.limitingCurrentDensity_mA_cm2).toBeNull();
-    expect(d.notes[0]).toMatch(/outside \[0, 1\]/);
+    expect(d.limitingCurrentDensity_mA_cm2).toBeCloseTo(154.38, 1);
+    expect(d.notes.some((n) => n.startsWith('negative t+'))).toBe(true);
+  });
+
+  it('says why a number is missing instead of throwing', () => {
     const solidNoData: CellConfig = { ...liquid, electrolyte: { kind: 'solid' }, stack: undefined };
     expect(deriveNumbers(solidNoData, undefined).notes).toContain('no CSC given and no preset table: no CSC');
+    const noDiffusivity: CellConfig = {
+      ...liquid,
+      electrolyte: { kind: 'liquid', concentration_mol_L: 1, cationTransference: 0.38, gap_um: 25 },
+    };
+    const d = deriveNumbers(noDiffusivity, live({ t: 30 }));
+    expect(d.limitingCurrentDensity_mA_cm2).toBeNull();
+    expect(d.temperature_C).toBe(30);
+    expect(d.notes.some((n) => n.includes('diffusivity_cm2_s is needed'))).toBe(true);
   });
 });

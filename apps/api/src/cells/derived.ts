@@ -1,23 +1,16 @@
 import type { CellConfig, StateMessage } from '#contracts';
 import {
-  arrheniusValue,
   lookupCriticalCurrentDensity,
   criticalStrippingCurrent_A_m2,
-  gasConstant_J_per_mol_K,
-  type ElectrolytePreset,
-  presets,
   limitingCurrentDensity_A_m2,
+  resolveCellConfig,
   sandTime_s,
   A_m2_to_mA_cm2,
   C_to_K,
   K_to_C,
   MPa_to_Pa,
-  cm2_s_to_m2_s,
   cm2_to_m2,
   currentDensity_A_m2,
-  mA_cm2_to_A_m2,
-  mol_L_to_mol_m3,
-  um_to_m,
 } from '#physics';
 import { z } from 'zod';
 
@@ -48,115 +41,76 @@ export const DerivedNumbersSchema = z.object({
 });
 export type DerivedNumbers = z.infer<typeof DerivedNumbersSchema>;
 
-/** Arrhenius scaling of a diffusivity known at T_ref: D(T) = D_ref * exp(-(Ea/R) * (1/T - 1/T_ref)). */
-function scaleDiffusivity(
-  d_ref_m2_s: number,
-  ref_K: number,
-  activation_J_mol: number,
-  temperature_K: number,
-): number {
-  const prefactor = d_ref_m2_s * Math.exp(activation_J_mol / (gasConstant_J_per_mol_K * ref_K));
-  return arrheniusValue({ prefactor, activationEnergy_J_mol: activation_J_mol }, temperature_K);
-}
-
 const finite = (x: number | undefined | null): number | null =>
   x !== undefined && x !== null && Number.isFinite(x) ? x : null;
 
 /**
  * What GET config shows beside a configuration: J* for the configured gap and, for solid electrolytes,
- * the CSC at the present stack pressure and temperature (the latest live state, else nominal values),
- * computed with libs/physics. Never throws: a number that cannot be had is null with a note.
+ * the CSC at the present stack pressure and temperature (the latest live state, else nominal values).
+ * The configuration is resolved by the detectors' own `resolveCellConfig` (#physics cell model), so these
+ * are the numbers the detectors work with. Never throws: a number that cannot be had is null with a note.
  */
 export function deriveNumbers(config: CellConfig, latest: StateMessage | undefined): DerivedNumbers {
-  const notes: string[] = [];
-  const e = config.electrolyte;
-  const preset: ElectrolytePreset | undefined = e.preset ? presets[e.preset] : undefined;
-  const kind = e.kind ?? preset?.kind ?? null;
-
-  const reference_K =
-    e.referenceTemperature_C !== undefined
-      ? C_to_K(e.referenceTemperature_C)
-      : preset?.referenceTemperature_K;
-  let temperature_K: number | undefined;
-  if (latest?.t !== undefined) temperature_K = C_to_K(latest.t);
-  else if (reference_K !== undefined) {
-    temperature_K = reference_K;
-    notes.push('no live temperature: numbers at the reference temperature');
-  }
+  const resolved = resolveCellConfig(config);
+  const notes = [...resolved.warnings];
+  const live_K = latest?.t !== undefined ? C_to_K(latest.t) : undefined;
   const pressure_MPa = latest?.p ?? config.stack?.nominalPressure_MPa ?? null;
+  const present_A_m2 = latest
+    ? Math.abs(currentDensity_A_m2(latest.i, cm2_to_m2(config.electrodeArea_cm2)))
+    : null;
+  const none: DerivedNumbers = {
+    electrolyteKind: config.electrolyte.kind ?? null,
+    temperature_C: latest?.t ?? null,
+    pressure_MPa,
+    diffusivity_cm2_s: null,
+    limitingCurrentDensity_mA_cm2: null,
+    limitingCurrent_mA: null,
+    presentCurrentDensity_mA_cm2: present_A_m2 === null ? null : A_m2_to_mA_cm2(present_A_m2),
+    sandTimeAtPresentCurrent_s: null,
+    criticalStrippingCurrent_mA_cm2: null,
+    criticalCurrentDensity_mA_cm2: null,
+    notes,
+  };
+  if (!resolved.ok) return { ...none, notes: [...notes, ...resolved.problems] };
+  const cell = resolved.cell;
+  if (live_K === undefined) notes.push('no live temperature: numbers at the reference temperature');
+  const temperature_K = live_K ?? cell.referenceTemperature_K;
 
   let diffusivity_m2_s: number | null = null;
-  if (e.diffusivity_cm2_s !== undefined) {
-    diffusivity_m2_s = cm2_s_to_m2_s(e.diffusivity_cm2_s);
-    if (e.activationEnergy_kJ_mol !== undefined && reference_K !== undefined && temperature_K !== undefined) {
-      diffusivity_m2_s = scaleDiffusivity(
-        diffusivity_m2_s,
-        reference_K,
-        e.activationEnergy_kJ_mol * 1e3,
-        temperature_K,
-      );
-    }
-  } else if (preset?.diffusivity_m2_s && temperature_K !== undefined) {
-    diffusivity_m2_s = finite(preset.diffusivity_m2_s(temperature_K));
-  }
-
   let jStar_mA_cm2: number | null = null;
   let sand_s: number | null = null;
-  const area_m2 = cm2_to_m2(config.electrodeArea_cm2);
-  // The same current density as the detectors' and the state's (#physics cell model), as a magnitude.
-  const present_A_m2 = latest ? Math.abs(currentDensity_A_m2(latest.i, area_m2)) : null;
-  if (kind === 'liquid' || kind === 'polymer') {
-    const concentration_mol_m3 =
-      e.concentration_mol_L !== undefined
-        ? mol_L_to_mol_m3(e.concentration_mol_L)
-        : preset?.concentration_mol_m3;
-    const tPlus = e.cationTransference ?? preset?.cationTransference;
-    const gap_m = e.gap_um !== undefined ? um_to_m(e.gap_um) : preset?.typicalGap_m;
-    if (
-      diffusivity_m2_s !== null &&
-      concentration_mol_m3 !== undefined &&
-      tPlus !== undefined &&
-      gap_m !== undefined
-    ) {
-      const transport = { diffusivity_m2_s, concentration_mol_m3, anionTransference: 1 - tPlus };
-      if (transport.anionTransference < 0 || transport.anionTransference > 1) {
-        notes.push(`t+ = ${tPlus} is outside [0, 1]: no J* (the ideal-solution formulas do not apply)`);
-      } else {
-        jStar_mA_cm2 = finite(A_m2_to_mA_cm2(limitingCurrentDensity_A_m2({ ...transport, gap_m })));
-        if (present_A_m2 !== null && present_A_m2 > 0) {
-          sand_s = finite(sandTime_s({ ...transport, currentDensity_A_m2: present_A_m2 }));
-        }
-      }
-    } else notes.push('transport parameters incomplete: no J*');
+  if (cell.diffusivityAt_m2_s) {
+    diffusivity_m2_s = finite(cell.diffusivityAt_m2_s(temperature_K));
+    const transport = {
+      diffusivity_m2_s: diffusivity_m2_s ?? NaN,
+      concentration_mol_m3: cell.concentration_mol_m3,
+      anionTransference: cell.anionTransference,
+    };
+    jStar_mA_cm2 = finite(A_m2_to_mA_cm2(limitingCurrentDensity_A_m2({ ...transport, gap_m: cell.gap_m })));
+    if (present_A_m2 !== null && present_A_m2 > 0)
+      sand_s = finite(sandTime_s({ ...transport, currentDensity_A_m2: present_A_m2 }));
+  } else if (cell.kind !== 'solid') {
+    notes.push(`t+ = ${1 - cell.anionTransference}: the salt does not deplete, no J*`);
   }
 
   let csc_mA_cm2: number | null = null;
   let ccd_mA_cm2: number | null = null;
-  if (kind === 'solid') {
-    const table =
-      e.criticalStrippingCurrent_mA_cm2 !== undefined
-        ? [
-            {
-              pressure_Pa: MPa_to_Pa(config.stack?.nominalPressure_MPa ?? 0),
-              csc_A_m2: mA_cm2_to_A_m2(e.criticalStrippingCurrent_mA_cm2),
-            },
-          ]
-        : preset?.cscTable;
-    const tableTemperature_K = preset?.cscTemperature_K ?? reference_K ?? C_to_K(25);
-    if (table && pressure_MPa !== null) {
+  if (cell.kind === 'solid') {
+    if (cell.cscTable.length === 0) notes.push('no CSC given and no preset table: no CSC');
+    else if (pressure_MPa === null) notes.push('no stack pressure known: no CSC');
+    else
       csc_mA_cm2 = finite(
         A_m2_to_mA_cm2(
           criticalStrippingCurrent_A_m2(
-            table,
+            cell.cscTable,
             MPa_to_Pa(pressure_MPa),
-            temperature_K ?? tableTemperature_K,
-            tableTemperature_K,
+            temperature_K,
+            cell.cscTemperature_K,
           ),
         ),
       );
-    } else notes.push(table ? 'no stack pressure known: no CSC' : 'no CSC given and no preset table: no CSC');
-    if (preset?.ccdTable && temperature_K !== undefined) {
-      const ccd = lookupCriticalCurrentDensity(preset.ccdTable, temperature_K);
+    if (cell.ccdTable.length > 0) {
+      const ccd = lookupCriticalCurrentDensity(cell.ccdTable, temperature_K);
       if (ccd.inside) ccd_mA_cm2 = A_m2_to_mA_cm2(ccd.ccd_A_m2);
       else {
         notes.push(
@@ -168,16 +122,14 @@ export function deriveNumbers(config: CellConfig, latest: StateMessage | undefin
   }
 
   return {
-    electrolyteKind: kind,
-    temperature_C: temperature_K === undefined ? null : K_to_C(temperature_K),
-    pressure_MPa,
+    ...none,
+    electrolyteKind: cell.kind,
+    temperature_C: K_to_C(temperature_K),
     diffusivity_cm2_s: diffusivity_m2_s === null ? null : diffusivity_m2_s * 1e4,
     limitingCurrentDensity_mA_cm2: jStar_mA_cm2,
     limitingCurrent_mA: jStar_mA_cm2 === null ? null : jStar_mA_cm2 * config.electrodeArea_cm2,
-    presentCurrentDensity_mA_cm2: present_A_m2 === null ? null : A_m2_to_mA_cm2(present_A_m2),
     sandTimeAtPresentCurrent_s: sand_s,
     criticalStrippingCurrent_mA_cm2: csc_mA_cm2,
     criticalCurrentDensity_mA_cm2: ccd_mA_cm2,
-    notes,
   };
 }
