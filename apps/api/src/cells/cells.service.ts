@@ -4,12 +4,13 @@ import {
   type CellConfigBody,
   type CellSummary,
   type CycleSummary,
+  type StateMessage,
   type TelemetryPoint,
   type TelemetryQuery,
   configTopic,
   defaultCellConfig,
 } from '#contracts';
-import { TELEMETRY_STORE, type TelemetryStore } from '#store';
+import { compareCells, TELEMETRY_STORE, type TelemetryStore } from '#store';
 import { NotFoundError, UnavailableError } from '../common/domain-errors.js';
 import { LiveFeed } from '../live/live-feed.service.js';
 import { MQTT_BUS, type MqttBus } from '../mqtt/mqtt-bus.js';
@@ -23,9 +24,20 @@ export interface CellConfigView {
   derived: DerivedNumbers;
 }
 
+/** One cell's JSON in `GET /api/cells`, kept while its summary is the same (same state object). */
+interface SerializedCell {
+  state: StateMessage | null;
+  configured: boolean;
+  json: Buffer;
+}
+
+const COMMA = Buffer.from(',');
+
 @Injectable()
 export class CellsService {
   private readonly logger = new Logger('CellsService');
+  /** By `rigId/cellId`; only cells of the latest listing are kept. */
+  private serialized = new Map<string, SerializedCell>();
 
   constructor(
     @Inject(TELEMETRY_STORE) private readonly store: TelemetryStore,
@@ -56,9 +68,30 @@ export class CellsService {
         state,
       });
     }
-    return [...cells.values()].sort((a, b) =>
-      a.rigId === b.rigId ? a.cellId.localeCompare(b.cellId) : a.rigId.localeCompare(b.rigId),
-    );
+    return [...cells.values()].sort(compareCells);
+  }
+
+  /**
+   * `GET /api/cells` as JSON bytes. With a thousand cells the array is ~700 kB: serialising it whole held
+   * the event loop 7–20 ms per request. A cell's JSON is made once per state it has (states are
+   * immutable messages) and the answer is the concatenation of the cells' bytes (~0.5 ms).
+   */
+  async listJson(): Promise<Buffer> {
+    const serialized = new Map<string, SerializedCell>();
+    const parts: Buffer[] = [Buffer.from('[')];
+    for (const cell of await this.list()) {
+      const key = `${cell.rigId}/${cell.cellId}`;
+      let entry = this.serialized.get(key);
+      if (!entry || entry.state !== cell.state || entry.configured !== cell.configured) {
+        entry = { state: cell.state, configured: cell.configured, json: Buffer.from(JSON.stringify(cell)) };
+      }
+      serialized.set(key, entry);
+      if (parts.length > 1) parts.push(COMMA);
+      parts.push(entry.json);
+    }
+    this.serialized = serialized;
+    parts.push(Buffer.from(']'));
+    return Buffer.concat(parts);
   }
 
   async get(rigId: string, cellId: string): Promise<CellSummary> {
