@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import {
   type CellConfig,
   type CellConfigBody,
@@ -32,12 +32,17 @@ interface SerializedCell {
 }
 
 const COMMA = Buffer.from(',');
+const NULL = Buffer.from('null');
+const CLOSE = Buffer.from('}');
 
 @Injectable()
-export class CellsService {
+export class CellsService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('CellsService');
   /** By `rigId/cellId`; only cells of the latest listing are kept. */
   private serialized = new Map<string, SerializedCell>();
+  /** Each state's JSON, made when it arrives and freed with it. */
+  private readonly stateJson = new WeakMap<StateMessage, Buffer>();
+  private unlisten: (() => void) | undefined;
 
   constructor(
     @Inject(TELEMETRY_STORE) private readonly store: TelemetryStore,
@@ -71,10 +76,25 @@ export class CellsService {
     return [...cells.values()].sort(compareCells);
   }
 
+  onModuleInit(): void {
+    // Serialised as states arrive (a few µs each), not all at once in a request.
+    this.unlisten = this.feed.listen({ state: (state) => this.jsonOf(state) });
+  }
+
+  onModuleDestroy(): void {
+    this.unlisten?.();
+  }
+
+  private jsonOf(state: StateMessage): Buffer {
+    let json = this.stateJson.get(state);
+    if (!json) this.stateJson.set(state, (json = Buffer.from(JSON.stringify(state))));
+    return json;
+  }
+
   /**
    * `GET /api/cells` as JSON bytes. With a thousand cells the array is ~700 kB: serialising it whole held
-   * the event loop 7–20 ms per request. A cell's JSON is made once per state it has (states are
-   * immutable messages) and the answer is the concatenation of the cells' bytes (~0.5 ms).
+   * the event loop 7–20 ms per request. Each state's JSON is made once, when it arrives (states are
+   * immutable messages), each cell's once per state, and the answer concatenates them (~1 ms).
    */
   async listJson(): Promise<Buffer> {
     const serialized = new Map<string, SerializedCell>();
@@ -83,7 +103,9 @@ export class CellsService {
       const key = `${cell.rigId}/${cell.cellId}`;
       let entry = this.serialized.get(key);
       if (!entry || entry.state !== cell.state || entry.configured !== cell.configured) {
-        entry = { state: cell.state, configured: cell.configured, json: Buffer.from(JSON.stringify(cell)) };
+        const head = `{"rigId":${JSON.stringify(cell.rigId)},"cellId":${JSON.stringify(cell.cellId)},"configured":${cell.configured},"state":`;
+        const json = Buffer.concat([Buffer.from(head), cell.state ? this.jsonOf(cell.state) : NULL, CLOSE]);
+        entry = { state: cell.state, configured: cell.configured, json };
       }
       serialized.set(key, entry);
       if (parts.length > 1) parts.push(COMMA);
