@@ -24,22 +24,13 @@ export interface CellConfigView {
   derived: DerivedNumbers;
 }
 
-/** One cell's JSON in `GET /api/cells`, kept while its summary is the same (same state object). */
-interface SerializedCell {
-  state: StateMessage | null;
-  configured: boolean;
-  json: Buffer;
-}
-
-const COMMA = Buffer.from(',');
 const NULL = Buffer.from('null');
-const CLOSE = Buffer.from('}');
 
 @Injectable()
 export class CellsService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('CellsService');
-  /** By `rigId/cellId`; only cells of the latest listing are kept. */
-  private serialized = new Map<string, SerializedCell>();
+  /** `{"rigId":…,"cellId":…,"configured":…,"state":` by `rigId/cellId`, for the cells of the last listing. */
+  private heads = new Map<string, { configured: boolean; json: Buffer }>();
   /** Each state's JSON, made when it arrives and freed with it. */
   private readonly stateJson = new WeakMap<StateMessage, Buffer>();
   private unlisten: (() => void) | undefined;
@@ -93,27 +84,39 @@ export class CellsService implements OnModuleInit, OnModuleDestroy {
 
   /**
    * `GET /api/cells` as JSON bytes. With a thousand cells the array is ~700 kB: serialising it whole held
-   * the event loop 7–20 ms per request. Each state's JSON is made once, when it arrives (states are
-   * immutable messages), each cell's once per state, and the answer concatenates them (~1 ms).
+   * the event loop 13–17 ms (CPU) per request. Each state's JSON is made once, when it arrives (states
+   * are immutable messages); a request copies the cells' cached pieces into one buffer (~1–3 ms).
    */
   async listJson(): Promise<Buffer> {
-    const serialized = new Map<string, SerializedCell>();
-    const parts: Buffer[] = [Buffer.from('[')];
+    const heads = new Map<string, { configured: boolean; json: Buffer }>();
+    const pieces: Buffer[] = [];
+    let length = 2;
     for (const cell of await this.list()) {
       const key = `${cell.rigId}/${cell.cellId}`;
-      let entry = this.serialized.get(key);
-      if (!entry || entry.state !== cell.state || entry.configured !== cell.configured) {
-        const head = `{"rigId":${JSON.stringify(cell.rigId)},"cellId":${JSON.stringify(cell.cellId)},"configured":${cell.configured},"state":`;
-        const json = Buffer.concat([Buffer.from(head), cell.state ? this.jsonOf(cell.state) : NULL, CLOSE]);
-        entry = { state: cell.state, configured: cell.configured, json };
+      let head = this.heads.get(key);
+      if (head?.configured !== cell.configured) {
+        const text = `{"rigId":${JSON.stringify(cell.rigId)},"cellId":${JSON.stringify(cell.cellId)},"configured":${cell.configured},"state":`;
+        head = { configured: cell.configured, json: Buffer.from(text) };
       }
-      serialized.set(key, entry);
-      if (parts.length > 1) parts.push(COMMA);
-      parts.push(entry.json);
+      heads.set(key, head);
+      const state = cell.state ? this.jsonOf(cell.state) : NULL;
+      pieces.push(head.json, state);
+      length += head.json.length + state.length + 2; // and `}` and `,`
     }
-    this.serialized = serialized;
-    parts.push(Buffer.from(']'));
-    return Buffer.concat(parts);
+    this.heads = heads;
+    const body = Buffer.allocUnsafe(length);
+    let at = 0;
+    body[at++] = 0x5b; // [
+    for (let k = 0; k < pieces.length; k += 2) {
+      if (k > 0) body[at++] = 0x2c; // ,
+      body.set(pieces[k]!, at);
+      at += pieces[k]!.length;
+      body.set(pieces[k + 1]!, at);
+      at += pieces[k + 1]!.length;
+      body[at++] = 0x7d; // }
+    }
+    body[at++] = 0x5d; // ]
+    return body.subarray(0, at);
   }
 
   async get(rigId: string, cellId: string): Promise<CellSummary> {
