@@ -116,7 +116,6 @@ class EmbeddedDatabase {
       threads: String(options.threads ?? 2),
       // Results in insertion order are not needed (queries say ORDER BY): lets DuckDB stream with less memory.
       preserve_insertion_order: 'false',
-      checkpoint_threshold: process.env.SANDGLASS_X_CKPT ?? '16MB',
     });
     try {
       const writer = await instance.connect();
