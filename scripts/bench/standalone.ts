@@ -243,6 +243,8 @@ async function paced(): Promise<Record<string, number>> {
       probeSent.delete(alert.cellId);
     });
     let probes = 0;
+    /** Probes under way (awaited before the publishers end). */
+    const probing = new Set<Promise<void>>();
     const probe = async () => {
       const cellId = `p${probes++}`;
       await putConfig(standalone.apiUrl, PROBE_RIG, cellId, DEPLETING);
@@ -321,7 +323,10 @@ async function paced(): Promise<Record<string, number>> {
       }
       if (now >= nextProbe) {
         nextProbe += probeEvery_s * 1000;
-        void probe();
+        const probed: Promise<void> = probe()
+          .catch((error: Error) => console.warn(`  probe failed: ${error.message}`))
+          .finally(() => probing.delete(probed));
+        probing.add(probed);
       }
       if (now >= nextReport) {
         nextReport += 10_000;
@@ -339,6 +344,7 @@ async function paced(): Promise<Record<string, number>> {
         `  GET ${route}: p50 ${round1(quantile(latencies, 0.5))} ms, p99 ${round1(quantile(latencies, 0.99))} ms`,
       );
     }
+    await Promise.allSettled(probing);
     await sleep(3000);
     const stored = await metric(standalone.apiUrl, 'sandglass_ingest_samples_stored_total');
     const accepted = await metric(standalone.apiUrl, 'sandglass_ingest_samples_accepted_total');

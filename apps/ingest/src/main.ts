@@ -20,12 +20,14 @@ async function main(): Promise<void> {
   }
   const logger = new Logger('Ingest');
   let failureModel: FailureModel = new NoFailureModel();
-  try {
-    failureModel = await loadTfFailureModel((message) => logger.log(message));
-    logger.log(`failure model ${failureModel.version} loaded (horizon ${failureModel.horizon_s} s)`);
-  } catch (error) {
-    logger.warn(`failure model not loaded (${String(error)}); physics detectors only`);
-  }
+  if (!env.SANDGLASS_MODEL) logger.log('failure model off (SANDGLASS_MODEL=0); physics detectors only');
+  else
+    try {
+      failureModel = await loadTfFailureModel((message) => logger.log(message));
+      logger.log(`failure model ${failureModel.version} loaded (horizon ${failureModel.horizon_s} s)`);
+    } catch (error) {
+      logger.warn(`failure model not loaded (${String(error)}); physics detectors only`);
+    }
   const app = await NestFactory.create(IngestModule.forRoot(env, { httpEndpoints: true, failureModel }), {
     logger: levelsFrom(env.SANDGLASS_LOG_LEVEL),
   });

@@ -102,11 +102,13 @@ async function main(): Promise<void> {
   const mqttUrl = env.SANDGLASS_MQTT_URL ?? broker!.internalUrl;
 
   let failureModel: FailureModel = new NoFailureModel();
-  try {
-    failureModel = await loadTfFailureModel((message) => logger.log(message));
-  } catch (error) {
-    logger.warn(`failure model not loaded (${String(error)}); physics detectors only`);
-  }
+  if (!env.SANDGLASS_MODEL) logger.log('failure model off (SANDGLASS_MODEL=0); physics detectors only');
+  else
+    try {
+      failureModel = await loadTfFailureModel((message) => logger.log(message));
+    } catch (error) {
+      logger.warn(`failure model not loaded (${String(error)}); physics detectors only`);
+    }
 
   const app = await NestFactory.create<NestExpressApplication>(
     rootModule(env, mqttUrl, failureModel, authPolicy, broker),

@@ -35,6 +35,8 @@ export const EnvironmentSchema = z
     SANDGLASS_INFLUX_PASSWORD: z.string().optional(),
     SANDGLASS_DATA_DIR: z.string().min(1).default('./data'),
     SANDGLASS_DEMO: flag.default(false),
+    /** 0 = no failure model (physics detectors only; saves the TF.js backend's memory). */
+    SANDGLASS_MODEL: flag.default(true),
     /** Stable MQTT client id of an ingest process (its persistent session). */
     SANDGLASS_INGEST_CLIENT_ID: z.string().regex(ID_PATTERN).default('sandglass-ingest'),
     /** Comma-separated rig ids this ingest process takes (scale-out); unset = every rig. */

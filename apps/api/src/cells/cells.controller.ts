@@ -1,4 +1,4 @@
-import { applyDecorators, Body, Controller, Get, Inject, Param, Put, Query } from '@nestjs/common';
+import { applyDecorators, Body, Controller, Get, Inject, Param, Put, Query, Res } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import {
   type CellConfigBody,
@@ -26,6 +26,11 @@ const CellConfigViewSchema = z.object({
   derived: DerivedNumbersSchema,
 });
 
+/** The part of express's response `GET /api/cells` uses (send computes the ETag, answers 304). */
+interface JsonBytesResponse {
+  type(contentType: string): { send(body: Buffer): unknown };
+}
+
 const CellParams = () =>
   applyDecorators(
     ApiParam({ name: 'rigId', description: '1–64 of A-Z a-z 0-9 _ . -' }),
@@ -40,8 +45,10 @@ export class CellsController {
   @Get()
   @ApiOperation({ summary: 'Known cells with their latest state' })
   @ApiOkResponse({ schema: openApiSchema(z.array(CellSummarySchema)) })
-  list(): Promise<CellSummary[]> {
-    return this.cells.list();
+  async list(@Res() response: JsonBytesResponse): Promise<void> {
+    // Already JSON bytes (serialised per cell and reused, see CellsService.listJson); express adds the
+    // ETag and answers 304 to a matching If-None-Match.
+    response.type('application/json').send(await this.cells.listJson());
   }
 
   @Get(':rigId/:cellId')

@@ -1,15 +1,16 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import {
   type CellConfig,
   type CellConfigBody,
   type CellSummary,
   type CycleSummary,
+  type StateMessage,
   type TelemetryPoint,
   type TelemetryQuery,
   configTopic,
   defaultCellConfig,
 } from '#contracts';
-import { TELEMETRY_STORE, type TelemetryStore } from '#store';
+import { compareCells, TELEMETRY_STORE, type TelemetryStore } from '#store';
 import { NotFoundError, UnavailableError } from '../common/domain-errors.js';
 import { LiveFeed } from '../live/live-feed.service.js';
 import { MQTT_BUS, type MqttBus } from '../mqtt/mqtt-bus.js';
@@ -23,9 +24,16 @@ export interface CellConfigView {
   derived: DerivedNumbers;
 }
 
+const NULL = Buffer.from('null');
+
 @Injectable()
-export class CellsService {
+export class CellsService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('CellsService');
+  /** `{"rigId":…,"cellId":…,"configured":…,"state":` by `rigId/cellId`, for the cells of the last listing. */
+  private heads = new Map<string, { configured: boolean; json: Buffer }>();
+  /** Each state's JSON, made when it arrives and freed with it. */
+  private readonly stateJson = new WeakMap<StateMessage, Buffer>();
+  private unlisten: (() => void) | undefined;
 
   constructor(
     @Inject(TELEMETRY_STORE) private readonly store: TelemetryStore,
@@ -56,9 +64,59 @@ export class CellsService {
         state,
       });
     }
-    return [...cells.values()].sort((a, b) =>
-      a.rigId === b.rigId ? a.cellId.localeCompare(b.cellId) : a.rigId.localeCompare(b.rigId),
-    );
+    return [...cells.values()].sort(compareCells);
+  }
+
+  onModuleInit(): void {
+    // Serialised as states arrive (a few µs each), not all at once in a request.
+    this.unlisten = this.feed.listen({ state: (state) => this.jsonOf(state) });
+  }
+
+  onModuleDestroy(): void {
+    this.unlisten?.();
+  }
+
+  private jsonOf(state: StateMessage): Buffer {
+    let json = this.stateJson.get(state);
+    if (!json) this.stateJson.set(state, (json = Buffer.from(JSON.stringify(state))));
+    return json;
+  }
+
+  /**
+   * `GET /api/cells` as JSON bytes. With a thousand cells the array is ~700 kB: serialising it whole held
+   * the event loop 13–17 ms (CPU) per request. Each state's JSON is made once, when it arrives (states
+   * are immutable messages); a request copies the cells' cached pieces into one buffer (~1–3 ms).
+   */
+  async listJson(): Promise<Buffer> {
+    const heads = new Map<string, { configured: boolean; json: Buffer }>();
+    const pieces: Buffer[] = [];
+    let length = 2;
+    for (const cell of await this.list()) {
+      const key = `${cell.rigId}/${cell.cellId}`;
+      let head = this.heads.get(key);
+      if (head?.configured !== cell.configured) {
+        const text = `{"rigId":${JSON.stringify(cell.rigId)},"cellId":${JSON.stringify(cell.cellId)},"configured":${cell.configured},"state":`;
+        head = { configured: cell.configured, json: Buffer.from(text) };
+      }
+      heads.set(key, head);
+      const state = cell.state ? this.jsonOf(cell.state) : NULL;
+      pieces.push(head.json, state);
+      length += head.json.length + state.length + 2; // and `}` and `,`
+    }
+    this.heads = heads;
+    const body = Buffer.allocUnsafe(length);
+    let at = 0;
+    body[at++] = 0x5b; // [
+    for (let k = 0; k < pieces.length; k += 2) {
+      if (k > 0) body[at++] = 0x2c; // ,
+      body.set(pieces[k]!, at);
+      at += pieces[k]!.length;
+      body.set(pieces[k + 1]!, at);
+      at += pieces[k + 1]!.length;
+      body[at++] = 0x7d; // }
+    }
+    body[at++] = 0x5d; // ]
+    return body.subarray(0, at);
   }
 
   async get(rigId: string, cellId: string): Promise<CellSummary> {
