@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CycleTracker } from '#cycles';
@@ -11,6 +11,7 @@ import { cyclesTopic, parseEnvironment, type CycleSummary } from '#contracts';
 import { SampleColumns, TELEMETRY_STORE, type TelemetryStore } from '#store';
 import { type RunningApi, startApi, LiveFeed } from '#api';
 import { describeWithServices, testServices } from '../support/services.js';
+import { launchChromium } from '../support/browser.js';
 
 /**
  * The cycle plots in a real browser: a cell's capacity and CE against cycle number, a new cycle arriving
@@ -86,16 +87,7 @@ describeWithServices('dashboard cycle plots and compare view (chromium)', () => 
     // Cell a's last cycle is held back: it arrives live in the test.
     await store.writeCycles([...a.cycles.slice(0, -1), ...b.cycles]);
     rig = await mqtt.connectAsync(testServices().mqttUrl, { clientId: `e2e-cyc-${RUN}` });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
     page.on('pageerror', (e) => consoleErrors.push(e.message));

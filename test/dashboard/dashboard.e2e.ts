@@ -1,11 +1,11 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import mqtt, { type MqttClient } from 'mqtt';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
@@ -22,6 +22,7 @@ import { simulateScenario, type SimulatedRun } from '#simulator';
 import { type RunningApi, startApi, LiveFeed, publisherReplayRunner } from '#api';
 import { IngestModule } from '#ingest';
 import { describeWithServices, testServices } from '../support/services.js';
+import { launchChromium } from '../support/browser.js';
 
 /**
  * The dashboard in a real browser (Debian's chromium through playwright-core) against the real api and
@@ -31,7 +32,6 @@ import { describeWithServices, testServices } from '../support/services.js';
  */
 
 const repoRoot = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
-const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = path.join(repoRoot, 'test-results/dashboard');
 const RUN = Math.random().toString(36).slice(2, 8);
 const RIG = `e2e-dash-${RUN}`;
@@ -78,11 +78,6 @@ describeWithServices('dashboard e2e (chromium, real api + ingest, Mosquitto, Inf
 
   beforeAll(async () => {
     const services = testServices();
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `${CHROMIUM} is missing: install Debian's chromium (scripts/services.sh install, as root)`,
-      );
-    }
     workDir = mkdtempSync(path.join(tmpdir(), 'sandglass-dashboard-e2e-'));
     mkdirSync(SCREENSHOTS, { recursive: true });
 
@@ -131,19 +126,7 @@ describeWithServices('dashboard e2e (chromium, real api + ingest, Mosquitto, Inf
     });
     expect(put.status, await put.text()).toBe(200);
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('console', (message) => {
       if (message.type() === 'error') consoleErrors.push(message.text());

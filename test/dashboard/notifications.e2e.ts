@@ -1,15 +1,15 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertEvent } from '#contracts';
 import { until } from '../ingest/support.js';
 import { publishScenario, startStandalone, type Standalone } from '../support/standalone.js';
+import { launchChromium } from '../support/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const RIG = 'rig-dn';
 const WAIT_MS = 90_000;
 
@@ -36,7 +36,6 @@ describe('dashboard notifications page (chromium, npm start, real webhook receiv
   let givenUpKey = '';
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium`);
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     app = await startStandalone(dataDir, {
       SANDGLASS_NOTIFY_WEBHOOK_URL: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`,
@@ -70,16 +69,7 @@ describe('dashboard notifications page (chromium, npm start, real webhook receiv
       WAIT_MS,
     );
     status = 200;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('console', (m) => {
       if (m.type() === 'error') consoleErrors.push(m.text());
