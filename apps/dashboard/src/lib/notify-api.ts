@@ -34,7 +34,12 @@ const OutboxSchema = z.object({
   givenUp: z.number(),
   notifications: z.array(NotificationSchema),
 });
-const RoutesSchema = z.object({ channels: z.array(z.string()), routes: z.array(NotifyRouteSchema) });
+// Without a configured channel the api shows its default route with no channels: valid as an answer,
+// though a routes file could not say it.
+const RoutesSchema = z.object({
+  channels: z.array(z.string()),
+  routes: z.array(NotifyRouteSchema.extend({ channels: z.array(z.string()) })),
+});
 const TestSendSchema = z.object({
   route: z.string(),
   results: z.array(

@@ -171,8 +171,12 @@ function Routes() {
   return (
     <section aria-label="Routes">
       <h3>Routes</h3>
-      {result.value.channels.length === 0 && <p class="empty">No notification channel is configured.</p>}
-      <ul class="routes">
+      {result.value.channels.length === 0 && (
+        <p class="empty">
+          No notification channel is configured (SANDGLASS_NOTIFY_WEBHOOK_URL, _CHAT_URL or _SMTP_URL).
+        </p>
+      )}
+      <ul class="routes" hidden={result.value.channels.length === 0}>
         {result.value.routes.map((route) => {
           const outcome = sent[route.name];
           return (
