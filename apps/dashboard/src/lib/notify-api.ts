@@ -36,7 +36,7 @@ const OutboxSchema = z.object({
 });
 // Without a configured channel the api shows its default route with no channels: valid as an answer,
 // though a routes file could not say it.
-const RoutesSchema = z.object({
+export const RoutesSchema = z.object({
   channels: z.array(z.string()),
   routes: z.array(NotifyRouteSchema.extend({ channels: z.array(z.string()) })),
 });
