@@ -60,8 +60,9 @@ describe('WriteAheadLog', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sandglass-wal-'));
   });
   // A checkpoint write started before close() may still be finishing (it then removes its own temporary
-  // file): retry while the directory is briefly not empty.
-  afterEach(() => fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 20 }));
+  // file): retry while the directory is briefly not empty. Asynchronously: a synchronous rm blocks the
+  // event loop that write needs to finish, so its retries could never succeed.
+  afterEach(() => fs.promises.rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 20 }));
 
   it('returns appended samples in order once flushed, and only then', () => {
     const wal = new WriteAheadLog({ dir, maxBytes: 1 << 20, fsyncInterval_ms: 0 });
