@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { telemetryTopic } from '#contracts';
 import { startStandalone } from '../../test/support/standalone.js';
+import { metricValue } from '../../test/support/metrics.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const here = fileURLToPath(import.meta.url);
@@ -47,8 +48,7 @@ async function publish(url: string): Promise<void> {
 
 async function metric(url: string, name: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-  return line ? Number(line.split(' ')[1]) : NaN;
+  return metricValue(text, name) ?? NaN;
 }
 
 async function main(): Promise<void> {

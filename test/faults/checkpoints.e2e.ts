@@ -8,6 +8,7 @@ import { simulateScenario } from '#simulator';
 import { describeWithServices, testServices } from '../support/services.js';
 import { startStandalone, type Standalone } from '../support/standalone.js';
 import { until } from '../support/until.js';
+import { metricValue } from '../support/metrics.js';
 
 /** How long to wait for anything here: a loaded machine runs the whole standalone slowly. */
 const WAIT_MS = 90_000;
@@ -51,9 +52,7 @@ const dataDir = () => {
 };
 
 async function metric(app: Standalone, name: string): Promise<number> {
-  const text = await (await fetch(`${app.url}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-  return line ? Number(line.split(' ')[1]) : 0;
+  return metricValue(await (await fetch(`${app.url}/metrics`)).text(), name) ?? 0;
 }
 
 async function configure(app: Standalone, rigId: string): Promise<void> {

@@ -14,6 +14,7 @@ import { simulateScenario } from '#simulator';
 import { RecordingClient } from '../api/live-client.js';
 import { startIngest, tempDir, unique, until, type IngestProcess } from '../ingest/support.js';
 import { describeWithServices, testServices } from '../support/services.js';
+import { metricValue } from '../support/metrics.js';
 
 /**
  * Several machines on one: 3 ingest processes share 6 rigs by hash partitioning
@@ -41,8 +42,7 @@ const CELL = 'ch-01';
 const uptimeLoad = () => `load average ${loadavg()[0]!.toFixed(1)}`;
 
 async function metric(ingest: IngestProcess, name: string): Promise<number> {
-  const line = (await ingest.metrics()).split('\n').find((l) => l.startsWith(`${name} `));
-  return line ? Number(line.split(' ')[1]) : 0;
+  return metricValue(await ingest.metrics(), name) ?? 0;
 }
 
 const key = (e: AlertEvent) => `${e.id} ${e.kind} ${e.severity} ${e.state} ${e.ts}`;
