@@ -10,6 +10,7 @@ import { defaultCellConfig, type AlertEvent } from '#contracts';
 import { chatChannel, chatPayload, emailChannel } from './channels.js';
 import { Notifier } from './notifier.js';
 import { Outbox } from './outbox.js';
+import { until as waitUntil } from '../../../../test/support/until.js';
 
 const alert: AlertEvent = {
   id: 'a7',
@@ -25,13 +26,8 @@ const alert: AlertEvent = {
   safetyStop: { ts: Date.UTC(2026, 0, 1, 3, 0, 1), topic: 'sandglass/v1/rig-01/ch-03/command' },
 };
 
-async function until(condition: () => boolean, what: string, timeout_ms = 10_000): Promise<void> {
-  const deadline = Date.now() + timeout_ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = (condition: () => boolean, what: string, timeout_ms = 10_000) =>
+  waitUntil(condition, what, timeout_ms, 10);
 
 describe('chat payload', () => {
   it('is a Slack-compatible incoming-webhook message: text plus header, message, evidence and context blocks', () => {

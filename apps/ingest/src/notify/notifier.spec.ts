@@ -9,6 +9,8 @@ import { defaultCellConfig, type AlertEvent } from '#contracts';
 import { chatChannel, webhookChannel } from './channels.js';
 import { Notifier, type NotifierOptions } from './notifier.js';
 import { Outbox } from './outbox.js';
+import { alertEvent } from '../../../../test/support/alert-event.js';
+import { until as waitUntil } from '../../../../test/support/until.js';
 
 const SECRET = 'a-test-secret-of-some-length';
 
@@ -46,26 +48,10 @@ class Receiver {
   }
 }
 
-const alert = (state: AlertEvent['state'], id = 'a1'): AlertEvent => ({
-  id,
-  ts: 1_767_225_600_000,
-  rigId: 'rig-01',
-  cellId: 'ch-03',
-  kind: 'hard-short',
-  severity: 'critical',
-  state,
-  source: 'physics',
-  message: 'short',
-  evidence: {},
-});
+const alert = (state: AlertEvent['state'], id = 'a1'): AlertEvent => alertEvent({ state, id });
 
-async function until(condition: () => boolean, what: string, timeout_ms = 10_000): Promise<void> {
-  const deadline = Date.now() + timeout_ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = (condition: () => boolean, what: string, timeout_ms = 10_000) =>
+  waitUntil(condition, what, timeout_ms, 10);
 
 const quiet = { warn: () => undefined, log: () => undefined };
 
@@ -218,7 +204,9 @@ describe('Notifier (webhook, durable outbox) against a real HTTP receiver', () =
       await until(() => n.counters.delivered === 2, 'the alert and its escalation');
       const escalation = receiver.received.find((r) => r.key === 'a1:unacknowledged')!;
       expect(escalation.body).toMatchObject({ id: 'a1', state: 'raised', severity: 'critical' });
-      expect(escalation.body.message).toMatch(/^Not acknowledged after 0\.001 min \(route night\): short/);
+      expect(escalation.body.message).toMatch(
+        /^Not acknowledged after 0\.001 min \(route night\): \|V\| 0\.2 mV while 1\.1 mA flows$/,
+      );
       expect(n.history('a1').map((e) => [e.route, e.escalation ?? false, e.state])).toEqual([
         ['night', false, 'delivered'],
         ['pi', true, 'delivered'],

@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { NotifyRoutesFileSchema, type AlertEvent, type NotifyRoute } from '#contracts';
+import { NotifyRoutesFileSchema, type NotifyRoute } from '#contracts';
 import { Router, routeMatches } from './routing.js';
+import { alertEvent } from '../../../../test/support/alert-event.js';
 
-const alert = (over: Partial<AlertEvent> = {}): AlertEvent => ({
-  id: 'a1',
-  ts: 0,
-  rigId: 'rig-01',
-  cellId: 'ch-03',
-  kind: 'hard-short',
-  severity: 'critical',
-  state: 'raised',
-  source: 'physics',
-  message: 'short',
-  evidence: {},
-  ...over,
-});
+const alert = alertEvent;
 
 const routes = (file: unknown): NotifyRoute[] => NotifyRoutesFileSchema.parse(file).routes;
 

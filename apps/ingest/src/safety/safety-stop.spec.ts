@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { CellConfigSchema, defaultCellConfig, type AlertEvent } from '#contracts';
+import { CellConfigSchema, defaultCellConfig } from '#contracts';
 import { needsSafetyStop, safetyStopCommand } from './safety-stop.js';
+import { alertEvent } from '../../../../test/support/alert-event.js';
 
-const alert = (over: Partial<AlertEvent> = {}): AlertEvent => ({
-  id: 'a1',
-  ts: 1_767_225_600_000,
-  rigId: 'rig-01',
-  cellId: 'ch-03',
-  kind: 'hard-short',
-  severity: 'critical',
-  state: 'raised',
-  source: 'physics',
-  message: '|V| 0.2 mV while 1.1 mA flows',
-  evidence: {},
-  ...over,
-});
+const alert = alertEvent;
 
 describe('needsSafetyStop', () => {
   const safety = { stopOn: ['hard-short' as const], minSeverity: 'critical' as const };

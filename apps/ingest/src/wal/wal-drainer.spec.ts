@@ -6,6 +6,7 @@ import type { AlertEvent } from '#contracts';
 import { asColumns, type CellSample, type SampleColumns } from '#store';
 import { WalDrainer, type DrainSink } from './wal-drainer.js';
 import { WriteAheadLog } from './write-ahead-log.js';
+import { until as waitUntil } from '../../../../test/support/until.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 
@@ -30,13 +31,7 @@ class FakeSink implements DrainSink {
   }
 }
 
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let k = 0; k < 1000; k++) {
-    if (condition()) return;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const until = (condition: () => boolean, what: string) => waitUntil(condition, what, 5_000, 5);
 
 describe('WalDrainer', () => {
   let dir: string;
