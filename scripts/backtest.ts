@@ -125,7 +125,15 @@ for (let seed = 0; seed < softRuns; seed++) {
   let first_s = NaN;
   let previous_s = NaN;
   const intervals_s: number[] = [];
+  // What the 30 min after onset offered: time under current (a symmetric cell at rest shows no short) and
+  // the polarization |V| there.
+  let underCurrent_s = 0;
+  const polarization_V: number[] = [];
   for (const s of run.samples()) {
+    if (s.time_s > onset_s && Math.abs(s.i) > 1e-9 && Number.isFinite(previous_s)) {
+      underCurrent_s += s.time_s - previous_s;
+      polarization_V.push(Math.abs(s.v));
+    }
     if (intervals_s.length < 50 && Number.isFinite(previous_s)) intervals_s.push(s.time_s - previous_s);
     previous_s = s.time_s;
     const result = monitor.update({
@@ -164,7 +172,7 @@ for (let seed = 0; seed < softRuns; seed++) {
     softDelays_s.push(first_s - onset_s);
   } else {
     softMisses.push(
-      `#${seed} (${family}, every ${interval_s} s, hard short ${((hard_s - onset_s) / 60).toFixed(0)} min after onset): ${Number.isNaN(first_s) ? 'no soft-short raise after onset' : `first raise ${((first_s - onset_s) / 60).toFixed(1)} min after onset`}`,
+      `#${seed} (${family}, every ${interval_s} s, hard short ${((hard_s - onset_s) / 60).toFixed(0)} min after onset): no soft-short raise within 30 min; ${(underCurrent_s / 60).toFixed(0)} of those 30 min under current, |V| ${(1000 * median(polarization_V)).toFixed(1)} mV`,
     );
   }
 }
