@@ -1,5 +1,5 @@
 /**
- * npm run backtest [-- --runs 16 --out reports/backtest.md]
+ * npm run backtest [-- --runs 16 --soft-runs 200 --out reports/backtest.md]
  * Physics-only, model-only and fused detection on held-out simulated runs (seeds and parameter ranges not
  * used in training) and on labelled recordings; writes reports/backtest.md and reports/backtest-runs.svg.
  */
