@@ -13,10 +13,11 @@
 // 2. Dashboards served: the telemetry load stops and a publisher sends the state ingest would (100
 //    cells at 1 Hz); N socket.io clients each subscribed to everything, N stepped up; per step the share
 //    of state frames delivered (within 3 s), the alert latency (relay) to the probe client, and the api
-//    process's event-loop delay and CPU.
+//    process's event-loop delay and CPU. Each step sends --step-probes alert probes (200: a p99 needs
+//    at least 100, and with 200 it is the 2nd worst, not the worst) evenly over the step's --step-s.
 //
 // Runs from the build (decorator metadata): npm run build && node dist/scripts/bench/live.js
-// Options: --rate 10000 --cells 100 --probes 100 --clients 100,250,500,1000 --step-s 10
+// Options: --rate 10000 --cells 100 --probes 100 --clients 100,250,500,1000 --step-s 10 --step-probes 200
 // --batched: the dashboards subscribe with `batch: true` (one `states` message per tick, as the dashboard
 // does) instead of one `state` message per cell. The fleet goal: --cells 1000 --clients 500.
 import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
@@ -365,10 +366,12 @@ async function runProbe(apiUrl: string, mqttUrl: string): Promise<void> {
       const cells = Array.from({ length: count }, () => `full-${serial++}`);
       // Configurations go out first (QoS 1, in order), so ingest has them before the samples.
       if (m.probe === 'full') for (const cellId of cells) await configure(cellId);
+      // A fixed schedule: a late timer does not push the later probes back (or bunch them up).
+      const start = performance.now();
       for (let k = 0; k < count; k++) {
         if (m.probe === 'full') await fullProbe(cells[k]!);
         else relayProbe();
-        await sleep(m.interval_ms ?? 100);
+        await sleep(start + (k + 1) * (m.interval_ms ?? 100) - performance.now());
       }
       const deadline = performance.now() + 5000;
       while (sentAt.size > 0 && performance.now() < deadline) await sleep(50);
@@ -422,6 +425,7 @@ async function main(): Promise<void> {
   const probes = Number(option('probes', '100'));
   const steps = option('clients', '100,250,500,1000').split(',').map(Number);
   const step_s = Number(option('step-s', '10'));
+  const stepProbes = Number(option('step-probes', '200'));
   const { mqttUrl, influxUrl } = services();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'sandglass-bench-live-'));
   const db = `sandglass_bench_live_${RUN}`;
@@ -558,7 +562,7 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     const probe = await request<{ latencies: number[]; failures: number }>(
       prober,
-      { probe: 'relay', count: Math.round(step_s * 5), interval_ms: 200 },
+      { probe: 'relay', count: stepProbes, interval_ms: (step_s * 1000) / stepProbes },
       'latencies',
     );
     const to = await sequence();
@@ -572,7 +576,7 @@ async function main(): Promise<void> {
     const s = [...probe.latencies].sort((a, b) => a - b);
     console.log(
       `${String(n).padStart(7)} | ${(100 * delivered).toFixed(1).padStart(5)}% of ${((to - from) / (elapsed_ms / 1000)).toFixed(0)}/s each` +
-        ` | ${quantile(s, 0.5).toFixed(1)} / ${quantile(s, 0.99).toFixed(1)} ms${probe.failures ? ` (${probe.failures} lost)` : ''}` +
+        ` | ${quantile(s, 0.5).toFixed(1)} / ${quantile(s, 0.99).toFixed(1)} ms (n=${s.length})${probe.failures ? ` (${probe.failures} lost)` : ''}` +
         ` | ${(lag.percentile(99) / 1e6).toFixed(1)} ms | ${((100 * (cpu.user + cpu.system)) / 1000 / elapsed_ms).toFixed(0)}%` +
         // CPU time, not wall time: comparable on a machine other jobs load.
         ` | ${((cpu.user + cpu.system) / Math.max(1, frames)).toFixed(2)} µs`,

@@ -12,7 +12,14 @@ import {
 import { LiveFeed, LiveGateway, startApi, type RunningApi } from '#api';
 import { simulateScenario } from '#simulator';
 import { RecordingClient } from '../api/live-client.js';
-import { startIngest, tempDir, unique, until, type IngestProcess } from '../ingest/support.js';
+import {
+  startIngest,
+  tempDir,
+  unique,
+  until,
+  type IngestProcess,
+  type IngestSettings,
+} from '../ingest/support.js';
 import { describeWithServices, testServices } from '../support/services.js';
 import { metricValue } from '../support/metrics.js';
 
@@ -39,6 +46,8 @@ const samples: Sample[] = [...run.samples()].map((s, k) => ({
   seq: k,
 }));
 const CELL = 'ch-01';
+/** A cell only the messages queued for a killed process carry. */
+const GAP_CELL = 'ch-02';
 const uptimeLoad = () => `load average ${loadavg()[0]!.toFixed(1)}`;
 
 async function metric(ingest: IngestProcess, name: string): Promise<number> {
@@ -61,21 +70,18 @@ describeWithServices('several machines: 3 ingest processes, 2 api instances over
     const rigs = Array.from({ length: RIGS }, (_, k) => `${tag}-r${k}`);
     const db = unique('sandglass_sm');
 
-    const ingests: IngestProcess[] = await Promise.all(
-      ['a', 'b', 'c'].map((name) =>
-        startIngest({
-          mqttUrl,
-          influxUrl,
-          db,
-          clientId: `${tag}-ingest-${name}`,
-          dataDir: tempDir('sg-sm-'),
-          rigs,
-          // Started together; on a loaded machine their start-ups spread over many seconds.
-          env: { SANDGLASS_INGEST_PARTITION: 'hash', SANDGLASS_INGEST_SETTLE_MS: '20000' },
-          startTimeout_ms: 90_000,
-        }),
-      ),
-    );
+    const settings: IngestSettings[] = ['a', 'b', 'c'].map((name) => ({
+      mqttUrl,
+      influxUrl,
+      db,
+      clientId: `${tag}-ingest-${name}`,
+      dataDir: tempDir('sg-sm-'),
+      rigs,
+      // Started together; on a loaded machine their start-ups spread over many seconds.
+      env: { SANDGLASS_INGEST_PARTITION: 'hash', SANDGLASS_INGEST_SETTLE_MS: '20000' },
+      startTimeout_ms: 90_000,
+    }));
+    const ingests: IngestProcess[] = await Promise.all(settings.map((s) => startIngest(s)));
     for (const ingest of ingests) cleanups.push(() => ingest.stop('SIGKILL'));
     const owned = async (list: IngestProcess[]) =>
       Promise.all(list.map((i) => metric(i, 'sandglass_ingest_rigs_owned')));
@@ -121,7 +127,10 @@ describeWithServices('several machines: 3 ingest processes, 2 api instances over
     const published: AlertEvent[] = [];
     const watcher = await mqtt.connectAsync(mqttUrl, { protocolVersion: 4 });
     cleanups.push(() => watcher.endAsync());
-    watcher.on('message', (_, payload) => published.push(JSON.parse(payload.toString()) as AlertEvent));
+    watcher.on('message', (_, payload) => {
+      const event = JSON.parse(payload.toString()) as AlertEvent;
+      if (event.cellId === CELL) published.push(event);
+    });
     await watcher.subscribeAsync(
       rigs.map((rig) => `sandglass/v1/${rig}/+/alerts`),
       { qos: 1 },
@@ -149,10 +158,10 @@ describeWithServices('several machines: 3 ingest processes, 2 api instances over
       }
       await Promise.all(pending);
     };
-    const stored = async () => {
+    const stored = async (ofRigs = rigs, cellId = CELL) => {
       let n = 0;
-      for (const rig of rigs) {
-        const res = await fetch(`${apis[1]!.url}/api/cells/${rig}/${CELL}/telemetry?limit=100000`);
+      for (const rig of ofRigs) {
+        const res = await fetch(`${apis[1]!.url}/api/cells/${rig}/${cellId}/telemetry?limit=100000`);
         n += ((await res.json()) as unknown[]).length;
       }
       return n;
@@ -177,6 +186,18 @@ describeWithServices('several machines: 3 ingest processes, 2 api instances over
     const survivors = ingests.filter((_, k) => k !== victim);
     const killedAt = Date.now();
     expect(await ingests[victim]!.stop('SIGKILL')).toBe(null);
+    // Published at once, before the survivors can have subscribed to the killed process's rigs (they
+    // restore the cells first): the broker queues these for its session only. A cell at rest, which the
+    // other cells' alerts do not depend on; they must be stored once that process is back (below).
+    const victimRigs = [
+      ...ingests[victim]!.output().matchAll(/partition: took ([^ ]+(?:, [^ ]+)*) in/g),
+    ].flatMap((m) => m[1]!.split(', '));
+    const gap: Sample[] = Array.from({ length: 40 }, (_, k) => ({ ts: T0 + k * 1000, v: 0, i: 0, seq: k }));
+    await Promise.all(
+      victimRigs.map((rig) =>
+        pub.publishAsync(telemetryTopic(rig, GAP_CELL), JSON.stringify(gap), { qos: 1 }),
+      ),
+    );
     await until(
       async () => (await owned(survivors)).reduce((a, b) => a + b, 0) === RIGS,
       'the killed process’s rigs taken over',
@@ -201,8 +222,10 @@ describeWithServices('several machines: 3 ingest processes, 2 api instances over
     const final = published.filter((e) => e.state !== 'acknowledged');
     await until(
       async () =>
-        clients.every((c) => c.of('alert').filter((e) => rigs.includes(e.rigId)).length >= final.length) &&
-        final.length > 0,
+        clients.every(
+          (c) =>
+            c.of('alert').filter((e) => rigs.includes(e.rigId) && e.cellId === CELL).length >= final.length,
+        ) && final.length > 0,
       'the alerts at both clients',
     );
     await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -226,7 +249,9 @@ describeWithServices('several machines: 3 ingest processes, 2 api instances over
     expect(new Set(reference).size).toBe(reference.length);
     for (const client of clients) {
       // Only this test's rigs: other tests may share the broker, and these clients see every rig.
-      const alerts = client.of('alert').filter((e) => e.state !== 'acknowledged' && rigs.includes(e.rigId));
+      const alerts = client
+        .of('alert')
+        .filter((e) => e.state !== 'acknowledged' && rigs.includes(e.rigId) && e.cellId === CELL);
       // Once each, and all of them.
       expect(alerts.map(key).sort()).toEqual(reference);
       // In data-time order per cell.
@@ -243,6 +268,22 @@ describeWithServices('several machines: 3 ingest processes, 2 api instances over
     expect(await Promise.all(survivors.map((i) => metric(i, 'sandglass_ingest_duplicates_total')))).toEqual([
       0, 0,
     ]);
+
+    // The killed process comes back after its rigs moved: it owns none now, and what the broker had
+    // queued for it (the gap cell, and copies of what the survivors stored) is stored and counted.
+    const comeback = await startIngest({
+      ...settings[victim]!,
+      env: { SANDGLASS_INGEST_PARTITION: 'hash', SANDGLASS_INGEST_SETTLE_MS: '3000' },
+    });
+    cleanups.push(() => comeback.stop('SIGKILL'));
+    await until(
+      async () => (await stored(victimRigs, GAP_CELL)) === gap.length * victimRigs.length,
+      'the queued messages stored',
+      60_000,
+    );
+    expect(await metric(comeback, 'sandglass_ingest_not_owned_total')).toBeGreaterThan(0);
+    expect(await stored()).toBe(samples.length * RIGS);
+    expect(await metric(comeback, 'sandglass_ingest_rigs_owned')).toBe(0);
 
     // An event one api instance emits to everyone reaches the other instance's client through Redis.
     const status: ReplayStatus = {

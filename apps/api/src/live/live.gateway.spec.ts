@@ -13,7 +13,11 @@ interface Received {
 }
 
 /** A socket.io socket's room membership and what reached it. */
+let socketSerial = 0;
+
 class FakeSocket {
+  /** socket.io also puts a socket in the room named by its id (kept apart from `rooms` here). */
+  readonly id = `socket-${socketSerial++}`;
   readonly rooms = new Set<string>();
   readonly received: Received[] = [];
   join(room: string): void {
@@ -42,15 +46,21 @@ class FakeNamespace {
     return this;
   }
   get adapter() {
-    return { rooms: new Set(this.sockets.flatMap((socket) => [...socket.rooms])) };
+    const rooms = new Map<string, Set<string>>();
+    for (const socket of this.sockets) {
+      for (const room of [socket.id, ...socket.rooms]) {
+        rooms.set(room, (rooms.get(room) ?? new Set()).add(socket.id));
+      }
+    }
+    return { rooms };
   }
   to(rooms: string | string[], excluded: string[] = []) {
     const targets = new Set(Array.isArray(rooms) ? rooms : [rooms]);
     const deliver = (volatile: boolean) => (event: string, data: unknown) => {
       for (const socket of this.sockets) {
-        if ([...socket.rooms].some((room) => excluded.includes(room))) continue;
-        if ([...socket.rooms].some((room) => targets.has(room)))
-          socket.received.push({ event, data, volatile });
+        const joined = [socket.id, ...socket.rooms];
+        if (joined.some((room) => excluded.includes(room))) continue;
+        if (joined.some((room) => targets.has(room))) socket.received.push({ event, data, volatile });
       }
       return true;
     };
@@ -253,8 +263,8 @@ describe('LiveGateway rooms', () => {
     await publishState(state('rig-01', 'ch-02', BASE_MS));
     await publishState(state('rig-02', 'ch-01', BASE_MS));
     await publishState(state('rig-02', 'ch-02', BASE_MS));
-    gateway.flushStates();
-    gateway.flushStates(); // nothing new: nothing sent
+    await gateway.flushStates();
+    await gateway.flushStates(); // nothing new: nothing sent
     const cells = (socket: FakeSocket) =>
       socket
         .of('states')
@@ -276,5 +286,27 @@ describe('LiveGateway rooms', () => {
     await publishAlert(alert('rig-01', 'ch-01'));
     for (const socket of [everything, rig, both, plain]) expect(socket.of('alert')).toHaveLength(1);
     expect(cell.of('alert')).toHaveLength(0);
+  });
+
+  it('writes a tick to many batched clients in chunks, relaying an alert that arrives in between', async () => {
+    const dashboards = await Promise.all(Array.from({ length: 120 }, () => connect({ batch: true })));
+    const watcher = await connect({ rigId: 'rig-01', cellId: 'ch-01', batch: true });
+    await publishState(state('rig-01', 'ch-01', BASE_MS));
+    const flushed = gateway.flushStates();
+    // The first chunk went out synchronously; the alert is relayed before the later chunks.
+    await publishAlert(alert('rig-01', 'ch-01'));
+    expect(watcher.of('alert')).toHaveLength(1);
+    const reached = () => dashboards.filter((socket) => socket.of('states').length === 1).length;
+    expect(reached()).toBeLessThan(dashboards.length);
+    // A tick due while the flush is still writing waits, so no client gets two ticks out of order.
+    await publishState(state('rig-01', 'ch-01', BASE_MS + 1000));
+    await gateway.flushStates();
+    await flushed;
+    expect(reached()).toBe(dashboards.length);
+    await gateway.flushStates();
+    const times = (socket: FakeSocket) =>
+      socket.of('states').map((batch) => (batch as StateMessage[]).map((s) => s.ts));
+    for (const socket of dashboards) expect(times(socket)).toEqual([[BASE_MS], [BASE_MS + 1000]]);
+    expect(times(watcher)).toEqual([[BASE_MS], [BASE_MS + 1000]]);
   });
 });

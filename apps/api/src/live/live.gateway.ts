@@ -46,6 +46,13 @@ const allRoomsOf = (rigId: string, cellId: string) => [
   ...roomsOf(rigId, cellId, true),
 ];
 
+/**
+ * Batched clients written to between two turns of the event loop (see flushStates). socket.io encodes
+ * the message once per chunk, and encoding a tick of 1000 cells costs about as much as 30 socket
+ * writes of it, so smaller chunks would cost more CPU than they save in latency.
+ */
+const FLUSH_CHUNK_SOCKETS = 100;
+
 /** A new subscriber gets the latest state of cells heard from within this (slow cells included). */
 const SNAPSHOT_MAX_AGE_MS = 10 * 60_000;
 
@@ -75,6 +82,7 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   /** States of the current tick for batched subscribers, the latest per cell. */
   private readonly tick = new Map<string, StateMessage>();
   private tickTimer: NodeJS.Timeout | undefined;
+  private flushing = false;
 
   @WebSocketServer()
   server!: LiveNamespace;
@@ -97,7 +105,7 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       alert: (alert) => this.broadcastAlert(alert),
       cycle: (cycle) => this.broadcastCycle(cycle),
     });
-    this.tickTimer = setInterval(() => this.flushStates(), STATES_TICK_MS);
+    this.tickTimer = setInterval(() => void this.flushStates(), STATES_TICK_MS);
     this.tickTimer.unref();
   }
 
@@ -142,7 +150,11 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   }
 
   broadcastState(state: StateMessage): void {
-    this.server.local.to(roomsOf(state.rigId, state.cellId)).volatile.emit('state', state);
+    const rooms = roomsOf(state.rigId, state.cellId);
+    // socket.io encodes a message before it looks for recipients: skip that when no per-cell subscriber
+    // is listening (a fleet's dashboards are all batched), 1000 encodings a second at 1000 cells.
+    if (rooms.some((room) => this.server.adapter.rooms.has(room)))
+      this.server.local.to(rooms).volatile.emit('state', state);
     this.tick.set(`${state.rigId}/${state.cellId}`, state);
     this.metrics.liveEvents.inc({ event: 'state' });
   }
@@ -150,27 +162,62 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   /**
    * One `states` message per batched room with states this tick. A client in a broader room (all, its
    * rig) gets the states from there only, never twice. Rooms without clients are skipped before any
-   * encoding.
+   * encoding. The writes go out FLUSH_CHUNK_SOCKETS clients at a time with a turn of the event loop in
+   * between, so an alert that arrives meanwhile is relayed after one chunk instead of after the whole
+   * tick (at 500 dashboards one tick's writes held the loop for ~80 ms). A tick whose flush has not
+   * finished when the next is due leaves its states to the next one (the latest per cell), so no client
+   * gets two ticks out of order.
    */
-  flushStates(): void {
-    if (this.tick.size === 0) return;
-    const states = [...this.tick.values()];
-    this.tick.clear();
+  async flushStates(): Promise<void> {
+    if (this.flushing || this.tick.size === 0) return;
+    this.flushing = true;
+    try {
+      const states = [...this.tick.values()];
+      this.tick.clear();
+      let sinceYield = 0;
+      for (const { sockets, batch } of this.batchedDeliveries(states)) {
+        for (let k = 0; k < sockets.length; k += FLUSH_CHUNK_SOCKETS) {
+          if (sinceYield >= FLUSH_CHUNK_SOCKETS) {
+            await new Promise((resolve) => setImmediate(resolve));
+            sinceYield = 0;
+          }
+          const chunk = sockets.slice(k, k + FLUSH_CHUNK_SOCKETS);
+          // A socket is in the room named by its id: one encoding per chunk.
+          this.server.local.to(chunk).volatile.emit('states', batch);
+          sinceYield += chunk.length;
+        }
+      }
+      this.metrics.liveEvents.inc({ event: 'states' });
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  /** Who gets which states this tick: each batched client once, from its broadest room. */
+  private batchedDeliveries(states: StateMessage[]): Array<{ sockets: string[]; batch: StateMessage[] }> {
     const rooms = this.server.adapter.rooms;
-    const all = liveRoom({ batch: true });
-    if (rooms.has(all)) this.server.local.to(all).volatile.emit('states', states);
+    const everything = rooms.get(liveRoom({ batch: true })) ?? new Set<string>();
+    const deliveries: Array<{ sockets: string[]; batch: StateMessage[] }> = [];
+    if (everything.size > 0) deliveries.push({ sockets: [...everything], batch: states });
     const byRig = new Map<string, StateMessage[]>();
     for (const state of states) {
-      const cellRoom = liveRoom({ rigId: state.rigId, cellId: state.cellId, batch: true });
       const rigRoom = liveRoom({ rigId: state.rigId, batch: true });
-      if (rooms.has(rigRoom)) byRig.set(rigRoom, [...(byRig.get(rigRoom) ?? []), state]);
-      if (rooms.has(cellRoom))
-        this.server.local.to(cellRoom).except([all, rigRoom]).volatile.emit('states', [state]);
+      if (rooms.has(rigRoom)) {
+        const rigStates = byRig.get(rigRoom);
+        if (rigStates) rigStates.push(state);
+        else byRig.set(rigRoom, [state]);
+      }
+      const cell = rooms.get(liveRoom({ rigId: state.rigId, cellId: state.cellId, batch: true }));
+      if (!cell) continue;
+      const rig = rooms.get(rigRoom);
+      const sockets = [...cell].filter((id) => !everything.has(id) && !rig?.has(id));
+      if (sockets.length > 0) deliveries.push({ sockets, batch: [state] });
     }
     for (const [rigRoom, rigStates] of byRig) {
-      this.server.local.to(rigRoom).except(all).volatile.emit('states', rigStates);
+      const sockets = [...(rooms.get(rigRoom) ?? [])].filter((id) => !everything.has(id));
+      if (sockets.length > 0) deliveries.push({ sockets, batch: rigStates });
     }
-    this.metrics.liveEvents.inc({ event: 'states' });
+    return deliveries;
   }
 
   broadcastCycle(cycle: CycleSummary): void {

@@ -17,7 +17,12 @@ import {
 } from '#contracts';
 import type { TelemetryPublish } from '#broker';
 import type { InProcessTelemetrySource } from '../ingest.tokens.js';
-import type { IngestLogger, IngestOutput, TelemetryIntake } from '../pipeline/telemetry-intake.js';
+import type {
+  IngestLogger,
+  IngestOutput,
+  PendingDetection,
+  TelemetryIntake,
+} from '../pipeline/telemetry-intake.js';
 import type { WriteAheadLog } from '../wal/write-ahead-log.js';
 import { mqttJsDeferredPubacks, type AckCallback, type PacketHandler } from './deferred-puback.js';
 
@@ -307,8 +312,8 @@ export class MqttIntake {
     private readonly partition?: PartitionHooks,
   ) {}
 
-  /** Telemetry of rigs another process takes (hash partitioning), acknowledged and dropped. */
-  notOwnedDropped = 0;
+  /** Telemetry messages of rigs another process owns (hash partitioning): stored, not judged. */
+  notOwnedStored = 0;
 
   /** Retained telemetry (a stale copy on subscribe) acknowledged and dropped. */
   retainedTelemetryIgnored = 0;
@@ -399,15 +404,15 @@ export class MqttIntake {
       callback();
       return;
     }
-    if (topic.endsWith(TELEMETRY_SUFFIX) && this.partition && !this.partition.owns(rigOf(topic))) {
-      // Queued for this process's session before another process took the rig over (docs/scaling.md).
-      this.notOwnedDropped++;
-      if (this.pendingAcks.size > 0) this.flush();
-      callback();
-      return;
-    }
     if (topic.endsWith(TELEMETRY_SUFFIX)) {
-      const work = this.intake.accept(topic, payload);
+      let work: PendingDetection | undefined;
+      if (!this.partition || this.partition.owns(rigOf(topic))) work = this.intake.accept(topic, payload);
+      else {
+        // Queued for this process's session before another process took the rig over: stored (and
+        // acknowledged after the WAL write, like any sample), not judged (docs/scaling.md).
+        this.notOwnedStored++;
+        this.intake.storeOnly(topic, payload);
+      }
       if (packet.qos === 1 && stream && packet.messageId !== undefined) {
         let acks = this.pendingAcks.get(stream);
         if (!acks) this.pendingAcks.set(stream, (acks = []));

@@ -175,8 +175,8 @@ export class IngestMetrics {
     );
     counter(
       'sandglass_ingest_not_owned_total',
-      'Telemetry of rigs another ingest process took over (hash partitioning), acknowledged and dropped',
-      (s) => s.mqtt.notOwnedDropped,
+      'Telemetry messages of rigs another ingest process took over (hash partitioning), stored but not judged here',
+      (s) => s.mqtt.notOwnedStored,
     );
     gauge(
       'sandglass_ingest_rigs_owned',

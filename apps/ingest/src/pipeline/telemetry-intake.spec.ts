@@ -217,6 +217,26 @@ describe('TelemetryIntake', () => {
     expect(walSamples()).toEqual([{ cellId: 'quiet', seq: 1 }]);
   });
 
+  it("stores another process's cell (storeOnly) without judging it, tracking it or sequencing it", () => {
+    const store = (payload: unknown) => {
+      const n = intake.storeOnly(telemetryTopic('rig', 'b'), Buffer.from(JSON.stringify(payload)));
+      wal.flush();
+      return n;
+    };
+    expect(store([good(1, 2), good(2, 2), { ts: 'bad' }])).toBe(2);
+    // A repeated sample goes to the WAL again: the store keeps one point per cell and time.
+    expect(store([good(2, 2)])).toBe(1);
+    expect(walSamples()).toEqual([
+      { cellId: 'b', seq: 1 },
+      { cellId: 'b', seq: 2 },
+      { cellId: 'b', seq: 2 },
+    ]);
+    expect(intake.cell('rig', 'b')).toBeUndefined();
+    expect(out.alerts).toEqual([]);
+    expect(out.states).toEqual([]);
+    expect(intake.counters.samplesAccepted).toBe(3);
+  });
+
   it('drops duplicate seqs before the WAL', () => {
     send('rig', 'a', [good(1), good(2)]);
     send('rig', 'a', [good(2), good(3)]);

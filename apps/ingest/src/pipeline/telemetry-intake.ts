@@ -166,8 +166,45 @@ export class TelemetryIntake {
    * cell. Returns the detection work to run after the acknowledgement.
    */
   accept(topic: string, payload: Buffer): PendingDetection | undefined {
+    const message = this.decodeMessage(topic, payload);
+    if (!message) return undefined;
+    const { rigId, cellId } = message;
+    let cell = message.cell;
+    if (!cell) {
+      cell = this.cellFor(rigId, cellId);
+      if (this.byTopic.size >= 100_000) this.byTopic.clear();
+      this.byTopic.set(topic, cell);
+    }
+    const admitted = cell.admit(message.samples);
+    this.counters.duplicates += admitted.duplicates;
+    if (admitted.samples.length === 0) return undefined;
+    this.wal.appendSamples(rigId, cellId, admitted.samples);
+    this.counters.samplesAccepted += admitted.samples.length;
+    return { cell, admitted };
+  }
+
+  /**
+   * Telemetry of a cell another process judges (hash partitioning: messages the broker queued for this
+   * process's session before its rig moved): validated like `accept` and appended to the WAL, so it is
+   * stored, but neither sequenced nor judged here, and no tracker is made (this process must not
+   * checkpoint a cell it does not own). The store keeps one point per cell and time, so a sample the
+   * owner stores as well is stored once. Returns the number of samples appended.
+   */
+  storeOnly(topic: string, payload: Buffer): number {
+    const message = this.decodeMessage(topic, payload);
+    if (!message) return 0;
+    this.wal.appendSamples(message.rigId, message.cellId, message.samples);
+    this.counters.samplesAccepted += message.samples.length;
+    return message.samples.length;
+  }
+
+  /** The cell and valid samples of a telemetry message; rejections are counted and dead-lettered. */
+  private decodeMessage(
+    topic: string,
+    payload: Buffer,
+  ): { rigId: string; cellId: string; cell: CellTracker | undefined; samples: Sample[] } | undefined {
     this.counters.messagesReceived++;
-    let cell = this.byTopic.get(topic);
+    const cell = this.byTopic.get(topic);
     let rigId: string;
     let cellId: string;
     if (cell) {
@@ -193,17 +230,7 @@ export class TelemetryIntake {
       this.deadLetter(topic, payload, first.reason, first.detail, decoded.rejected);
     }
     if (decoded.samples.length === 0) return undefined;
-    if (!cell) {
-      cell = this.cellFor(rigId, cellId);
-      if (this.byTopic.size >= 100_000) this.byTopic.clear();
-      this.byTopic.set(topic, cell);
-    }
-    const admitted = cell.admit(decoded.samples);
-    this.counters.duplicates += admitted.duplicates;
-    if (admitted.samples.length === 0) return undefined;
-    this.wal.appendSamples(rigId, cellId, admitted.samples);
-    this.counters.samplesAccepted += admitted.samples.length;
-    return { cell, admitted };
+    return { rigId, cellId, cell, samples: decoded.samples };
   }
 
   /** Detection, alerts and state for an accepted message; alerts go to the WAL, then out. */
