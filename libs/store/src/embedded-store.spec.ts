@@ -121,6 +121,21 @@ describe('EmbeddedStore', () => {
     await store.close();
   });
 
+  it('downsamples more buckets than the limit across many result chunks to the earliest ones', async () => {
+    const store = new EmbeddedStore({ dataDir: ':memory:' });
+    await store.open();
+    // 10,000 rows (several 2,048-row chunks) in 1,000 buckets of 10 s; limit 7 keeps the first seven.
+    const n = 10_000;
+    await store.writeSamples(
+      Array.from({ length: n }, (_, k) => ({ ...cell, ts: ts + k * 1000, v: k, i: 1 })),
+    );
+    const points = await store.queryTelemetry(cell, { every: '10s', limit: 7 });
+    expect(points.map((p) => [p.ts - ts, p.v, p.i])).toEqual(
+      Array.from({ length: 7 }, (_, b) => [b * 10_000, b * 10 + 4.5, 1]),
+    );
+    await store.close();
+  });
+
   it('keeps the rows of a data file written with primary keys (0.1) and stops indexing them', async () => {
     const dataDir = path.join(dir, 'keyed');
     const old = await DuckDBInstance.create(path.join(mkdirFor(dataDir), 'sandglass.duckdb'));
