@@ -285,7 +285,7 @@ async function paced(): Promise<Record<string, number>> {
           }
           const latency_ms = performance.now() - started;
           restLatencies_ms.push(latency_ms);
-          const route = p.split('?')[0]!.replace(/c\d+/, '{cell}');
+          const route = p.split('?')[0]!.replace(/\/c\d+\//, '/{cell}/');
           restByPath.set(route, [...(restByPath.get(route) ?? []), latency_ms]);
         }),
       );
