@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, describe, expect, it } from 'vitest';
-import { defaultCellConfig, type AlertEvent, type StateMessage } from '#contracts';
+import { defaultCellConfig, type AlertEvent, type CycleSummary, type StateMessage } from '#contracts';
 import { describeTelemetryStoreConformance } from './conformance.js';
 import { EmbeddedStore } from './embedded-store.js';
 
@@ -59,6 +59,27 @@ describe('EmbeddedStore', () => {
       evidence: {},
     };
     await first.writeAlerts([alert, { ...alert, ts: ts + 1, state: 'cleared' }]);
+    const cycle: CycleSummary = {
+      ...cell,
+      cycle: 3,
+      start: ts,
+      end: ts + 1000,
+      chargeCapacity_mAh: 1,
+      dischargeCapacity_mAh: 1,
+      coulombicEfficiency: 1,
+      chargeEnergy_mWh: 1,
+      dischargeEnergy_mWh: 1,
+      meanPolarization_V: 0.01,
+      meanChargeVoltage_V: 0.01,
+      meanDischargeVoltage_V: -0.01,
+      duration_s: 1,
+      chargeDuration_s: 0.5,
+      dischargeDuration_s: 0.5,
+      samples: 2,
+      complete: true,
+      source: 'segmented',
+    };
+    await first.writeCycles([cycle]);
     await first.close();
     expect(await first.ping()).toBe(false);
     const second = new EmbeddedStore({ dataDir });
@@ -67,6 +88,8 @@ describe('EmbeddedStore', () => {
     expect(await second.getCellConfig(cell)).toEqual(config);
     expect(await second.listCells()).toEqual([{ ...cell, configured: true, state }]);
     expect(await second.queryAlerts({ limit: 10 })).toEqual([{ ...alert, ts: ts + 1, state: 'cleared' }]);
+    expect(await second.queryCycles(cell)).toEqual([cycle]);
+    expect(await second.queryCycles({ ...cell, cellId: 'c2' })).toEqual([]);
     await second.close();
   });
 

@@ -103,6 +103,12 @@ class EmbeddedDatabase {
   private readonly uncertain = new Set<string>();
   readonly latest = new Map<string, StateMessage>();
   readonly configs = new Map<string, CellConfig>();
+  /**
+   * Cells with stored cycles. Ingest asks once per cell for its cycles (to number new ones); a cell with
+   * none (most, and every new one) is answered here instead of by a reader, where a thousand such
+   * questions at once queued the REST reads behind them.
+   */
+  readonly cellsWithCycles = new Set<string>();
   /** Each alert's latest event by id — all of them, or undefined once there are too many to hold. */
   alerts: Map<string, AlertEvent> | undefined = new Map();
 
@@ -147,6 +153,10 @@ class EmbeddedDatabase {
       const state = JSON.parse(json as string) as StateMessage;
       this.latest.set(cellKey(state.rigId, state.cellId), state);
     }
+    for (const [rig, cell] of (
+      await this.writer.runAndReadAll('SELECT DISTINCT rig, cell FROM cycle')
+    ).getRows())
+      this.cellsWithCycles.add(cellKey(rig as string, cell as string));
     for (const [json] of (await this.writer.runAndReadAll('SELECT json FROM cell_config')).getRows()) {
       const config = JSON.parse(json as string) as CellConfig;
       this.configs.set(cellKey(config.rigId, config.cellId), config);
@@ -624,8 +634,10 @@ export class EmbeddedStore implements TelemetryStore {
 
   async writeCycles(cycles: readonly CycleSummary[]): Promise<void> {
     if (cycles.length === 0) return;
-    await this.guard('write', (database) =>
-      database.write((db) =>
+    await this.guard('write', (database) => {
+      // Before the write: a read meanwhile asks DuckDB, which answers what is committed.
+      for (const cycle of cycles) database.cellsWithCycles.add(cellKey(cycle.rigId, cycle.cellId));
+      return database.write((db) =>
         transaction(db, async () => {
           for (const cycle of cycles) {
             await db.run('INSERT OR REPLACE INTO cycle VALUES ($rig, $cell, $cycle, $start::BIGINT, $json)', {
@@ -637,11 +649,12 @@ export class EmbeddedStore implements TelemetryStore {
             });
           }
         }),
-      ),
-    );
+      );
+    });
   }
 
   async queryCycles(cell: CellKey): Promise<CycleSummary[]> {
+    if (!this.opened().cellsWithCycles.has(cellKey(cell.rigId, cell.cellId))) return [];
     const rows = await this.rows('SELECT json FROM cycle WHERE rig = $rig AND cell = $cell ORDER BY cycle', {
       rig: cell.rigId,
       cell: cell.cellId,
