@@ -2,9 +2,10 @@
 // api, one process) under a lab's load, as a user meets it.
 //
 // Paced (default): N cells publish one sample a second each (v, i, t, p), a few dashboards hold socket.io
-// connections subscribed to everything and poll REST as the dashboard does, and latency probes (fresh
-// cells configured far above J*, whose second sample raises a sand-depletion alert) measure trigger
-// sample published → socket.io alert. The process's CPU and RSS are sampled from /proc every second.
+// connections subscribed to everything with batched states (`{ batch: true }`, as apps/dashboard does;
+// --per-cell-states for one `state` event per cell and state instead) and poll REST as the dashboard
+// does, and latency probes (fresh cells configured far above J*, whose second sample raises a
+// sand-depletion alert) measure trigger sample published → socket.io alert. The process's CPU and RSS are sampled from /proc every second.
 // At the end SIGINT, and the time to exit.
 //   --cells 1000 --duration-s 600 --dashboards 2 --probe-every-s 5
 // --demo: the demo rig of `npm start` only (no cells of the bench's own), e.g. --demo --duration-s 1800.
@@ -201,6 +202,7 @@ async function paced(): Promise<Record<string, number>> {
   const cells = demo ? 0 : Number(option('cells', '1000'));
   const duration_s = Number(option('duration-s', demo ? '1800' : '600'));
   const dashboards = Number(option('dashboards', '2'));
+  const perCellStates = flag('per-cell-states');
   const probeEvery_s = Number(option('probe-every-s', '5'));
   const dataDir = mkdtempSync(path.join(tmpdir(), 'sandglass-bench-standalone-'));
   const standalone = await startStandalone(dataDir, demo);
@@ -222,8 +224,9 @@ async function paced(): Promise<Record<string, number>> {
         forceNew: true,
       });
       await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
-      await socket.timeout(30_000).emitWithAck('subscribe', {});
+      await socket.timeout(30_000).emitWithAck('subscribe', perCellStates ? {} : { batch: true });
       socket.on('state', () => statesReceived++);
+      socket.on('states', (states) => (statesReceived += states.length));
       sockets.push(socket);
     }
 
