@@ -24,6 +24,12 @@ describeTelemetryStoreConformance('EmbeddedStore (alerts listed by DuckDB)', {
   make: async () => new EmbeddedStore({ dataDir: path.join(dir, 'conformance-sql'), alertsInMemoryMax: 0 }),
 });
 
+// Past its bound of rows the store downsamples with DuckDB's GROUP BY instead of in JS: the same answers.
+describeTelemetryStoreConformance('EmbeddedStore (downsampled by DuckDB)', {
+  make: async () =>
+    new EmbeddedStore({ dataDir: path.join(dir, 'conformance-group-by'), rowsAveragedInJs: 0 }),
+});
+
 describe('EmbeddedStore', () => {
   const cell = { rigId: 'r1', cellId: 'c1' };
   const ts = Date.UTC(2026, 0, 1);
@@ -144,7 +150,16 @@ describe('EmbeddedStore', () => {
     await store.close();
   });
 
-  it('downsamples more buckets than the limit across many result chunks to the earliest ones', async () => {
+  it('keeps the last checkpoint of a cell written twice in one batch', async () => {
+    const store = new EmbeddedStore({ dataDir: ':memory:' });
+    await store.open();
+    const first = { ...cell, ts, version: 1, state: '{"n":1}' };
+    await store.writeCheckpoints([first, { ...first, ts: ts + 1, state: '{"n":2}' }]);
+    expect(await store.readCheckpoints()).toEqual([{ ...first, ts: ts + 1, state: '{"n":2}' }]);
+    await store.close();
+  });
+
+  it('downsamples rows of many result chunks to the earliest buckets within the limit', async () => {
     const store = new EmbeddedStore({ dataDir: ':memory:' });
     await store.open();
     // 10,000 rows (several 2,048-row chunks) in 1,000 buckets of 10 s; limit 7 keeps the first seven.
