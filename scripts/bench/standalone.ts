@@ -294,6 +294,8 @@ async function paced(): Promise<Record<string, number>> {
       );
     };
 
+    // Reading /metrics restarts the event-loop delay histogram: the figure at the end covers the load only.
+    await metric(standalone.apiUrl, 'sandglass_ingest_nodejs_eventloop_lag_p99_seconds');
     // Load: every cell one sample a second, spread over the second.
     let published = 0;
     const started = performance.now();
@@ -348,6 +350,10 @@ async function paced(): Promise<Record<string, number>> {
       );
     }
     await Promise.allSettled(probing);
+    const eventLoopLag_ms =
+      (await metric(standalone.apiUrl, 'sandglass_ingest_nodejs_eventloop_lag_p99_seconds')) * 1000;
+    const heap_mb = (await metric(standalone.apiUrl, 'sandglass_ingest_nodejs_heap_size_used_bytes')) / 1e6;
+    const storeMemory_mb = (await metric(standalone.apiUrl, 'sandglass_store_memory_bytes')) / 1e6;
     await sleep(3000);
     const stored = await metric(standalone.apiUrl, 'sandglass_ingest_samples_stored_total');
     const accepted = await metric(standalone.apiUrl, 'sandglass_ingest_samples_accepted_total');
@@ -380,6 +386,9 @@ async function paced(): Promise<Record<string, number>> {
       samples_stored: stored,
       states_received_per_dashboard_per_s: Math.round(statesReceived / Math.max(1, dashboards) / seconds),
       load_cell_alerts: loadAlerts,
+      event_loop_p99_ms: round1(eventLoopLag_ms),
+      heap_mb_end: Math.round(heap_mb),
+      store_memory_mb_end: Math.round(storeMemory_mb),
     };
   } finally {
     sampler.stop();
