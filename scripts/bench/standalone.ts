@@ -2,9 +2,10 @@
 // api, one process) under a lab's load, as a user meets it.
 //
 // Paced (default): N cells publish one sample a second each (v, i, t, p), a few dashboards hold socket.io
-// connections subscribed to everything and poll REST as the dashboard does, and latency probes (fresh
-// cells configured far above J*, whose second sample raises a sand-depletion alert) measure trigger
-// sample published → socket.io alert. The process's CPU and RSS are sampled from /proc every second.
+// connections subscribed to everything with batched states (`{ batch: true }`, as apps/dashboard does;
+// --per-cell-states for one `state` event per cell and state instead) and poll REST as the dashboard
+// does, and latency probes (fresh cells configured far above J*, whose second sample raises a
+// sand-depletion alert) measure trigger sample published → socket.io alert. The process's CPU and RSS are sampled from /proc every second.
 // At the end SIGINT, and the time to exit.
 //   --cells 1000 --duration-s 600 --dashboards 2 --probe-every-s 5
 // --demo: the demo rig of `npm start` only (no cells of the bench's own), e.g. --demo --duration-s 1800.
@@ -201,6 +202,7 @@ async function paced(): Promise<Record<string, number>> {
   const cells = demo ? 0 : Number(option('cells', '1000'));
   const duration_s = Number(option('duration-s', demo ? '1800' : '600'));
   const dashboards = Number(option('dashboards', '2'));
+  const perCellStates = flag('per-cell-states');
   const probeEvery_s = Number(option('probe-every-s', '5'));
   const dataDir = mkdtempSync(path.join(tmpdir(), 'sandglass-bench-standalone-'));
   const standalone = await startStandalone(dataDir, demo);
@@ -222,8 +224,9 @@ async function paced(): Promise<Record<string, number>> {
         forceNew: true,
       });
       await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
-      await socket.timeout(30_000).emitWithAck('subscribe', {});
+      await socket.timeout(30_000).emitWithAck('subscribe', perCellStates ? {} : { batch: true });
       socket.on('state', () => statesReceived++);
+      socket.on('states', (states) => (statesReceived += states.length));
       sockets.push(socket);
     }
 
@@ -285,12 +288,14 @@ async function paced(): Promise<Record<string, number>> {
           }
           const latency_ms = performance.now() - started;
           restLatencies_ms.push(latency_ms);
-          const route = p.split('?')[0]!.replace(/c\d+/, '{cell}');
+          const route = p.split('?')[0]!.replace(/\/c\d+\//, '/{cell}/');
           restByPath.set(route, [...(restByPath.get(route) ?? []), latency_ms]);
         }),
       );
     };
 
+    // Reading /metrics restarts the event-loop delay histogram: the figure at the end covers the load only.
+    await metric(standalone.apiUrl, 'sandglass_ingest_nodejs_eventloop_lag_p99_seconds');
     // Load: every cell one sample a second, spread over the second.
     let published = 0;
     const started = performance.now();
@@ -345,6 +350,10 @@ async function paced(): Promise<Record<string, number>> {
       );
     }
     await Promise.allSettled(probing);
+    const eventLoopLag_ms =
+      (await metric(standalone.apiUrl, 'sandglass_ingest_nodejs_eventloop_lag_p99_seconds')) * 1000;
+    const heap_mb = (await metric(standalone.apiUrl, 'sandglass_ingest_nodejs_heap_size_used_bytes')) / 1e6;
+    const storeMemory_mb = (await metric(standalone.apiUrl, 'sandglass_store_memory_bytes')) / 1e6;
     await sleep(3000);
     const stored = await metric(standalone.apiUrl, 'sandglass_ingest_samples_stored_total');
     const accepted = await metric(standalone.apiUrl, 'sandglass_ingest_samples_accepted_total');
@@ -377,6 +386,9 @@ async function paced(): Promise<Record<string, number>> {
       samples_stored: stored,
       states_received_per_dashboard_per_s: Math.round(statesReceived / Math.max(1, dashboards) / seconds),
       load_cell_alerts: loadAlerts,
+      event_loop_p99_ms: round1(eventLoopLag_ms),
+      heap_mb_end: Math.round(heap_mb),
+      store_memory_mb_end: Math.round(storeMemory_mb),
     };
   } finally {
     sampler.stop();

@@ -1,5 +1,5 @@
 import type { AlertKind } from '#contracts';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 import { fileURLToPath } from 'node:url';
 import { initBackend } from './backend.js';
 import { FEATURE_SIZE } from './features.js';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 import { createHash } from 'node:crypto';
 import { randomRun, Rng, type SimulatedRun } from '#simulator';
 import { initBackend } from './backend.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, describe, expect, it } from 'vitest';
-import { defaultCellConfig, type AlertEvent, type StateMessage } from '#contracts';
+import { defaultCellConfig, type AlertEvent, type CycleSummary, type StateMessage } from '#contracts';
 import { describeTelemetryStoreConformance } from './conformance.js';
 import { EmbeddedStore } from './embedded-store.js';
 
@@ -22,6 +22,12 @@ describeTelemetryStoreConformance('EmbeddedStore (DuckDB file)', {
 // Past its bound the store lists alerts with SQL instead of from memory: the same answers.
 describeTelemetryStoreConformance('EmbeddedStore (alerts listed by DuckDB)', {
   make: async () => new EmbeddedStore({ dataDir: path.join(dir, 'conformance-sql'), alertsInMemoryMax: 0 }),
+});
+
+// Past its bound of rows the store downsamples with DuckDB's GROUP BY instead of in JS: the same answers.
+describeTelemetryStoreConformance('EmbeddedStore (downsampled by DuckDB)', {
+  make: async () =>
+    new EmbeddedStore({ dataDir: path.join(dir, 'conformance-group-by'), rowsAveragedInJs: 0 }),
 });
 
 describe('EmbeddedStore', () => {
@@ -59,6 +65,27 @@ describe('EmbeddedStore', () => {
       evidence: {},
     };
     await first.writeAlerts([alert, { ...alert, ts: ts + 1, state: 'cleared' }]);
+    const cycle: CycleSummary = {
+      ...cell,
+      cycle: 3,
+      start: ts,
+      end: ts + 1000,
+      chargeCapacity_mAh: 1,
+      dischargeCapacity_mAh: 1,
+      coulombicEfficiency: 1,
+      chargeEnergy_mWh: 1,
+      dischargeEnergy_mWh: 1,
+      meanPolarization_V: 0.01,
+      meanChargeVoltage_V: 0.01,
+      meanDischargeVoltage_V: -0.01,
+      duration_s: 1,
+      chargeDuration_s: 0.5,
+      dischargeDuration_s: 0.5,
+      samples: 2,
+      complete: true,
+      source: 'segmented',
+    };
+    await first.writeCycles([cycle]);
     await first.close();
     expect(await first.ping()).toBe(false);
     const second = new EmbeddedStore({ dataDir });
@@ -67,6 +94,8 @@ describe('EmbeddedStore', () => {
     expect(await second.getCellConfig(cell)).toEqual(config);
     expect(await second.listCells()).toEqual([{ ...cell, configured: true, state }]);
     expect(await second.queryAlerts({ limit: 10 })).toEqual([{ ...alert, ts: ts + 1, state: 'cleared' }]);
+    expect(await second.queryCycles(cell)).toEqual([cycle]);
+    expect(await second.queryCycles({ ...cell, cellId: 'c2' })).toEqual([]);
     await second.close();
   });
 
@@ -118,6 +147,30 @@ describe('EmbeddedStore', () => {
     expect(await store.countSamples(cell)).toBe(n);
     const last = await store.queryTelemetry(cell, { from: ts + n - 2, limit: 5 });
     expect(last.map((p) => p.v)).toEqual([n - 2, n - 1]);
+    await store.close();
+  });
+
+  it('keeps the last checkpoint of a cell written twice in one batch', async () => {
+    const store = new EmbeddedStore({ dataDir: ':memory:' });
+    await store.open();
+    const first = { ...cell, ts, version: 1, state: '{"n":1}' };
+    await store.writeCheckpoints([first, { ...first, ts: ts + 1, state: '{"n":2}' }]);
+    expect(await store.readCheckpoints()).toEqual([{ ...first, ts: ts + 1, state: '{"n":2}' }]);
+    await store.close();
+  });
+
+  it('downsamples rows of many result chunks to the earliest buckets within the limit', async () => {
+    const store = new EmbeddedStore({ dataDir: ':memory:' });
+    await store.open();
+    // 10,000 rows (several 2,048-row chunks) in 1,000 buckets of 10 s; limit 7 keeps the first seven.
+    const n = 10_000;
+    await store.writeSamples(
+      Array.from({ length: n }, (_, k) => ({ ...cell, ts: ts + k * 1000, v: k, i: 1 })),
+    );
+    const points = await store.queryTelemetry(cell, { every: '10s', limit: 7 });
+    expect(points.map((p) => [p.ts - ts, p.v, p.i])).toEqual(
+      Array.from({ length: 7 }, (_, b) => [b * 10_000, b * 10 + 4.5, 1]),
+    );
     await store.close();
   });
 
