@@ -35,7 +35,9 @@ function payloads(): { topic: string; payload: Buffer }[] {
       samples.push({ ts: T0 + seq * 10, v: 0.02 + (seq % 100) * 1e-5, i: 0.001, t: 25, seq });
     }
     const payload = JSON.stringify(perMessage === 1 ? samples[0] : samples);
-    out.push({ topic: telemetryTopic('rig', `c${cell}`), payload: Buffer.from(payload) });
+    // A flat string per message, as mqtt.js decodes each topic from the packet's bytes.
+    const topic = Buffer.from(telemetryTopic('rig', `c${cell}`)).toString('utf8');
+    out.push({ topic, payload: Buffer.from(payload) });
   }
   return out;
 }
