@@ -275,17 +275,15 @@ export class CellMonitor {
       temperature_K,
     };
     const soft = this.softShort.update(shortSample);
-    const softVerdict: Verdict = {
-      level: soft.level,
-      message: soft.reasons.length > 0 ? capitalize(soft.reasons.join('; ')) : '',
-      evidence: soft.evidence,
-    };
+    // Into verdict objects reused from sample to sample: judge() copies what it keeps.
+    const softVerdict = scratchVerdict(
+      softScratch,
+      soft.level,
+      soft.reasons.length > 0 ? capitalize(soft.reasons.join('; ')) : '',
+      soft.evidence,
+    );
     const hard = this.hardShort.update(shortSample);
-    const hardVerdict: Verdict = {
-      level: hard.level,
-      message: capitalize(hard.reason),
-      evidence: hard.evidence,
-    };
+    const hardVerdict = scratchVerdict(hardScratch, hard.level, capitalize(hard.reason), hard.evidence);
 
     // In detectorKinds order, so events come out in that order.
     const events: DetectorEvent[] = [];
@@ -453,7 +451,8 @@ function estimatesOf(
       depletion && Number.isFinite(depletion.timeToDepletion_s) ? depletion.timeToDepletion_s : null,
     jOverJstar: depletion?.jOverJstar ?? null,
     limitingCurrentDensity_A_m2: tracker?.limitingCurrentDensity_A_m2 ?? null,
-    surfaceConcentration_mol_m3: depletion ? { ...depletion.surfaceConcentration_mol_m3 } : null,
+    // The tracker makes a new state object at every update: no copy needed.
+    surfaceConcentration_mol_m3: depletion ? depletion.surfaceConcentration_mol_m3 : null,
     strippingCurrentDensity_A_m2: voids?.strippingCurrentDensity_A_m2 ?? null,
     criticalStrippingCurrent_A_m2: nullIfNaN(voids?.criticalStrippingCurrent_A_m2),
     strippingOverCsc: nullIfNaN(voids?.strippingOverCsc),
@@ -495,6 +494,22 @@ function voidVerdict(state: VoidState): Verdict {
       platingCcd_mA_cm2: A_m2_to_mA_cm2(state.platingCcd_A_m2),
     },
   };
+}
+
+/** The short detectors' verdicts, filled anew for every sample (judge() copies what it keeps). */
+const softScratch: Verdict = { level: 'ok', message: '', evidence: {} };
+const hardScratch: Verdict = { level: 'ok', message: '', evidence: {} };
+
+function scratchVerdict(
+  verdict: Verdict,
+  level: Level,
+  message: string,
+  evidence: Readonly<Record<string, number>>,
+): Verdict {
+  verdict.level = level;
+  verdict.message = message;
+  verdict.evidence = evidence;
+  return verdict;
 }
 
 function finite(values: Readonly<Record<string, number>>): Record<string, number> {

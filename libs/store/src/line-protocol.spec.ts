@@ -80,6 +80,23 @@ describe('line protocol encoder', () => {
     );
   });
 
+  it('writes a long batch of repeating values as each sample alone would be written', () => {
+    // Past one chunk of lines, with values that repeat, change, and are -0 or absent.
+    const samples = Array.from({ length: 100 }, (_, k) => ({
+      rigId: 'rig',
+      cellId: `c${k % 3}`,
+      ts: 1_700_000_000_000 + k * 0.5,
+      v: k % 7 === 0 ? -0 : 3.7 + (k % 5) * 1e-4,
+      i: k < 50 ? 0.001 : -0.002,
+      ...(k % 4 !== 0 && { t: 25 }),
+      ...(k % 9 === 0 && { p: 1.5 }),
+      seq: k,
+    }));
+    const alone = samples.map((s) => encodeSampleBytes([s]).toString('utf8')).join('');
+    expect(encodeSampleBytes(samples).toString('utf8')).toBe(alone);
+    expect(alone).toContain(' v=0,i=0.001,p=1.5,seq=0i ');
+  });
+
   it('escapes commas, equals signs, spaces and backslashes in tags', () => {
     expect(escapeTag('plain-id_1.2')).toBe('plain-id_1.2');
     expect(escapeTag('a,b=c d\\e')).toBe('a\\,b\\=c\\ d\\\\e');

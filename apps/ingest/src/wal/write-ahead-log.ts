@@ -2,7 +2,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AlertEvent, Sample } from '#contracts';
 import { SampleColumns } from '#store';
-import { encodeAlert, encodeSamplesInto, readRecord, samplesRecordLength } from './wal-record.js';
+import {
+  encodeAlert,
+  encodeSamplesInto,
+  readRecord,
+  SAMPLE_FIELDS,
+  samplesRecordLength,
+} from './wal-record.js';
 
 /** A place in the log: byte `offset` of segment number `segment`. */
 export interface WalPosition {
@@ -202,9 +208,12 @@ export class WriteAheadLog {
    * Given `earlier` (a read that ended at `from`), appends to it instead, counting its samples.
    */
   read(from: WalPosition, maxSamples: number, earlier?: WalReadResult): WalReadResult {
-    // Room for a whole batch at once: growing from a small start copied every column several times per
-    // drainer batch (visible in the bench:ingest profile).
-    const samples = earlier?.samples ?? new SampleColumns(Math.min(maxSamples, 16_384));
+    // Room for the whole batch at once (growing from a small start copied every column several times per
+    // drainer batch), but no more than the log holds after `from`: a fixed 16k rows were 1 MB of zeroed
+    // columns per read, most of the drainer's cost when it reads a few hundred samples at a time.
+    const samples =
+      earlier?.samples ??
+      new SampleColumns(Math.max(1, Math.min(maxSamples, 16_384, this.samplesAfter(from))));
     const alerts = earlier?.alerts ?? [];
     let pos = { ...from };
     for (;;) {
@@ -250,6 +259,16 @@ export class WriteAheadLog {
       if (stop) break;
     }
     return { samples, alerts, end: pos };
+  }
+
+  /** Most samples the log can hold after `from` (each takes 8 bytes per field of its record). */
+  private samplesAfter(from: WalPosition): number {
+    let bytes = 0;
+    for (const [n, size] of this.sizes) {
+      if (n > from.segment) bytes += size;
+      else if (n === from.segment) bytes += Math.max(0, size - from.offset);
+    }
+    return Math.ceil(bytes / (SAMPLE_FIELDS * 8));
   }
 
   /** Records that the store holds everything before `position`; deletes segments wholly before it. */
