@@ -125,8 +125,11 @@ describe('CellTracker', () => {
     for (let s = 0; s < 5; s++) run(t, [at(s, s === 3 ? 2 : 0.5)]);
     expect(t.backlog).toBe(0); // held for a configuration, not released yet
     expect(t.snapshot()).toBeUndefined();
-    t.configure({ ...defaultCellConfig('rig', 'c1'), thresholds: {} });
+    expect(t.judgeHeld().alerts).toEqual([]); // nothing is judged while held for a configuration
+    expect(t.configure({ ...defaultCellConfig('rig', 'c1'), thresholds: {} }).alerts).toEqual([]);
     const detector = detectors.at(-1)!;
+    expect(t.backlog).toBe(5);
+    t.judgeHeld();
     expect(detector.seen).toEqual([T0, T0 + 1000]);
     expect(t.backlog).toBe(3);
     // A message arriving meanwhile waits behind the backlog; checkpoints wait until it is judged.
@@ -148,7 +151,8 @@ describe('CellTracker', () => {
   it('judges a backlog with the configuration it came under before a new one applies', () => {
     const { t, detectors } = tracker({ awaitingConfig: true, releaseSlice_samples: 1 });
     for (let s = 0; s < 3; s++) run(t, [at(s, 2)]);
-    expect(t.release().alerts).toMatchObject([{ state: 'raised', ts: T0 }]);
+    expect(t.release().alerts).toEqual([]);
+    expect(t.judgeHeld().alerts).toMatchObject([{ state: 'raised', ts: T0 }]);
     expect(t.backlog).toBe(2);
     t.configure({ ...defaultCellConfig('rig', 'c1'), thresholds: { limit_A: 5 } });
     // The two released samples went through the default detector (limit 1 A), none through the new one.

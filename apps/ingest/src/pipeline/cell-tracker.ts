@@ -124,13 +124,14 @@ export class CellTracker {
   }
 
   /**
-   * Stops holding and judges the held samples with the present configuration: all of them, or the first
-   * `releaseSlice_samples` (the rest are the `backlog`, for `judgeHeld`).
+   * Stops holding and judges the held samples with the present configuration: all of them now, or, with
+   * `releaseSlice_samples`, none yet: they are the `backlog`, for the caller's `judgeHeld` steps.
    */
   release(): CellOutput {
     this.awaiting = false;
     this.heldSince = undefined;
-    return this.judgeHeld();
+    if (this.options.releaseSlice_samples !== undefined) return { alerts: [], states: [], newRuns: 0 };
+    return this.judgeHeld(Infinity);
   }
 
   /** Released samples not judged yet; later messages of the cell queue behind them. */
@@ -140,6 +141,7 @@ export class CellTracker {
 
   /** Judges the oldest held messages, at least `maxSamples` samples' worth (or all there are). */
   judgeHeld(maxSamples = this.options.releaseSlice_samples ?? Infinity): CellOutput {
+    if (this.awaiting) return { alerts: [], states: [], newRuns: 0 };
     const output: CellOutput = { alerts: [], states: [], newRuns: 0 };
     let judged = 0;
     let k = 0;
