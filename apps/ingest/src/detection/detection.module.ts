@@ -20,10 +20,10 @@ import type { FailureModel } from './failure-model.js';
 import { ModelRunner } from './model-runner.js';
 
 /**
- * Samples of a released hold judged per step (a few ms of detectors); the intake runs the steps within
- * its budget per event-loop turn (MqttIntake.turn).
+ * Samples of a released hold judged per step (whole messages, about a millisecond of detectors): the
+ * intake runs the steps within its budget per event-loop turn (MqttIntake.turn).
  */
-const RELEASE_SLICE_SAMPLES = 500;
+const RELEASE_SLICE_SAMPLES = 100;
 
 /** The per-cell pipeline: validation, ordering, detectors, alerts and derived state. */
 @Module({

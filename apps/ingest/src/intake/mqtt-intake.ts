@@ -67,7 +67,7 @@ const TELEMETRY_SUFFIX = '/telemetry';
  * fast rig's socket carries hundreds of messages, and judging them in one go held `/api/health` for a
  * second (issue 15).
  */
-export const TURN_BUDGET_MS = 10;
+export const TURN_BUDGET_MS = 5;
 
 /**
  * The broker connection of ingest: a persistent MQTT 5 session (clean = false, a stable client id, a

@@ -79,6 +79,8 @@ export class CellTracker {
   private lastPredictionTs = -Infinity;
   /** Admitted samples waiting for the cell's configuration, and when the first arrived (wall clock). */
   private held: Admitted[] = [];
+  /** Index of the first message in `held` not judged yet (judged ones are dropped when all are). */
+  private heldFirst = 0;
   private heldSamples = 0;
   private awaiting: boolean;
   heldSince: number | undefined;
@@ -144,17 +146,20 @@ export class CellTracker {
     if (this.awaiting) return { alerts: [], states: [], newRuns: 0 };
     const output: CellOutput = { alerts: [], states: [], newRuns: 0 };
     let judged = 0;
-    let k = 0;
     try {
-      while (k < this.held.length && judged < maxSamples) {
-        const admitted = this.held[k++]!;
+      while (this.heldFirst < this.held.length && judged < maxSamples) {
+        // Moved past first: judged, or failed in the detector, it is not judged again.
+        const admitted = this.held[this.heldFirst++]!;
         judged += admitted.samples.length;
+        this.heldSamples -= admitted.samples.length;
         merge(output, this.judge(admitted));
       }
     } finally {
-      // Judged, or failed in the detector: either way not judged again.
-      this.held = k === this.held.length ? [] : this.held.slice(k);
-      this.heldSamples -= judged;
+      // Judged messages are let go once they are half the array (a backlog that never empties).
+      if (this.heldFirst * 2 >= this.held.length) {
+        this.held = this.held.slice(this.heldFirst);
+        this.heldFirst = 0;
+      }
     }
     return output;
   }
