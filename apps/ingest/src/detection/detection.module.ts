@@ -19,6 +19,12 @@ import type { DetectorFactory } from './detector.js';
 import type { FailureModel } from './failure-model.js';
 import { ModelRunner } from './model-runner.js';
 
+/**
+ * Samples of a released hold judged per step (whole messages, about a millisecond of detectors): the
+ * intake runs the steps within its budget per event-loop turn (MqttIntake.turn).
+ */
+const RELEASE_SLICE_SAMPLES = 100;
+
 /** The per-cell pipeline: validation, ordering, detectors, alerts and derived state. */
 @Module({
   imports: [WalModule, MqttModule, DeadLettersModule, NotifyModule],
@@ -91,7 +97,7 @@ import { ModelRunner } from './model-runner.js';
           factory,
           new Logger('TelemetryIntake'),
           {
-            tracker: { model },
+            tracker: { model, releaseSlice_samples: RELEASE_SLICE_SAMPLES },
             deadLetters,
             cycles,
             notify: (alert, config) => notifier.offer(alert, config),

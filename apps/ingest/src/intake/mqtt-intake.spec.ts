@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import type { IPublishPacket } from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TelemetrySink } from '#broker';
-import { configTopic, defaultCellConfig, telemetryTopic, type CellConfig } from '#contracts';
+import { configTopic, defaultCellConfig, telemetryTopic, type CellConfig, type Sample } from '#contracts';
 import { TelemetryIntake } from '../pipeline/telemetry-intake.js';
 import { WriteAheadLog } from '../wal/write-ahead-log.js';
 import { MqttIntake, type PacketHandler, type PacketSource } from './mqtt-intake.js';
@@ -131,6 +131,8 @@ describe('MqttIntake', () => {
       broker,
       (rigId, cellId) => Promise.resolve(stored.get(`${rigId}/${cellId}`) ?? null),
     );
+    // Whole bursts in one turn, however slow the machine; the budget has tests of its own.
+    intake.turnBudget_ms = Infinity;
     intake.start();
     const walSeqs = () =>
       wal
@@ -251,6 +253,71 @@ describe('MqttIntake', () => {
     await tick();
     expect(walSeqs()).toContain(k);
     expect(connection.acked).toContain(k + 1);
+  });
+
+  it('takes in-process telemetry past the turn budget in later turns, in order, each after its WAL write', async () => {
+    const { broker, intake, walSeqs } = setup();
+    intake.turnBudget_ms = 0; // every message spends a whole turn
+    const sent = [0, 1, 2].map((seq) => broker.publish(seq));
+    await tick();
+    // Message 2 waits for a turn of its own: not in the WAL, not acknowledged.
+    expect(walSeqs()).not.toContain(2);
+    expect(sent[2]!.done()).toBe(false);
+    for (let n = 0; n < 10 && !sent[2]!.done(); n++) await tick();
+    expect(walSeqs()).toEqual([0, 1, 2]);
+    expect(sent.map((s) => [s.done(), s.error()])).toEqual([
+      [true, undefined],
+      [true, undefined],
+      [true, undefined],
+    ]);
+  });
+
+  it('holds an MQTT message past the turn budget unacknowledged until the next turn', async () => {
+    const { connection, intake, walSeqs } = setup();
+    intake.turnBudget_ms = 0;
+    expect(connection.deliver(0).calledBack()).toBe(true);
+    // Not called back: mqtt.js reads no further packet until the next turn takes this one.
+    const second = connection.deliver(1);
+    expect(second.calledBack()).toBe(false);
+    for (let n = 0; n < 10 && !second.calledBack(); n++) await tick();
+    expect(second.calledBack()).toBe(true);
+    await tick();
+    expect(walSeqs()).toEqual([0, 1]);
+    expect(connection.acked).toEqual([1, 2]);
+  });
+
+  it('judges the samples a configuration releases in turns of their own, unasked', async () => {
+    wal = new WriteAheadLog({ dir, maxBytes: 1 << 20, fsyncInterval_ms: 0 });
+    wal.open();
+    const judged: number[] = [];
+    const detector = () => ({
+      update: (s: Sample) => {
+        judged.push(s.seq!);
+        return { estimates: {}, findings: [] };
+      },
+    });
+    const telemetry = new TelemetryIntake(wal, none, detector, quiet, {
+      tracker: { releaseSlice_samples: 1 },
+    });
+    const broker = new FakeEmbeddedBroker();
+    const intake = new MqttIntake(new FakeConnection(), telemetry, wal, quiet, () => undefined, broker);
+    intake.turnBudget_ms = 0;
+    intake.start();
+    // The cell has no configuration yet: its samples are held.
+    const sent = [0, 1, 2, 3].map((seq) => broker.publish(seq));
+    for (let n = 0; n < 10 && !sent[3]!.done(); n++) await tick();
+    expect(judged).toEqual([]);
+    telemetry.applyConfig(
+      configTopic('rig', 'c1'),
+      Buffer.from(JSON.stringify(defaultCellConfig('rig', 'c1'))),
+    );
+    expect(judged).toEqual([]);
+    expect(telemetry.hasBacklog).toBe(true);
+    await tick();
+    expect(judged).toEqual([0]); // one step per turn: the budget is spent by the first
+    for (let n = 0; n < 10 && telemetry.hasBacklog; n++) await tick();
+    expect(judged).toEqual([0, 1, 2, 3]);
+    await intake.stop();
   });
 
   it('acknowledges nothing after stop', async () => {

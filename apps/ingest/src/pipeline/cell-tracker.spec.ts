@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { defaultCellConfig, type CellConfig, type Sample } from '#contracts';
+import type { Snapshot } from '#physics';
 import type { Detector, DetectorResult } from '../detection/detector.js';
-import { CellTracker } from './cell-tracker.js';
+import { CellTracker, type CellTrackerOptions } from './cell-tracker.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 
@@ -24,9 +25,12 @@ class ThresholdDetector implements Detector {
       ],
     };
   }
+  snapshot(): Snapshot {
+    return { type: 'ThresholdDetector', version: 1, state: { seen: this.seen.length } };
+  }
 }
 
-function tracker() {
+function tracker(options: CellTrackerOptions = {}) {
   const detectors: ThresholdDetector[] = [];
   const factory = (config: CellConfig) => {
     const d = new ThresholdDetector(config.thresholds.limit_A ?? 1);
@@ -35,6 +39,7 @@ function tracker() {
   };
   const t = new CellTracker('rig', 'c1', defaultCellConfig('rig', 'c1'), factory, {
     alerts: { clearHold_ms: 0, clearHoldSamples: 1 },
+    ...options,
   });
   return { t, detectors };
 }
@@ -113,5 +118,46 @@ describe('CellTracker', () => {
     expect(run(t, [at(0, 2)]).alerts).toHaveLength(1);
     t.configure({ ...defaultCellConfig('rig', 'c1'), thresholds: { limit_A: 5 } });
     expect(run(t, [at(1, 2)]).alerts).toMatchObject([{ state: 'cleared' }]);
+  });
+
+  it('judges a released hold a slice at a time, in order, with later messages queued behind it', () => {
+    const { t, detectors } = tracker({ awaitingConfig: true, releaseSlice_samples: 2 });
+    for (let s = 0; s < 5; s++) run(t, [at(s, s === 3 ? 2 : 0.5)]);
+    expect(t.backlog).toBe(0); // held for a configuration, not released yet
+    expect(t.snapshot()).toBeUndefined();
+    expect(t.judgeHeld().alerts).toEqual([]); // nothing is judged while held for a configuration
+    expect(t.configure({ ...defaultCellConfig('rig', 'c1'), thresholds: {} }).alerts).toEqual([]);
+    const detector = detectors.at(-1)!;
+    expect(t.backlog).toBe(5);
+    t.judgeHeld();
+    expect(detector.seen).toEqual([T0, T0 + 1000]);
+    expect(t.backlog).toBe(3);
+    // A message arriving meanwhile waits behind the backlog; checkpoints wait until it is judged.
+    expect(run(t, [at(5, 2)]).alerts).toEqual([]);
+    expect(t.snapshot()).toBeUndefined();
+    const alerts = [t.judgeHeld(), t.judgeHeld()].flatMap((o) => o.alerts);
+    expect(detector.seen).toEqual([0, 1, 2, 3, 4, 5].map((s) => T0 + s * 1000));
+    expect(alerts.map((a) => [a.state, a.ts])).toEqual([
+      ['raised', T0 + 3000],
+      ['cleared', T0 + 4000],
+      ['raised', T0 + 5000],
+    ]);
+    expect(t.backlog).toBe(0);
+    expect(t.snapshot()).toBeDefined();
+    // With no backlog, a message is judged at once again.
+    expect(run(t, [at(6)]).alerts).toMatchObject([{ state: 'cleared' }]);
+  });
+
+  it('judges a backlog with the configuration it came under before a new one applies', () => {
+    const { t, detectors } = tracker({ awaitingConfig: true, releaseSlice_samples: 1 });
+    for (let s = 0; s < 3; s++) run(t, [at(s, 2)]);
+    expect(t.release().alerts).toEqual([]);
+    expect(t.judgeHeld().alerts).toMatchObject([{ state: 'raised', ts: T0 }]);
+    expect(t.backlog).toBe(2);
+    t.configure({ ...defaultCellConfig('rig', 'c1'), thresholds: { limit_A: 5 } });
+    // The two released samples went through the default detector (limit 1 A), none through the new one.
+    expect(detectors[0]!.seen).toEqual([T0, T0 + 1000, T0 + 2000]);
+    expect(detectors.at(-1)!.seen).toEqual([]);
+    expect(t.backlog).toBe(0);
   });
 });

@@ -22,6 +22,12 @@ export interface CellTrackerOptions {
   awaitingConfig?: boolean;
   /** Most samples held for an unconfigured cell; beyond this they are judged with the defaults. */
   maxHeldSamples?: number;
+  /**
+   * Held samples judged per step once released (whole messages, at least this many); the rest wait in
+   * order for `judgeHeld`. Unset: all at once. A 5 s hold at full rate judged in one go held the event
+   * loop for over a second.
+   */
+  releaseSlice_samples?: number;
   sequencer?: SequencerOptions;
   alerts?: AlertEngineOptions;
   /** Smallest data-time step between two published states (ms). */
@@ -73,6 +79,8 @@ export class CellTracker {
   private lastPredictionTs = -Infinity;
   /** Admitted samples waiting for the cell's configuration, and when the first arrived (wall clock). */
   private held: Admitted[] = [];
+  /** Index of the first message in `held` not judged yet (judged ones are dropped when all are). */
+  private heldFirst = 0;
   private heldSamples = 0;
   private awaiting: boolean;
   heldSince: number | undefined;
@@ -107,26 +115,51 @@ export class CellTracker {
    * states are returned.
    */
   configure(config: CellConfig): CellOutput {
+    // Samples released before this change are judged with the configuration they came under.
+    const before = this.awaiting ? undefined : this.judgeHeld(Infinity);
     this.config = config;
     this.detector = this.detectorFactory(config);
     this.features = this.options.model?.createFeatures(config);
     this.clearModel();
-    return this.release();
+    const after = this.release();
+    return before ? merge(before, after) : after;
   }
 
-  /** Judges the held samples with the present configuration and stops holding. */
+  /**
+   * Stops holding and judges the held samples with the present configuration: all of them now, or, with
+   * `releaseSlice_samples`, none yet: they are the `backlog`, for the caller's `judgeHeld` steps.
+   */
   release(): CellOutput {
     this.awaiting = false;
-    const held = this.held;
-    this.held = [];
-    this.heldSamples = 0;
     this.heldSince = undefined;
+    if (this.options.releaseSlice_samples !== undefined) return { alerts: [], states: [], newRuns: 0 };
+    return this.judgeHeld(Infinity);
+  }
+
+  /** Released samples not judged yet; later messages of the cell queue behind them. */
+  get backlog(): number {
+    return this.awaiting ? 0 : this.heldSamples;
+  }
+
+  /** Judges the oldest held messages, at least `maxSamples` samples' worth (or all there are). */
+  judgeHeld(maxSamples = this.options.releaseSlice_samples ?? Infinity): CellOutput {
+    if (this.awaiting) return { alerts: [], states: [], newRuns: 0 };
     const output: CellOutput = { alerts: [], states: [], newRuns: 0 };
-    for (const admitted of held) {
-      const part = this.detect(admitted);
-      output.alerts.push(...part.alerts);
-      output.states.push(...part.states);
-      output.newRuns += part.newRuns;
+    let judged = 0;
+    try {
+      while (this.heldFirst < this.held.length && judged < maxSamples) {
+        // Moved past first: judged, or failed in the detector, it is not judged again.
+        const admitted = this.held[this.heldFirst++]!;
+        judged += admitted.samples.length;
+        this.heldSamples -= admitted.samples.length;
+        merge(output, this.judge(admitted));
+      }
+    } finally {
+      // Judged messages are let go once they are half the array (a backlog that never empties).
+      if (this.heldFirst * 2 >= this.held.length) {
+        this.held = this.held.slice(this.heldFirst);
+        this.heldFirst = 0;
+      }
     }
     return output;
   }
@@ -175,15 +208,21 @@ export class CellTracker {
 
   /** Runs detection on admitted samples (after the acknowledgement); returns alerts and a due state. */
   detect(admitted: Admitted): CellOutput {
-    const output: CellOutput = { alerts: [], states: [], newRuns: 0 };
-    if (this.awaiting) {
+    if (this.awaiting || this.held.length > 0) {
       this.held.push(admitted);
       this.heldSamples += admitted.samples.length;
+      // Behind a backlog: judged in order by judgeHeld.
+      if (!this.awaiting) return { alerts: [], states: [], newRuns: 0 };
       this.heldSince ??= (this.options.now ?? Date.now)();
       if (this.heldSamples >= (this.options.maxHeldSamples ?? DEFAULT_MAX_HELD_SAMPLES))
         return this.release();
-      return output;
+      return { alerts: [], states: [], newRuns: 0 };
     }
+    return this.judge(admitted);
+  }
+
+  private judge(admitted: Admitted): CellOutput {
+    const output: CellOutput = { alerts: [], states: [], newRuns: 0 };
     for (let k = 0; k < admitted.samples.length; k++) {
       const sample = admitted.samples[k]!;
       const admission = admitted.admissions[k]!;
@@ -220,7 +259,8 @@ export class CellTracker {
    * alerts) and the window refills from the samples after a restart.
    */
   snapshot(): Snapshot | undefined {
-    if (this.awaiting || !this.detector.snapshot) return undefined;
+    // Held samples are admitted (in the sequencer) but not judged: no consistent checkpoint until then.
+    if (this.held.length > 0 || this.awaiting || !this.detector.snapshot) return undefined;
     return {
       type: 'CellTracker',
       version: 1,
@@ -286,4 +326,12 @@ export class CellTracker {
     if (sample.p !== undefined) state.p = sample.p;
     return state;
   }
+}
+
+/** Appends `part`'s alerts, states and new runs to `into` (returned). */
+function merge(into: CellOutput, part: CellOutput): CellOutput {
+  for (const alert of part.alerts) into.alerts.push(alert);
+  for (const state of part.states) into.states.push(state);
+  into.newRuns += part.newRuns;
+  return into;
 }

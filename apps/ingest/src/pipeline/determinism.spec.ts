@@ -27,6 +27,11 @@ interface Variant {
   wallPerDataSecond_ms: number;
   /** The configuration is sent after this many messages (0 = before the first). */
   configAfterMessages: number;
+  /**
+   * Held samples judged per step once the configuration came; one step after each message (later
+   * messages queue behind the rest), the remainder at the end. Unset: all at once.
+   */
+  releaseSlice?: number;
 }
 
 /** Replays the run into `cells` cells at once (messages interleaved) and returns each cell's alerts. */
@@ -46,7 +51,11 @@ function replay(variant: Variant, cells: string[]): Map<string, [string, string,
     },
     physicsDetectorFactory,
     { warn: () => {}, error: () => {}, log: () => {} },
-    { now: () => now, configHold_ms: 60_000 },
+    {
+      now: () => now,
+      configHold_ms: 60_000,
+      ...(variant.releaseSlice && { tracker: { releaseSlice_samples: variant.releaseSlice } }),
+    },
   );
   const configure = (cellId: string): void => {
     const config: CellConfig = { ...run.config, rigId: 'rig', cellId };
@@ -65,7 +74,9 @@ function replay(variant: Variant, cells: string[]): Map<string, [string, string,
       }
       wal.flush();
       if (++messages === variant.configAfterMessages) cells.forEach(configure);
+      intake.judgeBacklog();
     }
+    while (intake.judgeBacklog());
   } finally {
     wal.close();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -100,6 +111,10 @@ describe('alerts are a function of the samples and the configuration only', () =
     [
       'configuration after the first 3 batches',
       { batch: 20, wallPerDataSecond_ms: 10, configAfterMessages: 3 },
+    ],
+    [
+      'configuration after 400 batches of 5, the hold judged 7 samples a step',
+      { batch: 5, wallPerDataSecond_ms: 0, configAfterMessages: 400, releaseSlice: 7 },
     ],
   ];
   for (const [name, variant] of variants) {

@@ -111,6 +111,9 @@ export class TelemetryIntake {
   private readonly detectorFactory: DetectorFactory;
   /** Lines about refused data and detector failures, once per kind per minute. */
   private readonly lossLog: ThrottledLog;
+  /** Cells with released samples still to judge (`tracker.releaseSlice_samples`), oldest first. */
+  private readonly releasing = new Set<CellTracker>();
+  private backlogListener: (() => void) | undefined;
 
   constructor(
     private readonly wal: WriteAheadLog,
@@ -261,6 +264,23 @@ export class TelemetryIntake {
     }
   }
 
+  /** True while released samples wait to be judged: `judgeBacklog` until it is false. */
+  get hasBacklog(): boolean {
+    return this.releasing.size > 0;
+  }
+
+  /** Called when a cell gets released samples to judge (the caller schedules `judgeBacklog`). */
+  onBacklog(listener: () => void): void {
+    this.backlogListener = listener;
+  }
+
+  /** Judges one slice of the oldest backlog; publishes what it produced. True while more waits. */
+  judgeBacklog(): boolean {
+    const cell = this.releasing.values().next().value;
+    if (cell) this.run(cell, () => cell.judgeHeld());
+    return this.releasing.size > 0;
+  }
+
   /** The configuration known for a cell (from the store or the broker), if any. */
   configuration(rigId: string, cellId: string): CellConfig | undefined {
     return this.configs.get(`${rigId}/${cellId}`);
@@ -271,6 +291,7 @@ export class TelemetryIntake {
     const key = `${rigId}/${cellId}`;
     const cell = this.cells.get(key);
     this.cells.delete(key);
+    if (cell) this.releasing.delete(cell);
     for (const [topic, tracker] of this.byTopic) if (tracker === cell) this.byTopic.delete(topic);
   }
 
@@ -281,6 +302,8 @@ export class TelemetryIntake {
    */
   restoreCell(rigId: string, cellId: string, config: CellConfig, snapshot: Snapshot): CellTracker {
     const key = `${rigId}/${cellId}`;
+    const replaced = this.cells.get(key);
+    if (replaced) this.releasing.delete(replaced);
     const cell = new CellTracker(rigId, cellId, config, this.detectorFactory, {
       now: this.now,
       ...this.options.tracker,
@@ -322,6 +345,7 @@ export class TelemetryIntake {
     try {
       output = step();
     } catch (error) {
+      this.trackBacklog(cell);
       // A detector bug must not stop the stream: the samples are already in the WAL.
       this.counters.detectorErrors++;
       this.lossLog.error(
@@ -331,6 +355,7 @@ export class TelemetryIntake {
       );
       return;
     }
+    this.trackBacklog(cell);
     if (output.newRuns > 0) {
       this.counters.newRuns += output.newRuns;
       // A stream whose time jumps back and forth would log on every jump: a few lines per cell, then at
@@ -356,6 +381,15 @@ export class TelemetryIntake {
       this.options.notify?.(alert, cell.configuration);
     }
     for (const state of output.states) this.output.publishState(state);
+  }
+
+  private trackBacklog(cell: CellTracker): void {
+    if (cell.backlog === 0) {
+      this.releasing.delete(cell);
+    } else if (!this.releasing.has(cell)) {
+      this.releasing.add(cell);
+      this.backlogListener?.();
+    }
   }
 
   /**
