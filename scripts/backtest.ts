@@ -7,8 +7,8 @@ import { access, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { openReplay, readAll } from '#replay';
-import { CellMonitor, detectorKinds, type DetectorKind } from '#physics';
-import { healthyPopulation, randomRun, type RunLabels } from '#simulator';
+import { CellMonitor, detectorKinds, type CellSample, type DetectorKind } from '#physics';
+import { healthyPopulation, randomRun, type RunLabels, type SimulatedSample } from '#simulator';
 import {
   SOFT_SHORT_DEADLINE_S,
   falseAlarmRate,
@@ -37,6 +37,15 @@ const { values } = parseArgs({
     weights: { type: 'string' },
   },
 });
+/** A simulated sample as the monitor reads it: data time from 2026-01-01T00:00Z. */
+const monitorSample = (s: SimulatedSample): CellSample => ({
+  ts: 1_767_225_600_000 + s.time_s * 1000,
+  v: s.v,
+  i: s.i,
+  t: s.t ?? null,
+  p: s.p ?? null,
+});
+
 const runsPerKind = Number(values.runs);
 const outPath = path.resolve(values.out);
 const svgName = 'backtest-runs.svg';
@@ -66,13 +75,7 @@ for (const healthy of healthyPopulation({ seed: healthySeed, cellHours: healthyT
   for (const s of healthy.run.samples()) {
     healthySamples++;
     last_s = s.time_s;
-    const result = monitor.update({
-      ts: 1_767_225_600_000 + s.time_s * 1000,
-      v: s.v,
-      i: s.i,
-      t: s.t ?? null,
-      p: s.p ?? null,
-    });
+    const result = monitor.update(monitorSample(s));
     for (const event of result.events) {
       if (event.previousLevel !== 'ok' || event.level === 'ok') continue;
       alarms++;
@@ -136,13 +139,7 @@ for (let seed = 0; seed < softRuns; seed++) {
     }
     if (intervals_s.length < 50 && Number.isFinite(previous_s)) intervals_s.push(s.time_s - previous_s);
     previous_s = s.time_s;
-    const result = monitor.update({
-      ts: 1_767_225_600_000 + s.time_s * 1000,
-      v: s.v,
-      i: s.i,
-      t: s.t ?? null,
-      p: s.p ?? null,
-    });
+    const result = monitor.update(monitorSample(s));
     if (s.time_s < onset_s) continue;
     for (const event of result.events) {
       if (event.kind === 'soft-short' && event.previousLevel === 'ok' && event.level !== 'ok')

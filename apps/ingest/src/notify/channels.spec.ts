@@ -6,25 +6,19 @@ import * as path from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultCellConfig, type AlertEvent } from '#contracts';
+import { defaultCellConfig } from '#contracts';
 import { chatChannel, chatPayload, emailChannel } from './channels.js';
 import { Notifier } from './notifier.js';
 import { Outbox } from './outbox.js';
+import { alertEvent } from '../../../../test/support/alert-event.js';
 import { until as waitUntil } from '../../../../test/support/until.js';
 
-const alert: AlertEvent = {
+const alert = alertEvent({
   id: 'a7',
   ts: Date.UTC(2026, 0, 1, 3, 0, 0),
-  rigId: 'rig-01',
-  cellId: 'ch-03',
-  kind: 'hard-short',
-  severity: 'critical',
-  state: 'raised',
-  source: 'physics',
-  message: '|V| 0.2 mV while 1.1 mA flows',
   evidence: { voltage_V: 0.000213, current_A: 0.0011, shortResistance_ohm: 0.1936 },
   safetyStop: { ts: Date.UTC(2026, 0, 1, 3, 0, 1), topic: 'sandglass/v1/rig-01/ch-03/command' },
-};
+});
 
 const until = (condition: () => boolean, what: string, timeout_ms = 10_000) =>
   waitUntil(condition, what, timeout_ms, 10);
